@@ -1,0 +1,131 @@
+"""The `cleaner` command: arguments in, exit codes out; no processing here.
+
+Exit status: 0 done, 2 bad usage, a missing input or an unusable output
+(one line on stderr, no traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from cleaner import __version__
+from cleaner.config import FAVOR_CHOICES, Config, RunOptions
+from cleaner.errors import CleanerError
+from cleaner.explain import render_explanation
+from cleaner.runner import print_summary, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except CleanerError as exc:
+        print(f"cleaner: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cleaner: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cleaner", description="Clean scraped web pages and text dumps into a JSONL training corpus.")
+    parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run_parser = commands.add_parser("run", help="clean files and directories into a JSONL corpus")
+    run_parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or directories (walked recursively)")
+    run_parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="output directory")
+    run_parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files whose relative path or name matches (repeatable)")
+    run_parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files whose relative path or name matches (repeatable)")
+    run_parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
+    run_parser.add_argument("--shard-size", type=positive_int, default=100_000, metavar="N", help="records per corpus shard (default 100000)")
+    run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
+    run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
+    progress = run_parser.add_mutually_exclusive_group()
+    progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when stderr is not a terminal")
+    progress.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
+    add_cleaning_options(run_parser)
+    run_parser.set_defaults(handler=command_run)
+
+    explain_parser = commands.add_parser("explain", help="show a file line by line with why each line was kept or removed")
+    explain_parser.add_argument("file", type=Path, metavar="FILE")
+    explain_parser.add_argument("--json", action="store_true", help="machine-readable output")
+    explain_parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output (default: on a terminal)")
+    add_cleaning_options(explain_parser)
+    explain_parser.set_defaults(handler=command_explain)
+    return parser
+
+
+def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
+    defaults = Config()
+    group = parser.add_argument_group("cleaning")
+    group.add_argument("--min-words", type=non_negative_int, default=defaults.min_words, metavar="N", help=f"reject documents with fewer words after cleaning (default {defaults.min_words})")
+    group.add_argument("--lang", type=language_list, default=(), metavar="CODES", help="keep only these languages, e.g. en,de (default: all)")
+    group.add_argument("--max-bytes", type=positive_int, default=defaults.max_bytes, metavar="N", help=f"reject inputs larger than this once decompressed (default {defaults.max_bytes})")
+    group.add_argument("--favor", choices=FAVOR_CHOICES, default=defaults.favor, help="prefer precision or recall when cutting doubtful text (default balanced)")
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    return Config(min_words=args.min_words, langs=args.lang, max_bytes=args.max_bytes, favor=args.favor)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
+    options = RunOptions(
+        inputs=tuple(args.inputs),
+        output=args.output,
+        include=tuple(args.include),
+        exclude=tuple(args.exclude),
+        workers=args.workers,
+        shard_size=args.shard_size,
+        compress=args.compress,
+        overwrite=args.overwrite,
+        progress=bool(show_progress),
+        config=config_from(args),
+    )
+    summary = run(options)
+    if not args.quiet:
+        print_summary(summary)
+    return 0
+
+
+def command_explain(args: argparse.Namespace) -> int:
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not args.json)
+    if not args.file.is_file():
+        raise CleanerError(f"not a file: {args.file}")
+    explanation = render_explanation(args.file, config_from(args), as_json=args.json, color=color)
+    sys.stdout.write(explanation)
+    return 0
+
+
+def positive_int(text: str) -> int:
+    value = non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text}")
+    return value
+
+
+def language_list(text: str) -> tuple[str, ...]:
+    codes = tuple(sorted({code.strip().lower() for code in text.split(",") if code.strip()}))
+    if not codes or not all(code.isalpha() and 2 <= len(code) <= 3 for code in codes):
+        raise argparse.ArgumentTypeError(f"expected language codes like en,de: {text}")
+    return codes
+
+
+if __name__ == "__main__":
+    sys.exit(main())

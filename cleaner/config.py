@@ -1,0 +1,58 @@
+"""The options that decide what a document becomes, in one frozen object.
+
+`Config` holds what changes the cleaned output; `RunOptions` holds how a batch
+run reads and writes (workers, shards, output directory). Both are immutable,
+so a worker process gets exactly the options the parent parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FAVOR_CHOICES = ("precision", "balanced", "recall")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """What a document becomes.
+
+    min_words
+        Documents with fewer words after cleaning are rejected as `too_short`.
+        50 is the Gopher/MassiveText quality filter's floor for training text:
+        shorter pages are mostly navigation stubs, error pages and captions.
+    langs
+        Keep only documents detected in one of these ISO 639-1 codes; empty
+        keeps every language (including `und`).
+    max_bytes
+        Inputs larger than this (after gzip decompression) are rejected as
+        `too_large` without being read whole.
+    lang_sample_chars
+        Language detection reads at most this many characters from the middle
+        of the cleaned body: enough for a stable answer, bounded in cost.
+    favor
+        `precision`, `balanced` or `recall`: how eagerly extraction and
+        heuristics cut doubtful lines, as in trafilatura.
+    """
+
+    min_words: int = 50
+    langs: tuple[str, ...] = ()
+    max_bytes: int = 20_000_000
+    lang_sample_chars: int = 1000
+    favor: str = "balanced"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How a batch run finds its inputs and writes its outputs."""
+
+    inputs: tuple[Path, ...]
+    output: Path
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    workers: int = 1
+    shard_size: int = 100_000
+    compress: str = "none"
+    overwrite: bool = False
+    progress: bool = False
+    config: Config = field(default_factory=Config)

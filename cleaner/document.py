@@ -1,0 +1,110 @@
+"""The record every pipeline step works on, and the reasons it carries.
+
+A `Document` keeps every line it started with. Steps never delete a line:
+they mark it removed with the reason (a rule id or a heuristic name), so that
+`cleaner explain` can show the whole document and say why each line went.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of a document's body.
+
+    `para_start` is true when a blank line stood before it in the input: the
+    output keeps that paragraph break. `removed_by` names the step or rule
+    that removed the line, or is None while the line is kept.
+    """
+
+    text: str
+    para_start: bool = False
+    removed_by: str | None = None
+    note: str = ""
+
+    @property
+    def kept(self) -> bool:
+        return self.removed_by is None
+
+
+@dataclass(slots=True, frozen=True)
+class Rejection:
+    """Why a whole input produced no record: a short code and a human detail."""
+
+    reason: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Document:
+    """A document on its way through the pipeline.
+
+    `source` is the input path relative to the input it was found under;
+    `kind` is "text" or "html". Metadata fields are filled by the reader and
+    the extractor; `lang` and `lang_prob` by language detection.
+    """
+
+    source: str
+    kind: str
+    lines: list[Line] = field(default_factory=list)
+    title: str = ""
+    url: str = ""
+    date: str = ""
+    sitename: str = ""
+    encoding: str = ""
+    chars_in: int = 0
+    lang: str = "und"
+    lang_prob: float = 0.0
+    rejection: Rejection | None = None
+
+    @property
+    def kept_lines(self) -> list[Line]:
+        return [line for line in self.lines if line.removed_by is None]
+
+    @property
+    def text(self) -> str:
+        """The cleaned body: kept lines, with paragraph breaks where the input had them."""
+        parts: list[str] = []
+        gap = False
+        for line in self.lines:
+            gap = gap or line.para_start
+            if line.removed_by is not None:
+                continue
+            if parts:
+                parts.append("\n\n" if gap else "\n")
+            parts.append(line.text)
+            gap = False
+        return "".join(parts)
+
+    @property
+    def removed(self) -> dict[str, int]:
+        """How many lines each reason removed, sorted by reason for stable output."""
+        counts = Counter(line.removed_by for line in self.lines if line.removed_by is not None)
+        return dict(sorted(counts.items()))
+
+    def remove(self, index: int, reason: str, note: str = "") -> None:
+        """Mark line `index` removed by `reason`, unless an earlier step already removed it."""
+        line = self.lines[index]
+        if line.removed_by is None:
+            line.removed_by = reason
+            line.note = note
+
+
+def lines_from_text(text: str) -> list[Line]:
+    """Split normalised text into lines; blank lines become paragraph breaks.
+
+    >>> [(l.text, l.para_start) for l in lines_from_text("a\\nb\\n\\nc")]
+    [('a', False), ('b', False), ('c', True)]
+    """
+    lines: list[Line] = []
+    gap = False
+    for raw in text.split("\n"):
+        if not raw.strip():
+            gap = True
+            continue
+        lines.append(Line(raw, para_start=gap and bool(lines)))
+        gap = False
+    return lines

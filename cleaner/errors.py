@@ -1,0 +1,27 @@
+"""Exceptions, grouped by what the caller should do about them.
+
+- `ConfigError`: the options or rule files are wrong; stop before the run.
+- `OutputError`: the output cannot be written; stop the run.
+- `InputError`: one input file cannot be used; record it in the rejects and go on.
+"""
+
+
+class CleanerError(Exception):
+    """Base of every error the cleaner raises on purpose."""
+
+
+class ConfigError(CleanerError):
+    """Bad options or a bad rule file: nothing can run until it is fixed."""
+
+
+class OutputError(CleanerError):
+    """The output directory cannot be used."""
+
+
+class InputError(CleanerError):
+    """One input cannot be turned into a document; `reason` is the rejects code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail

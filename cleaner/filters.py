@@ -1,0 +1,52 @@
+"""Document-level decisions: keep, or reject with a reason.
+
+Each filter looks at a cleaned document and returns None to keep it or a
+`Rejection` whose code goes to the rejects file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cleaner.config import Config
+from cleaner.document import Document, Rejection
+
+
+CJK = re.compile("[\u3040-\u9fff\uac00-\ud7af]")
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated words; CJK text without spaces counts a word per two characters.
+
+    >>> count_words("three small words"), count_words("日本語の文章です")
+    (3, 4)
+    """
+    words = len(text.split())
+    if text.isascii():
+        return words
+    return max(words, len(CJK.findall(text)) // 2)
+
+
+def reject_empty(doc: Document, config: Config) -> Rejection | None:
+    if not doc.kept_lines:
+        removed = doc.removed
+        detail = "every line was removed (" + ", ".join(f"{k}: {v}" for k, v in removed.items()) + ")" if removed else "no text"
+        return Rejection("empty", detail)
+    return None
+
+
+def reject_short(doc: Document, config: Config) -> Rejection | None:
+    words = count_words(doc.text)
+    if words < config.min_words:
+        return Rejection("too_short", f"{words} words < --min-words {config.min_words}")
+    return None
+
+
+def reject_language(doc: Document, config: Config) -> Rejection | None:
+    if config.langs and doc.lang not in config.langs:
+        wanted = ",".join(config.langs)
+        return Rejection("language", f"detected {doc.lang} (p={doc.lang_prob:.2f}), wanted {wanted}")
+    return None
+
+
+FILTERS = (reject_empty, reject_short, reject_language)

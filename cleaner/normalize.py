@@ -1,0 +1,98 @@
+"""Pure `str -> str` normalisation of decoded text.
+
+Each function does one thing and is safe to run on any text; `normalize`
+chains them in the order that matters (repair bytes first, then characters,
+then layout). ASCII-only text skips the Unicode steps, which keeps the
+common case cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+# A lead byte of a two- or three-byte UTF-8 sequence read as Latin-1/cp1252,
+# followed by a continuation byte read the same way: the mark of mojibake.
+# Checking for it first spares ftfy's costlier analysis on clean text.
+MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\u0085\u000b\u000c]")
+# C0 and C1 controls except tab and newline, and invisible characters that
+# carry no meaning in running text. Zero-width joiner and non-joiner (U+200C,
+# U+200D) are kept: they change spelling in Persian and Indic scripts and
+# build emoji sequences.
+INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u180e\u200b\u2060\u2061-\u2064\ufeff\ufff9-\ufffb]")
+SPACES = re.compile("[\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+TRAILING_SPACE = re.compile(" *\n *")
+BLANK_RUNS = re.compile("\n{3,}")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as Latin-1 or cp1252, with ftfy.
+
+    >>> repair_mojibake("cafÃ© â€œquotedâ€\\x9d")
+    'café “quoted”'
+    """
+    if text.isascii() or not MOJIBAKE_HINT.search(text):
+        return text
+    return ftfy.fix_encoding(text)
+
+
+def unify_line_breaks(text: str) -> str:
+    r"""Every line break becomes a single "\n".
+
+    >>> unify_line_breaks("a\r\nb\rc\u2028d")
+    'a\nb\nc\nd'
+    """
+    return LINE_BREAKS.sub("\n", text)
+
+
+def remove_invisible(text: str) -> str:
+    """Drop control characters and zero-width characters that are not part of the text.
+
+    >>> remove_invisible("zero\\u200bwidth\\x07 soft\\u00adhyphen")
+    'zerowidth softhyphen'
+    """
+    return INVISIBLE.sub("", text)
+
+
+def compose_unicode(text: str) -> str:
+    """Unicode NFC, so the same word is always the same code points.
+
+    >>> compose_unicode("cafe\\u0301") == "caf\\u00e9"
+    True
+    """
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def collapse_spaces(text: str) -> str:
+    """Tabs and Unicode spaces become one space; lines lose leading and trailing spaces.
+
+    >>> collapse_spaces("  a\\t\\u00a0 b  \\n  c ")
+    'a b\\nc'
+    """
+    return TRAILING_SPACE.sub("\n", SPACES.sub(" ", text)).strip(" ")
+
+
+def collapse_blank_lines(text: str) -> str:
+    """Runs of blank lines become one paragraph break; the text is stripped.
+
+    >>> collapse_blank_lines("\\n\\na\\n\\n\\n\\nb\\n")
+    'a\\n\\nb'
+    """
+    return BLANK_RUNS.sub("\n\n", text).strip("\n")
+
+
+def normalize(text: str) -> str:
+    """All normalisation steps in order."""
+    text = unify_line_breaks(text)
+    if not text.isascii():
+        text = compose_unicode(repair_mojibake(text))
+    text = remove_invisible(text)
+    return collapse_blank_lines(collapse_spaces(text))

@@ -1,0 +1,115 @@
+"""The cleaning of one document, as a short sequence of named steps.
+
+`Pipeline.load` turns an input file into a `Document` (read, decode,
+extract, normalise); `Pipeline.clean` runs the cleaning steps in order and
+then the filters. Every step takes the document and returns it; a filter
+returns a `Rejection` or None. A file that fails in any way becomes a
+document carrying a rejection, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cleaner.config import Config
+from cleaner.document import Document, Rejection, lines_from_text
+from cleaner.errors import InputError
+from cleaner.extract import Extracted, extract_html, split_title
+from cleaner.filters import FILTERS
+from cleaner.language import LanguageDetector
+from cleaner.normalize import normalize
+from cleaner.readers import InputFile, decode, read_bytes
+
+Step = Callable[[Document], Document]
+Filter = Callable[[Document, Config], "Rejection | None"]
+
+
+class Pipeline:
+    """The steps for one configuration; build once per process and reuse."""
+
+    def __init__(self, config: Config | None = None, steps: Sequence[tuple[str, Step]] | None = None) -> None:
+        self.config = config or Config()
+        self.language = LanguageDetector(self.config.lang_sample_chars)
+        self.steps: list[tuple[str, Step]] = list(steps) if steps is not None else self.default_steps()
+        self.filters: tuple[Filter, ...] = FILTERS
+
+    def default_steps(self) -> list[tuple[str, Step]]:
+        return [("language", self.detect_language)]
+
+    def process(self, item: InputFile) -> Document:
+        """Load and clean one input file; any failure becomes a rejection."""
+        try:
+            doc = self.load(item)
+            return doc if doc.rejection else self.clean(doc)
+        except Exception as exc:  # one bad file must never stop the run
+            doc = Document(source=item.source, kind=item.kind)
+            doc.rejection = Rejection("failed", f"{type(exc).__name__}: {exc}"[:300])
+            return doc
+
+    def load(self, item: InputFile) -> Document:
+        """Read, decode, extract and normalise an input file."""
+        try:
+            if item.problem:
+                raise InputError("unreadable", item.problem)
+            data = read_bytes(Path(item.path), self.config.max_bytes)
+            text, encoding = decode(data, item.kind)
+            return self.parse(text, item.source, item.kind, encoding, chars_in=len(text))
+        except InputError as exc:
+            doc = Document(source=item.source, kind=item.kind)
+            doc.rejection = Rejection(exc.reason, exc.detail)
+            return doc
+
+    def parse(self, text: str, source: str, kind: str, encoding: str = "", url: str = "", chars_in: int = 0) -> Document:
+        """Build a document from decoded text: HTML through trafilatura, text by its headline."""
+        if kind == "html":
+            found = extract_html(text, url=url, favor=self.config.favor)
+            title = normalize(found.title)
+            body = blocks_as_paragraphs(drop_leading_title(normalize(found.body), title))
+            found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
+        else:
+            found = split_title(normalize(text))
+        return Document(
+            source=source,
+            kind=kind,
+            lines=lines_from_text(found.body),
+            title=found.title,
+            url=found.url or url,
+            date=found.date,
+            sitename=found.sitename,
+            encoding=encoding,
+            chars_in=chars_in or len(text),
+        )
+
+    def clean(self, doc: Document) -> Document:
+        """Run every step, then the filters; the first filter that rejects decides."""
+        for _name, step in self.steps:
+            doc = step(doc)
+        for reject in self.filters:
+            rejection = reject(doc, self.config)
+            if rejection is not None:
+                doc.rejection = rejection
+                break
+        return doc
+
+    def detect_language(self, doc: Document) -> Document:
+        guess = self.language.detect(doc.text)
+        doc.lang, doc.lang_prob = guess.lang, guess.prob
+        return doc
+
+
+def drop_leading_title(body: str, title: str) -> str:
+    """The body without a first line that repeats the title (the title has its own field).
+
+    >>> drop_leading_title("My headline\\nFirst paragraph.", "My headline")
+    'First paragraph.'
+    """
+    first, _, rest = body.partition("\n")
+    if title and first.strip().casefold() == title.casefold():
+        return rest.lstrip("\n")
+    return body
+
+
+def blocks_as_paragraphs(body: str) -> str:
+    """trafilatura puts each block (paragraph, heading, list item) on its own line; keep them apart as paragraphs."""
+    return body.replace("\n", "\n\n")

@@ -1,0 +1,240 @@
+"""Find input files under the given paths, read their bytes and decode them.
+
+Nothing here knows about cleaning. The walk is sorted and streaming, so the
+order of a run is the order of input paths, and a directory of millions of
+files is never listed whole in memory. Reading and decoding raise
+`InputError` with a rejects code when a file cannot be used.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import gzip
+import os
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+
+from cleaner.errors import InputError
+
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+# Browsers read these labels as windows-1252 (WHATWG Encoding Standard).
+WHATWG_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
+BINARY_SAMPLE = 8192
+# C0 controls other than tab, newline, form feed, carriage return and escape.
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file the run will turn into a record or a rejects entry.
+
+    `problem` is set when the walk already knows the file cannot be used
+    (a link out of the input tree); the pipeline turns it into a rejection.
+    """
+
+    path: Path
+    source: str
+    kind: str
+    problem: str = ""
+
+
+def input_kind(name: str) -> str | None:
+    """The kind of input a file name announces, or None for other files.
+
+    >>> input_kind("page.HTML.gz"), input_kind("notes.txt"), input_kind("img.png")
+    ('html', 'text', None)
+    """
+    lowered = name.lower()
+    if lowered.endswith(".gz"):
+        lowered = lowered[:-3]
+    suffix = os.path.splitext(lowered)[1]
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    return None
+
+
+def sniff_kind(path: Path) -> str:
+    """Kind of a file named explicitly whose name says nothing: HTML if it opens like markup."""
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as handle:
+            head = handle.read(1024).lstrip().lower()
+    except (OSError, EOFError, zlib.error):
+        return "text"
+    return "html" if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) else "text"
+
+
+@dataclass
+class Walker:
+    """Walks input paths in sorted order and yields the files to process.
+
+    Hidden entries are skipped; files of other types are counted in
+    `skipped`; symbolic links are followed only while they stay inside the
+    input they were found under and do not lead back into a directory already
+    being walked.
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    skipped: Counter = field(default_factory=Counter)
+    unreadable_dirs: list[str] = field(default_factory=list)
+
+    def walk(self, inputs: tuple[Path, ...]) -> Iterator[InputFile]:
+        for root in inputs:
+            if root.is_dir():
+                real_root = root.resolve()
+                yield from self._walk_dir(root, root, real_root, frozenset({real_root}))
+            else:
+                kind = input_kind(root.name) or sniff_kind(root)
+                yield InputFile(root, root.name, kind)
+
+    def _walk_dir(self, root: Path, folder: Path, real_root: Path, ancestors: frozenset) -> Iterator[InputFile]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as exc:
+            self.unreadable_dirs.append(f"{folder}: {exc.strerror}")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                self.skipped["hidden"] += 1
+                continue
+            path = Path(entry.path)
+            source = path.relative_to(root).as_posix()
+            outside = entry.is_symlink() and not _inside(path.resolve(), real_root)
+            if entry.is_dir():
+                real = path.resolve()
+                if outside or real in ancestors:
+                    self.skipped["link_loop_or_outside"] += 1
+                    continue
+                yield from self._walk_dir(root, path, real_root, ancestors | {real})
+                continue
+            kind = input_kind(entry.name)
+            if kind is None:
+                self.skipped["other_type"] += 1
+            elif self._selected(source, entry.name):
+                problem = "symbolic link leads out of the input tree" if outside else ""
+                yield InputFile(path, source, kind, problem)
+            else:
+                self.skipped["excluded"] += 1
+
+    def _selected(self, source: str, name: str) -> bool:
+        def matches(patterns: tuple[str, ...]) -> bool:
+            return any(fnmatch.fnmatch(source, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+        if self.include and not matches(self.include):
+            return False
+        return not matches(self.exclude)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, gunzipped when the name ends in `.gz`, never more than `max_bytes`."""
+    try:
+        if path.name.lower().endswith(".gz"):
+            data = _read_gzip(path, max_bytes)
+        else:
+            if path.stat().st_size > max_bytes:
+                raise InputError("too_large", f"{path.stat().st_size} bytes > --max-bytes {max_bytes}")
+            data = path.read_bytes()
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError("unreadable", exc.strerror or str(exc)) from None
+    if not data.strip():
+        raise InputError("empty", "no content" if not data else "only white space")
+    return data
+
+
+def _read_gzip(path: Path, max_bytes: int) -> bytes:
+    try:
+        with gzip.open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except gzip.BadGzipFile as exc:
+        raise InputError("bad_gzip", f"not gzip data ({exc})") from None
+    except (EOFError, zlib.error) as exc:
+        raise InputError("bad_gzip", f"truncated or corrupt gzip stream ({exc})") from None
+    if len(data) > max_bytes:
+        raise InputError("too_large", f"more than --max-bytes {max_bytes} once decompressed")
+    return data
+
+
+def decode(data: bytes, kind: str) -> tuple[str, str]:
+    """Decode bytes to text and name the encoding used.
+
+    Order: a byte-order mark; for HTML the charset its meta tag declares (if
+    the bytes agree); UTF-8 if the bytes are valid UTF-8; else charset
+    detection with charset-normalizer.
+
+    >>> decode("café".encode("utf-8"), "text")
+    ('café', 'utf-8')
+    >>> decode(b'<meta charset="iso-8859-1"><p>caf\\xe9', "html")[1]
+    'cp1252'
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return _decode_with(data[len(bom):], encoding), encoding
+    if _looks_binary(data):
+        raise InputError("binary", "control bytes found: not a text or HTML file")
+    if kind == "html":
+        declared = _declared_charset(data)
+        if declared:
+            try:
+                return data.decode(declared), declared
+            except UnicodeDecodeError:
+                pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError("decode_error", "no text encoding fits these bytes")
+    encoding = _canonical(best.encoding) or best.encoding
+    return _decode_with(data, encoding), encoding
+
+
+def _decode_with(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError("decode_error", f"bytes are not valid {encoding}: {exc}") from None
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:BINARY_SAMPLE]
+    return b"\x00" in sample or len(BINARY_BYTES.findall(sample)) > len(sample) // 100
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = META_CHARSET.search(data[:4096])
+    return _canonical(match.group(1).decode("ascii")) if match else None
+
+
+def _canonical(label: str) -> str | None:
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return WHATWG_ALIASES.get(name, name)

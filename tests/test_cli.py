@@ -1,0 +1,125 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli import main
+
+TIMING_KEYS = ("seconds", "docs_per_s")
+
+
+def run_cli(*args: str) -> int:
+    return main(["run", *args, "--quiet"])
+
+
+def read_outputs(out: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir()) if p.name != "summary.json"}
+
+
+def stable_summary(out: Path) -> dict:
+    summary = json.loads((out / "summary.json").read_text())
+    for key in TIMING_KEYS:
+        summary.pop(key)
+    return summary
+
+
+def test_fixtures_match_golden_output(fixtures_dir: Path, tmp_path: Path, update_golden: bool) -> None:
+    out = tmp_path / "out"
+    assert run_cli(str(fixtures_dir / "input"), "--output", str(out), "--workers", "1") == 0
+    expected_dir = fixtures_dir / "expected"
+    if update_golden:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(out, expected_dir)
+        (expected_dir / "summary.json").write_text(json.dumps(stable_summary(out), indent=2, ensure_ascii=False) + "\n")
+    assert read_outputs(out) == read_outputs(expected_dir)
+    assert stable_summary(out) == json.loads((expected_dir / "summary.json").read_text())
+
+
+def test_every_input_file_is_accounted_for(fixtures_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_cli(str(fixtures_dir / "input"), "--output", str(out), "--workers", "1")
+    inputs = sorted(p.relative_to(fixtures_dir / "input").as_posix() for p in (fixtures_dir / "input").rglob("*") if p.is_file())
+    kept = [json.loads(line)["source"] for line in (out / "corpus-00000.jsonl").read_text().splitlines()]
+    rejected = {json.loads(line)["source"]: json.loads(line)["reason"] for line in (out / "rejects.jsonl").read_text().splitlines()}
+    assert sorted(kept + list(rejected)) == inputs
+    assert rejected == {
+        "bad/binary.txt": "binary",
+        "bad/empty.txt": "empty",
+        "bad/login-page.html": "too_short",
+        "bad/no-main-text.html": "no_main_text",
+        "bad/not-really.txt.gz": "bad_gzip",
+        "bad/too-short.txt": "too_short",
+        "bad/truncated.html.gz": "bad_gzip",
+        "bad/whitespace-only.txt": "empty",
+    }
+
+
+def test_record_schema(fixtures_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_cli(str(fixtures_dir / "input/pages"), "--output", str(out))
+    record = json.loads((out / "corpus-00000.jsonl").read_text().splitlines()[0])
+    assert list(record) == ["id", "text", "title", "source", "url", "lang", "lang_prob", "n_words", "n_chars", "encoding", "removed", "cleaner"]
+
+
+def test_output_is_identical_for_any_number_of_workers(fixtures_dir: Path, tmp_path: Path) -> None:
+    for workers in ("1", "2"):
+        run_cli(str(fixtures_dir / "input"), "--output", str(tmp_path / workers), "--workers", workers, "--shard-size", "3")
+    assert read_outputs(tmp_path / "1") == read_outputs(tmp_path / "2")
+    assert len(list((tmp_path / "1").glob("corpus-*.jsonl"))) == 4
+
+
+def test_gzip_output(fixtures_dir: Path, tmp_path: Path) -> None:
+    run_cli(str(fixtures_dir / "input/text"), "--output", str(tmp_path), "--compress", "gzip")
+    assert [p.name for p in tmp_path.glob("corpus-*")] == ["corpus-00000.jsonl.gz"]
+
+
+def test_language_and_length_options(fixtures_dir: Path, tmp_path: Path) -> None:
+    run_cli(str(fixtures_dir / "input/pages"), "--output", str(tmp_path), "--lang", "de", "--min-words", "0")
+    rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    assert {r["reason"] for r in rejects} == {"language"}
+    assert len((tmp_path / "corpus-00000.jsonl").read_text().splitlines()) == 1
+
+
+def test_include_exclude(fixtures_dir: Path, tmp_path: Path) -> None:
+    run_cli(str(fixtures_dir / "input"), "--output", str(tmp_path), "--include", "*.html*", "--exclude", "bad/*")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["files_seen"] == 3
+
+
+def test_missing_input_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert run_cli(str(tmp_path / "nope"), "--output", str(tmp_path / "out")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "input path not found" in err
+
+
+def test_unusable_output_is_a_one_line_error(fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert run_cli(str(fixtures_dir / "input/text"), "--output", str(blocker / "out")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot create output directory" in err
+
+
+def test_non_empty_output_needs_overwrite(fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    args = (str(fixtures_dir / "input/text"), "--output", str(tmp_path))
+    assert run_cli(*args) == 0
+    first = read_outputs(tmp_path)
+    assert run_cli(*args) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert read_outputs(tmp_path) == first
+    assert run_cli(*args, "--overwrite") == 0
+
+
+def test_summary_table_goes_to_stderr(fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["run", str(fixtures_dir / "input/text"), "--output", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "documents written" in captured.err and "docs/s" in captured.err
+
+
+def test_explain_marks_every_line(fixtures_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["explain", str(fixtures_dir / "input/text/cafe-cp1252.txt"), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["title"] == "Café culture in the old town"
+    assert all(line["kept"] for line in payload["lines"])

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+from cleaner.config import Config
+from cleaner.document import Document
+from cleaner.pipeline import Pipeline
+from cleaner.readers import InputFile
+
+LONG = "This sentence is part of a body that is long enough to keep. " * 10
+
+
+def test_steps_run_in_order_and_filters_decide(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def mark_first_line(doc: Document) -> Document:
+        seen.append("mark")
+        doc.remove(0, "test-step")
+        return doc
+
+    pipeline = Pipeline(Config(min_words=5), steps=[("mark", mark_first_line)])
+    path = tmp_path / "a.txt"
+    path.write_text("Headline\n\nchrome line\n\n" + LONG)
+    doc = pipeline.process(InputFile(path, "a.txt", "text"))
+    assert seen == ["mark"]
+    assert doc.rejection is None
+    assert doc.removed == {"test-step": 1}
+    assert doc.text == LONG.strip()
+
+
+def test_a_crashing_step_becomes_a_failed_rejection(tmp_path: Path) -> None:
+    def crash(doc: Document) -> Document:
+        raise RuntimeError("boom")
+
+    path = tmp_path / "a.txt"
+    path.write_text(LONG)
+    doc = Pipeline(Config(), steps=[("crash", crash)]).process(InputFile(path, "a.txt", "text"))
+    assert doc.rejection is not None
+    assert (doc.rejection.reason, doc.rejection.detail) == ("failed", "RuntimeError: boom")
+
+
+def test_language_filter(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(LONG)
+    doc = Pipeline(Config(langs=("de", "fr"))).process(InputFile(path, "a.txt", "text"))
+    assert doc.rejection is not None and doc.rejection.reason == "language"
+    assert "detected en" in doc.rejection.detail
