@@ -269,6 +269,12 @@ def run_trafilatura(files: Iterable[Path], workers: int) -> list[str]:
         return pool.map(extract_with_trafilatura, names, chunksize=4)
 
 
+# The annotations score what cleaning keeps inside a page; the document-level
+# length filter would only turn short pages into empty ones, so it is off here.
+# Arguments after -- come later and win.
+SCORING_ARGS = ("--min-words", "0")
+
+
 class CleanerError(RuntimeError):
     """The cleaner CLI exited with an error."""
 
@@ -278,7 +284,8 @@ def run_cleaner(dataset: Dataset, path: str, workers: int, extra_args: Sequence[
     with tempfile.TemporaryDirectory(prefix="quality-") as output:
         command = [
             sys.executable, "-m", "cleaner", "run", str(dataset.input_dir(path)),
-            "--output", output, "--overwrite", "--quiet", "--workers", str(workers), *extra_args,
+            "--output", output, "--overwrite", "--quiet", "--workers", str(workers),
+            *SCORING_ARGS, *extra_args,
         ]
         finished = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
         if finished.returncode != 0:

@@ -16,6 +16,7 @@ from cleaner import __version__
 from cleaner.config import FAVOR_CHOICES, Config, RunOptions
 from cleaner.errors import CleanerError
 from cleaner.explain import render_explanation
+from cleaner.rulebook import check_examples, load_rules
 from cleaner.runner import print_summary, run
 
 
@@ -58,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     explain_parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output (default: on a terminal)")
     add_cleaning_options(explain_parser)
     explain_parser.set_defaults(handler=command_explain)
+
+    rules_parser = commands.add_parser("rules", help="work with rule files")
+    rules_commands = rules_parser.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    check_parser = rules_commands.add_parser("check", help="validate rule files and run every rule's examples")
+    check_parser.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="rule directories or files (default: the shipped rules)")
+    check_parser.set_defaults(handler=command_rules_check)
+    list_parser = rules_commands.add_parser("list", help="list the rules a run would use")
+    add_rule_options(list_parser)
+    list_parser.set_defaults(handler=command_rules_list)
     return parser
 
 
@@ -68,10 +78,26 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--lang", type=language_list, default=(), metavar="CODES", help="keep only these languages, e.g. en,de (default: all)")
     group.add_argument("--max-bytes", type=positive_int, default=defaults.max_bytes, metavar="N", help=f"reject inputs larger than this once decompressed (default {defaults.max_bytes})")
     group.add_argument("--favor", choices=FAVOR_CHOICES, default=defaults.favor, help="prefer precision or recall when cutting doubtful text (default balanced)")
+    add_rule_options(group)
+
+
+def add_rule_options(parser) -> None:
+    parser.add_argument("--rules", action="append", type=Path, default=[], metavar="DIR", help="also apply the rule files in DIR (repeatable); a rule with a shipped rule's id replaces it")
+    parser.add_argument("--no-default-rules", action="store_true", help="do not apply the rule files shipped with the cleaner")
 
 
 def config_from(args: argparse.Namespace) -> Config:
-    return Config(min_words=args.min_words, langs=args.lang, max_bytes=args.max_bytes, favor=args.favor)
+    """The cleaning options; rule files are loaded here once so a bad one stops the run before it starts."""
+    config = Config(
+        min_words=args.min_words,
+        langs=args.lang,
+        max_bytes=args.max_bytes,
+        favor=args.favor,
+        rule_dirs=tuple(str(path) for path in args.rules),
+        default_rules=not args.no_default_rules,
+    )
+    load_rules(args.rules, config.default_rules)
+    return config
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -100,6 +126,25 @@ def command_explain(args: argparse.Namespace) -> int:
         raise CleanerError(f"not a file: {args.file}")
     explanation = render_explanation(args.file, config_from(args), as_json=args.json, color=color)
     sys.stdout.write(explanation)
+    return 0
+
+
+def command_rules_check(args: argparse.Namespace) -> int:
+    """Validate rule files and run their examples; exit 1 when an example fails."""
+    rules = load_rules(args.dirs, default_rules=not args.dirs)
+    failures = 0
+    for rule in rules:
+        for problem in check_examples(rule):
+            failures += 1
+            print(f"{rule.file}: rule {rule.id}: {problem}", file=sys.stderr)
+    examples = sum(len(rule.drop) + len(rule.keep) for rule in rules)
+    print(f"{len(rules)} rules, {examples} examples, {failures} failed")
+    return 1 if failures else 0
+
+
+def command_rules_list(args: argparse.Namespace) -> int:
+    for rule in load_rules(args.rules, not args.no_default_rules):
+        print(f"{rule.id:<28} {rule.kind:<13} {rule.description}")
     return 0
 
 

@@ -33,6 +33,11 @@ class Config:
     favor
         `precision`, `balanced` or `recall`: how eagerly extraction and
         heuristics cut doubtful lines, as in trafilatura.
+    rule_dirs
+        The user's rule directories (or files), read after the shipped ones;
+        a user rule replaces a shipped rule with the same id.
+    default_rules
+        Whether the rule files shipped in `rules/` apply.
     """
 
     min_words: int = 50
@@ -40,6 +45,8 @@ class Config:
     max_bytes: int = 20_000_000
     lang_sample_chars: int = 1000
     favor: str = "balanced"
+    rule_dirs: tuple[str, ...] = ()
+    default_rules: bool = True
 
 
 @dataclass(frozen=True, slots=True)

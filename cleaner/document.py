@@ -17,13 +17,15 @@ class Line:
 
     `para_start` is true when a blank line stood before it in the input: the
     output keeps that paragraph break. `removed_by` names the step or rule
-    that removed the line, or is None while the line is kept.
+    that removed the line, or is None while the line is kept. `edits` lists
+    (reason, text before) for each phrase a rule stripped from the line.
     """
 
     text: str
     para_start: bool = False
     removed_by: str | None = None
     note: str = ""
+    edits: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def kept(self) -> bool:
@@ -81,8 +83,9 @@ class Document:
 
     @property
     def removed(self) -> dict[str, int]:
-        """How many lines each reason removed, sorted by reason for stable output."""
+        """How many lines (or phrases in lines) each reason removed, sorted by reason."""
         counts = Counter(line.removed_by for line in self.lines if line.removed_by is not None)
+        counts.update(reason for line in self.lines for reason, _ in line.edits)
         return dict(sorted(counts.items()))
 
     def remove(self, index: int, reason: str, note: str = "") -> None:
@@ -91,6 +94,12 @@ class Document:
         if line.removed_by is None:
             line.removed_by = reason
             line.note = note
+
+    def edit(self, index: int, text: str, reason: str) -> None:
+        """Replace line `index`'s text (a phrase was stripped), remembering what it was and why."""
+        line = self.lines[index]
+        line.edits.append((reason, line.text))
+        line.text = text
 
 
 def lines_from_text(text: str) -> list[Line]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cleaner.config import Config
-from cleaner.document import Document
+from cleaner.document import Document, Line
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, input_kind, sniff_kind
 
@@ -32,11 +32,18 @@ def explanation_json(doc: Document) -> str:
         "rejection": None if doc.rejection is None else {"reason": doc.rejection.reason, "detail": doc.rejection.detail},
         "removed": doc.removed,
         "lines": [
-            {"n": n, "kept": line.kept, "reason": line.removed_by, "note": line.note, "text": line.text}
+            {"n": n, "kept": line.kept, "reason": line.removed_by, "note": line.note, "text": line.text,
+             "edits": [{"reason": reason, "before": before} for reason, before in line.edits]}
             for n, line in enumerate(doc.lines, 1)
         ],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def line_label(line: Line) -> str:
+    if line.kept:
+        return "kept"
+    return line.removed_by + (f" ({line.note})" if line.note else "")
 
 
 def explanation_text(doc: Document, color: bool) -> str:
@@ -46,14 +53,15 @@ def explanation_text(doc: Document, color: bool) -> str:
     out = [paint(DIM, f"# {doc.source}  kind={doc.kind}  lang={doc.lang}  title={doc.title!r}")]
     if doc.rejection is not None:
         out.append(paint(RED, f"# rejected: {doc.rejection.reason}: {doc.rejection.detail}"))
-    width = max((len(line.removed_by or "") for line in doc.lines), default=0)
-    width = max(width, 4)
-    for line in doc.lines:
+    labels = [line_label(line) for line in doc.lines]
+    width = max((len(label) for label in labels), default=4)
+    for line, label in zip(doc.lines, labels):
         if line.para_start:
             out.append("")
-        if line.kept:
-            out.append(paint(GREEN, f"+ {'kept':<{width}} | ") + line.text)
-        else:
-            reason = line.removed_by + (f" ({line.note})" if line.note else "")
-            out.append(paint(RED, f"- {reason:<{width}} | ") + paint(DIM, line.text))
+        if not line.kept:
+            out.append(paint(RED, f"- {label:<{width}} | ") + paint(DIM, line.text))
+            continue
+        for reason, before in line.edits:
+            out.append(paint(DIM, f"~ {reason:<{width}} | was: {before}"))
+        out.append(paint(GREEN, f"+ {label:<{width}} | ") + line.text)
     return "\n".join(out) + "\n"

@@ -20,6 +20,7 @@ from cleaner.filters import FILTERS
 from cleaner.language import LanguageDetector
 from cleaner.normalize import normalize
 from cleaner.readers import InputFile, decode, read_bytes
+from cleaner.rulebook import Rulebook, load_rules
 
 Step = Callable[[Document], Document]
 Filter = Callable[[Document, Config], "Rejection | None"]
@@ -31,11 +32,12 @@ class Pipeline:
     def __init__(self, config: Config | None = None, steps: Sequence[tuple[str, Step]] | None = None) -> None:
         self.config = config or Config()
         self.language = LanguageDetector(self.config.lang_sample_chars)
+        self.rulebook = Rulebook(load_rules([Path(d) for d in self.config.rule_dirs], self.config.default_rules))
         self.steps: list[tuple[str, Step]] = list(steps) if steps is not None else self.default_steps()
         self.filters: tuple[Filter, ...] = FILTERS
 
     def default_steps(self) -> list[tuple[str, Step]]:
-        return [("language", self.detect_language)]
+        return [("rules", self.rulebook.apply), ("language", self.detect_language)]
 
     def process(self, item: InputFile) -> Document:
         """Load and clean one input file; any failure becomes a rejection."""

@@ -1,0 +1,445 @@
+"""Rule files: site chrome described as data, loaded, validated and applied.
+
+A rule file is TOML: an optional `[scope]` table (domains, source globs) that
+every rule in the file inherits, and `[[rules]]` tables, each with a stable
+versioned `id`, a `description`, a `kind`, its `patterns` and its own
+examples (`drop` and `keep` lines, and for the kinds that need context an
+`example` document). The kinds:
+
+- `drop-line`: drop a line the pattern matches;
+- `strip-phrase`: remove the matching phrase inside a line (a trailing
+  "Advertisement"); a line left empty is dropped;
+- `drop-section`: a heading line and the lines that belong to it: short
+  headline items (`items = "headlines"`) or any lines (`items = "any"`), at
+  most `max_items`, up to where the body resumes or another rule's heading;
+- `cut-after`: the marker line and everything after it, only when the marker
+  comes after `min_position` of the document's words;
+- `cut-before`: everything before the marker and the marker, only when it
+  comes before `max_position` of the words.
+
+Patterns are RE2 regular expressions (google-re2): matching takes time
+linear in the text, so no pattern in a user's file can hang a run. RE2
+refuses backreferences and lookaround; `cleaner rules check` reports them.
+Patterns match the whole line unless the rule says `match = "search"`, and
+ignore case unless `case_sensitive = true`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import re2
+
+from cleaner.document import Document, lines_from_text
+from cleaner.errors import ConfigError
+from cleaner.extract import reads_as_headline
+from cleaner.normalize import normalize
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KINDS = ("drop-line", "strip-phrase", "drop-section", "cut-after", "cut-before")
+# Order of application: precise line rules first, so their reasons stay
+# attached to their lines, then sections, then the cuts.
+KIND_ORDER = {"drop-line": 0, "strip-phrase": 1, "drop-section": 2, "cut-before": 3, "cut-after": 4}
+ID_FORMAT = re.compile(r"^[a-z0-9][a-z0-9.-]*-v[0-9]+$")
+RULE_KEYS = {
+    "id", "description", "kind", "patterns", "match", "case_sensitive", "domains", "sources",
+    "items", "max_items", "until", "min_position", "max_position", "drop", "keep", "example",
+}
+FILE_KEYS = {"scope", "rules", "description"}
+SCOPE_KEYS = {"domains", "sources"}
+HEADLINE_ITEM_MAX_WORDS = 25
+MAX_PATTERN_MEMORY = 64 << 20
+
+
+class RuleFileError(ConfigError):
+    """A rule file cannot be used: the message names the file, the rule and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a rule applies: URL domains (subdomains included) or source-path globs; empty means everywhere."""
+
+    domains: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def applies(self, host: str, source: str) -> bool:
+        if not self.domains and not self.sources:
+            return True
+        if any(host == d or host.endswith("." + d) for d in self.domains):
+            return True
+        return any(fnmatch.fnmatch(source, pattern) for pattern in self.sources)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    description: str
+    kind: str
+    patterns: tuple[str, ...]
+    file: str = ""
+    scope: Scope = Scope()
+    match: str = "line"
+    case_sensitive: bool = False
+    items: str = "headlines"
+    max_items: int = 8
+    until: tuple[str, ...] = ()
+    min_position: float = 0.3
+    max_position: float = 0.3
+    drop: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    example: str = ""
+
+    def regex_source(self, patterns: Iterable[str] | None = None, whole_line: bool | None = None) -> str:
+        """The rule's patterns as one RE2 expression over a multi-line text."""
+        body = "|".join(f"(?:{p})" for p in (patterns if patterns is not None else self.patterns))
+        whole = self.match == "line" if whole_line is None else whole_line
+        flags = "(?m)" if self.case_sensitive else "(?mi)"
+        return f"{flags}^(?:{body})$" if whole else f"{flags}(?:{body})"
+
+
+def re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False
+    options.never_nl = True
+    options.max_mem = MAX_PATTERN_MEMORY
+    return options
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    source: str
+    regex: object
+    until: object | None
+
+
+@dataclass
+class Rulebook:
+    """A set of rules compiled once; `apply` is the pipeline step."""
+
+    rules: list[Rule] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rules = sorted(self.rules, key=lambda r: KIND_ORDER[r.kind])
+        self._compiled = [compile_rule(rule) for rule in self.rules]
+        self._set = None
+        if self.rules:
+            self._set = re2.Set.SearchSet(re2_options())
+            for compiled in self._compiled:
+                self._set.Add(compiled.source)
+            self._set.Compile()
+
+    @property
+    def ids(self) -> list[str]:
+        return [rule.id for rule in self.rules]
+
+    def __call__(self, doc: Document) -> Document:
+        return self.apply(doc)
+
+    def apply(self, doc: Document) -> Document:
+        """Mark every line a rule removes with the rule's id."""
+        if self._set is None or not doc.lines:
+            return doc
+        text = "\n".join(line.text for line in doc.lines)
+        hits = self._set.Match(text)
+        if not hits:
+            return doc
+        host = urlsplit(doc.url).hostname or "" if doc.url else ""
+        active = [self._compiled[i] for i in sorted(hits) if self.rules[i].scope.applies(host, doc.source)]
+        if not active:
+            return doc
+        view = TextView(text)
+        matched = {c.rule.id: view.matching_lines(c.regex) for c in active}
+        boundaries = {i for c in active if c.rule.kind in ("drop-section", "cut-after", "cut-before") for i in matched[c.rule.id]}
+        for compiled in active:
+            apply_rule(doc, compiled, matched[compiled.rule.id], boundaries, view)
+        return doc
+
+
+class TextView:
+    """A document's lines joined by newlines, with offsets mapped back to line numbers."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        position = text.find("\n")
+        while position != -1:
+            self.starts.append(position + 1)
+            position = text.find("\n", position + 1)
+
+    def matching_lines(self, regex) -> list[int]:
+        lines: list[int] = []
+        for match in regex.finditer(self.text):
+            index = bisect_right(self.starts, match.start()) - 1
+            if not lines or lines[-1] != index:
+                lines.append(index)
+        return lines
+
+
+def compile_rule(rule: Rule) -> CompiledRule:
+    source = rule.regex_source(whole_line=rule.match == "line" and rule.kind != "strip-phrase")
+    until = re2.compile(rule.regex_source(rule.until, whole_line=True), re2_options()) if rule.until else None
+    return CompiledRule(rule, source, re2.compile(source, re2_options()), until)
+
+
+def apply_rule(doc: Document, compiled: CompiledRule, lines: list[int], boundaries: set[int], view: TextView) -> None:
+    rule = compiled.rule
+    if rule.kind == "drop-line":
+        for index in lines:
+            doc.remove(index, rule.id)
+    elif rule.kind == "strip-phrase":
+        for index in lines:
+            strip_phrase(doc, index, compiled)
+    elif rule.kind == "drop-section":
+        for index in lines:
+            drop_section(doc, index, compiled, boundaries)
+    elif rule.kind == "cut-after":
+        cut_after(doc, lines, rule)
+    elif rule.kind == "cut-before":
+        cut_before(doc, lines, rule)
+
+
+def strip_phrase(doc: Document, index: int, compiled: CompiledRule) -> None:
+    line = doc.lines[index]
+    if not line.kept:
+        return
+    stripped = " ".join(compiled.regex.sub("", line.text).split())
+    if not stripped:
+        doc.remove(index, compiled.rule.id)
+    elif stripped != line.text:
+        doc.edit(index, stripped, compiled.rule.id)
+
+
+def drop_section(doc: Document, heading: int, compiled: CompiledRule, boundaries: set[int]) -> None:
+    rule = compiled.rule
+    doc.remove(heading, rule.id, "section heading")
+    for index in range(heading + 1, min(heading + 1 + rule.max_items, len(doc.lines))):
+        text = doc.lines[index].text
+        if index in boundaries or (compiled.until is not None and compiled.until.fullmatch(text)):
+            return
+        if rule.items == "headlines" and not is_headline_item(text):
+            return
+        doc.remove(index, rule.id, "section item")
+
+
+def is_headline_item(text: str) -> bool:
+    """A list item that reads like a linked headline: short and not a sentence."""
+    return len(text.split()) <= HEADLINE_ITEM_MAX_WORDS and (reads_as_headline(text) or text.endswith(("?", "!")))
+
+
+def word_positions(doc: Document) -> list[int]:
+    """For each line, the number of kept words before it."""
+    positions, total = [], 0
+    for line in doc.lines:
+        positions.append(total)
+        if line.kept:
+            total += len(line.text.split())
+    positions.append(total)
+    return positions
+
+
+def cut_after(doc: Document, markers: list[int], rule: Rule) -> None:
+    positions = word_positions(doc)
+    total = positions[-1] or 1
+    for marker in markers:
+        if positions[marker] / total >= rule.min_position:
+            doc.remove(marker, rule.id, "cut marker")
+            for index in range(marker + 1, len(doc.lines)):
+                doc.remove(index, rule.id, "after cut marker")
+            return
+
+
+def cut_before(doc: Document, markers: list[int], rule: Rule) -> None:
+    positions = word_positions(doc)
+    total = positions[-1] or 1
+    for marker in reversed(markers):
+        if positions[marker + 1] / total <= rule.max_position:
+            for index in range(marker):
+                doc.remove(index, rule.id, "before cut marker")
+            doc.remove(marker, rule.id, "cut marker")
+            return
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def shipped_rules_dir() -> Path:
+    """The rule files shipped with the package (`rules/` in a source checkout)."""
+    try:
+        packaged = resources.files("cleaner.rules")
+        if packaged.is_dir():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def rule_files(directory: Path) -> list[Path]:
+    if directory.is_file():
+        return [directory]
+    if not directory.is_dir():
+        raise RuleFileError(f"rules directory not found: {directory}")
+    return sorted(p for p in directory.rglob("*.toml") if not any(part.startswith(".") for part in p.parts))
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    """Parse and validate one rule file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - FILE_KEYS
+    if unknown:
+        raise RuleFileError(f"{path}: unknown top-level key(s) {sorted(unknown)}; expected {sorted(FILE_KEYS)}")
+    scope_data = data.get("scope", {})
+    if set(scope_data) - SCOPE_KEYS:
+        raise RuleFileError(f"{path}: unknown [scope] key(s) {sorted(set(scope_data) - SCOPE_KEYS)}")
+    file_scope = Scope(tuple(scope_data.get("domains", ())), tuple(scope_data.get("sources", ())))
+    entries = data.get("rules", [])
+    if not isinstance(entries, list) or not entries:
+        raise RuleFileError(f"{path}: no [[rules]] tables")
+    return [parse_rule(entry, path, file_scope) for entry in entries]
+
+
+def parse_rule(entry: dict, path: Path, file_scope: Scope) -> Rule:
+    rule_id = entry.get("id", "<no id>")
+    where = f"{path}: rule {rule_id}"
+    unknown = set(entry) - RULE_KEYS
+    if unknown:
+        raise RuleFileError(f"{where}: unknown key(s) {sorted(unknown)}")
+    for key in ("id", "description", "kind", "patterns"):
+        if key not in entry:
+            raise RuleFileError(f"{where}: missing key {key!r}")
+    if not ID_FORMAT.match(rule_id):
+        raise RuleFileError(f"{where}: id must be lowercase words and a version, like 'read-more-list-v1'")
+    if entry["kind"] not in KINDS:
+        raise RuleFileError(f"{where}: unknown kind {entry['kind']!r}; known kinds: {', '.join(KINDS)}")
+    scope = Scope(tuple(entry.get("domains", file_scope.domains)), tuple(entry.get("sources", file_scope.sources)))
+    try:
+        rule = Rule(
+            id=rule_id,
+            description=str(entry["description"]),
+            kind=entry["kind"],
+            patterns=_strings(entry["patterns"], "patterns"),
+            file=str(path),
+            scope=scope,
+            match=_choice(entry.get("match", "line"), ("line", "search"), "match"),
+            case_sensitive=bool(entry.get("case_sensitive", False)),
+            items=_choice(entry.get("items", "headlines"), ("headlines", "any"), "items"),
+            max_items=int(entry.get("max_items", 8)),
+            until=_strings(entry.get("until", []), "until"),
+            min_position=float(entry.get("min_position", 0.3)),
+            max_position=float(entry.get("max_position", 0.3)),
+            drop=_strings(entry.get("drop", []), "drop"),
+            keep=_strings(entry.get("keep", []), "keep"),
+            example=str(entry.get("example", "")),
+        )
+    except (TypeError, ValueError) as exc:
+        raise RuleFileError(f"{where}: {exc}") from None
+    if not rule.patterns:
+        raise RuleFileError(f"{where}: 'patterns' is empty")
+    if not rule.drop:
+        raise RuleFileError(f"{where}: needs at least one 'drop' example")
+    if rule.kind in ("drop-section", "cut-after", "cut-before") and not rule.example:
+        raise RuleFileError(f"{where}: kind {rule.kind} needs an 'example' document holding its drop and keep lines")
+    for pattern in (*rule.patterns, *rule.until):
+        try:
+            re2.compile(pattern, re2_options())
+        except re2.error as exc:
+            raise RuleFileError(f"{where}: bad pattern {pattern!r}: {_re2_message(exc)}") from None
+    return rule
+
+
+def _strings(value, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key!r} must be a string or a list of strings")
+    return tuple(value)
+
+
+def _choice(value, choices: tuple[str, ...], key: str) -> str:
+    if value not in choices:
+        raise ValueError(f"{key!r} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _re2_message(exc: Exception) -> str:
+    message = exc.args[0] if exc.args else str(exc)
+    return message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+
+
+def load_rules(directories: Sequence[Path] = (), default_rules: bool = True) -> list[Rule]:
+    """Shipped rules (unless turned off) then the user's; a user rule replaces a shipped one of the same id."""
+    shipped = _load_dirs([shipped_rules_dir()]) if default_rules else []
+    user = _load_dirs(directories)
+    user_ids = {rule.id for rule in user}
+    return [rule for rule in shipped if rule.id not in user_ids] + user
+
+
+def _load_dirs(directories: Sequence[Path]) -> list[Rule]:
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for directory in directories:
+        for path in rule_files(Path(directory)):
+            for rule in load_rule_file(path):
+                if rule.id in seen:
+                    raise RuleFileError(f"{path}: rule {rule.id}: duplicate id (also in {seen[rule.id]})")
+                seen[rule.id] = str(path)
+                rules.append(rule)
+    return rules
+
+
+# --- examples ------------------------------------------------------------------
+
+
+def check_examples(rule: Rule) -> list[str]:
+    """Run a rule's own examples; return what failed (empty when all pass)."""
+    book = Rulebook([replace(rule, scope=Scope())])
+    if rule.example:
+        return _check_example_document(book, rule)
+    problems = []
+    for line in rule.drop:
+        doc = book.apply(_document(line))
+        if rule.kind == "strip-phrase":
+            if doc.text == normalize(line):
+                problems.append(f"should strip a phrase from: {line!r}")
+        elif doc.lines and doc.lines[0].kept:
+            problems.append(f"should drop: {line!r}")
+    for line in rule.keep:
+        doc = book.apply(_document(line))
+        if doc.text != normalize(line):
+            problems.append(f"should keep unchanged: {line!r} (got {doc.text!r})")
+    return problems
+
+
+def _check_example_document(book: Rulebook, rule: Rule) -> list[str]:
+    doc = book.apply(_document(rule.example))
+    removed = {line.text for line in doc.lines if not line.kept}
+    kept = {line.text for line in doc.lines if line.kept}
+    problems = []
+    for line in rule.drop:
+        if normalize(line) not in removed:
+            problems.append(f"should drop from its example: {line!r}" + ("" if normalize(line) in kept else " (not a line of the example)"))
+    for line in rule.keep:
+        if normalize(line) not in kept:
+            problems.append(f"should keep in its example: {line!r}" + ("" if normalize(line) in removed else " (not a line of the example)"))
+    return problems
+
+
+def _document(text: str) -> Document:
+    return Document(source="<example>", kind="text", lines=lines_from_text(normalize(text)))

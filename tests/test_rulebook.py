@@ -1,0 +1,160 @@
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import Document, lines_from_text
+from cleaner.rulebook import Rule, RuleFileError, Rulebook, Scope, check_examples, load_rule_file, load_rules
+
+BODY = "\n\n".join(
+    f"Paragraph {n} of the article says something long enough to count as body text for the guard." for n in range(1, 7)
+)
+
+
+def doc_of(text: str, url: str = "", source: str = "a.txt") -> Document:
+    return Document(source=source, kind="text", url=url, lines=lines_from_text(text))
+
+
+def removed(doc: Document) -> dict[str, str]:
+    return {line.text: line.removed_by for line in doc.lines if not line.kept}
+
+
+def rule(kind: str, *patterns: str, **fields) -> Rule:
+    return Rule(id=f"test-{kind}-v1", description="t", kind=kind, patterns=patterns, drop=("x",), **fields)
+
+
+def test_drop_line_matches_whole_lines_ignoring_case() -> None:
+    book = Rulebook([rule("drop-line", r"share")])
+    doc = book.apply(doc_of("SHARE\n\nShare prices rose."))
+    assert removed(doc) == {"SHARE": "test-drop-line-v1"}
+
+
+def test_search_match_finds_a_phrase_anywhere() -> None:
+    book = Rulebook([rule("drop-line", r"moderated", match="search")])
+    assert removed(book.apply(doc_of("Comments are moderated.\n\nBody."))) == {"Comments are moderated.": "test-drop-line-v1"}
+
+
+def test_strip_phrase_edits_the_line_and_records_it() -> None:
+    book = Rulebook([rule("strip-phrase", r"\s+Advertisement$")])
+    doc = book.apply(doc_of("The vote passed. Advertisement\n\nAdvertisement"))
+    assert doc.text == "The vote passed.\n\nAdvertisement"
+    assert doc.lines[0].edits == [("test-strip-phrase-v1", "The vote passed. Advertisement")]
+    assert doc.removed == {"test-strip-phrase-v1": 1}
+
+
+def test_section_takes_headline_items_until_the_body_resumes() -> None:
+    book = Rulebook([rule("drop-section", r"read more:")])
+    text = "Body sentence one is here.\n\nRead more:\n\nFirst headline\n\nSecond headline\n\nThe body resumes with a sentence."
+    assert removed(book.apply(doc_of(text))) == {
+        "Read more:": "test-drop-section-v1",
+        "First headline": "test-drop-section-v1",
+        "Second headline": "test-drop-section-v1",
+    }
+
+
+def test_section_stops_at_max_items_and_at_another_heading() -> None:
+    book = Rulebook([rule("drop-section", r"related", max_items=2), rule("drop-line", r"also")])
+    doc = book.apply(doc_of("Related\n\nOne\n\nTwo\n\nThree"))
+    assert "Three" not in removed(doc)
+    sections = Rulebook([rule("drop-section", r"related", items="any"), Rule(id="other-v1", description="t", kind="drop-section", patterns=("more",), drop=("x",))])
+    doc = sections.apply(doc_of("Related\n\nA blurb. It is prose.\n\nMore\n\nItem"))
+    assert removed(doc) == {"Related": "test-drop-section-v1", "A blurb. It is prose.": "test-drop-section-v1", "More": "other-v1", "Item": "other-v1"}
+
+
+def test_cut_after_is_guarded_near_the_start() -> None:
+    book = Rulebook([rule("cut-after", r"leave a comment", min_position=0.5)])
+    late = book.apply(doc_of(BODY + "\n\nLeave a comment\n\nNice post"))
+    assert set(removed(late)) == {"Leave a comment", "Nice post"}
+    early = book.apply(doc_of("Leave a comment\n\n" + BODY))
+    assert removed(early) == {}
+
+
+def test_cut_before_is_guarded_near_the_end() -> None:
+    book = Rulebook([rule("cut-before", r"\d+ min read", max_position=0.3)])
+    early = book.apply(doc_of("Menu\n\n5 min read\n\n" + BODY))
+    assert set(removed(early)) == {"Menu", "5 min read"}
+    late = book.apply(doc_of(BODY + "\n\nOther story\n\n5 min read"))
+    assert removed(late) == {}
+
+
+def test_scope_limits_a_rule_to_domains_and_sources() -> None:
+    book = Rulebook([rule("drop-line", r"chrome", scope=Scope(domains=("example.com",), sources=("site-a/*",)))])
+    assert removed(book.apply(doc_of("chrome", url="https://news.example.com/x")))
+    assert removed(book.apply(doc_of("chrome", source="site-a/page.txt")))
+    assert not removed(book.apply(doc_of("chrome", url="https://example.org/x")))
+    assert not removed(book.apply(doc_of("chrome", url="https://notexample.com/x")))
+
+
+def test_pathological_pattern_runs_in_linear_time() -> None:
+    book = Rulebook([rule("drop-line", r"(a+)+$", match="search"), rule("drop-line", r"(x|x)*y")])
+    doc = doc_of("a" * 50_000 + "!\n\n" + "x" * 50_000)
+    started = time.perf_counter()
+    book.apply(doc)
+    assert time.perf_counter() - started < 1.0
+
+
+def write_rules(directory: Path, name: str, body: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+GOOD = """
+[[rules]]
+id = "{id}"
+description = "d"
+kind = "drop-line"
+patterns = ['{pattern}']
+drop = ["5 min read"]
+keep = ["I read."]
+"""
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (GOOD.format(id="x-v1", pattern=r"(?<=a)b"), "bad pattern"),
+        (GOOD.format(id="x-v1", pattern=r"(\d) \1"), "bad pattern"),
+        (GOOD.format(id="x-v1", pattern="(").replace("'('", "'('"), "bad pattern"),
+        (GOOD.format(id="x-v1", pattern="a").replace("drop-line", "drop-lines"), "unknown kind 'drop-lines'; known kinds: drop-line"),
+        (GOOD.format(id="x-v1", pattern="a").replace("description", "descripton"), "unknown key(s) ['descripton']"),
+        (GOOD.format(id="Bad Id", pattern="a"), "id must be"),
+        (GOOD.format(id="x-v1", pattern="a").replace('drop = ["5 min read"]', ""), "needs at least one 'drop' example"),
+        ("[[rules]\n", "not valid TOML"),
+        (GOOD.format(id="x-v1", pattern="a").replace("drop-line", "cut-after"), "needs an 'example' document"),
+    ],
+)
+def test_validation_errors_name_file_rule_and_problem(tmp_path: Path, body: str, message: str) -> None:
+    path = write_rules(tmp_path, "bad.toml", body)
+    with pytest.raises(RuleFileError) as caught:
+        load_rule_file(path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_duplicate_ids_are_an_error(tmp_path: Path) -> None:
+    write_rules(tmp_path, "a.toml", GOOD.format(id="same-v1", pattern="a"))
+    write_rules(tmp_path, "b.toml", GOOD.format(id="same-v1", pattern="b"))
+    with pytest.raises(RuleFileError, match="duplicate id"):
+        load_rules([tmp_path], default_rules=False)
+
+
+def test_user_rule_replaces_shipped_rule_with_the_same_id(tmp_path: Path) -> None:
+    shipped = {r.id: r for r in load_rules()}
+    assert "reading-time-v1" in shipped
+    write_rules(tmp_path, "mine.toml", GOOD.format(id="reading-time-v1", pattern=r"\d+ min read"))
+    rules = load_rules([tmp_path])
+    mine = [r for r in rules if r.id == "reading-time-v1"]
+    assert len(mine) == 1 and mine[0].patterns == (r"\d+ min read",)
+    assert len(rules) == len(shipped)
+
+
+def test_no_default_rules(tmp_path: Path) -> None:
+    write_rules(tmp_path, "mine.toml", GOOD.format(id="mine-v1", pattern="a"))
+    assert [r.id for r in load_rules([tmp_path], default_rules=False)] == ["mine-v1"]
+
+
+def test_failing_examples_are_reported() -> None:
+    wrong = Rule(id="wrong-v1", description="d", kind="drop-line", patterns=("share",), drop=("Tweet",), keep=("share",))
+    assert check_examples(wrong) == ["should drop: 'Tweet'", "should keep unchanged: 'share' (got '')"]
