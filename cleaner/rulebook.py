@@ -13,9 +13,10 @@ examples (`drop` and `keep` lines, and for the kinds that need context an
   headline items (`items = "headlines"`) or any lines (`items = "any"`), at
   most `max_items`, up to where the body resumes or another rule's heading;
 - `cut-after`: the marker line and everything after it, only when the marker
-  comes after `min_position` of the document's words;
+  comes after `min_position` of the document's prose (words in lines that
+  read as running text);
 - `cut-before`: everything before the marker and the marker, only when it
-  comes before `max_position` of the words.
+  comes before `max_position` of the prose.
 
 Patterns are RE2 regular expressions (google-re2): matching takes time
 linear in the text, so no pattern in a user's file can hang a run. RE2
@@ -41,6 +42,7 @@ import re2
 from cleaner.document import Document, lines_from_text
 from cleaner.errors import ConfigError
 from cleaner.extract import reads_as_headline
+from cleaner.features import is_prose
 from cleaner.normalize import normalize
 
 if sys.version_info >= (3, 11):
@@ -240,12 +242,18 @@ def is_headline_item(text: str) -> bool:
 
 
 def word_positions(doc: Document) -> list[int]:
-    """For each line, the number of kept words before it."""
+    """For each line, the number of words of kept prose lines before it.
+
+    Only prose counts (see `features.is_prose`): in a page dump, hundreds of
+    menu items and teaser headlines before the article would otherwise make a
+    marker just above the article look as if it came after most of the text.
+    """
     positions, total = [], 0
     for line in doc.lines:
         positions.append(total)
         if line.kept:
-            total += len(line.text.split())
+            words = len(line.text.split())
+            total += words if is_prose(line.text, words) else 0
     positions.append(total)
     return positions
 
