@@ -13,22 +13,26 @@ import unicodedata
 
 import ftfy
 
-# A lead byte of a two- or three-byte UTF-8 sequence read as Latin-1/cp1252,
-# followed by a continuation byte read the same way: the mark of mojibake.
-# Checking for it first spares ftfy's costlier analysis on clean text.
-MOJIBAKE_HINT = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+# A lead byte of a UTF-8 sequence read as Latin-1/cp1252, followed by a
+# continuation byte read the same way: the mark of mojibake. Checking for the
+# rarer continuation character alone first keeps clean text cheap, and the
+# whole check spares ftfy's costlier analysis.
+CONTINUATION = (
+    "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
     "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
+MOJIBAKE_CONTINUATION = re.compile(CONTINUATION)
+MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4]" + CONTINUATION)
+LINE_BREAK_CHARS = "\r\u2028\u2029\u0085\u000b\u000c"
 LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\u0085\u000b\u000c]")
 # C0 and C1 controls except tab and newline, and invisible characters that
 # carry no meaning in running text. Zero-width joiner and non-joiner (U+200C,
 # U+200D) are kept: they change spelling in Persian and Indic scripts and
 # build emoji sequences.
 INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u180e\u200b\u2060\u2061-\u2064\ufeff\ufff9-\ufffb]")
-SPACES = re.compile("[\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-TRAILING_SPACE = re.compile(" *\n *")
-BLANK_RUNS = re.compile("\n{3,}")
+UNICODE_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# "\n\n\n+" rather than "\n{3,}": the literal prefix lets the regex engine skip ahead.
+BLANK_RUNS = re.compile("\n\n\n+")
 
 
 def repair_mojibake(text: str) -> str:
@@ -37,7 +41,7 @@ def repair_mojibake(text: str) -> str:
     >>> repair_mojibake("cafÃ© â€œquotedâ€\\x9d")
     'café “quoted”'
     """
-    if text.isascii() or not MOJIBAKE_HINT.search(text):
+    if text.isascii() or not MOJIBAKE_CONTINUATION.search(text) or not MOJIBAKE_HINT.search(text):
         return text
     return ftfy.fix_encoding(text)
 
@@ -48,6 +52,8 @@ def unify_line_breaks(text: str) -> str:
     >>> unify_line_breaks("a\r\nb\rc\u2028d")
     'a\nb\nc\nd'
     """
+    if not any(char in text for char in LINE_BREAK_CHARS):
+        return text
     return LINE_BREAKS.sub("\n", text)
 
 
@@ -77,7 +83,16 @@ def collapse_spaces(text: str) -> str:
     >>> collapse_spaces("  a\\t\\u00a0 b  \\n  c ")
     'a b\\nc'
     """
-    return TRAILING_SPACE.sub("\n", SPACES.sub(" ", text)).strip(" ")
+    if not _needs_space_fix(text):
+        return text
+    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def _needs_space_fix(text: str) -> bool:
+    """Cheap substring checks first: most documents need nothing done."""
+    if "  " in text or "\t" in text or " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " ":
+        return True
+    return not text.isascii() and UNICODE_SPACES.search(text) is not None
 
 
 def collapse_blank_lines(text: str) -> str:

@@ -33,7 +33,7 @@ import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
+import importlib.util
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,7 +57,7 @@ KIND_ORDER = {"drop-line": 0, "strip-phrase": 1, "drop-section": 2, "cut-before"
 ID_FORMAT = re.compile(r"^[a-z0-9][a-z0-9.-]*-v[0-9]+$")
 RULE_KEYS = {
     "id", "description", "kind", "patterns", "match", "case_sensitive", "domains", "sources",
-    "items", "max_items", "until", "min_position", "max_position", "drop", "keep", "example",
+    "items", "max_items", "until", "min_position", "max_position", "max_chars", "drop", "keep", "example",
 }
 FILE_KEYS = {"scope", "rules", "description"}
 SCOPE_KEYS = {"domains", "sources"}
@@ -99,6 +99,7 @@ class Rule:
     until: tuple[str, ...] = ()
     min_position: float = 0.3
     max_position: float = 0.3
+    max_chars: int = 0
     drop: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
     example: str = ""
@@ -140,7 +141,7 @@ class Rulebook:
         if self.rules:
             self._set = re2.Set.SearchSet(re2_options())
             for compiled in self._compiled:
-                self._set.Add(compiled.source)
+                self._set.Add(compiled.source.encode("utf-8"))
             self._set.Compile()
 
     @property
@@ -154,7 +155,8 @@ class Rulebook:
         """Mark every line a rule removes with the rule's id."""
         if self._set is None or not doc.lines:
             return doc
-        text = "\n".join(line.text for line in doc.lines)
+        # RE2 works on UTF-8; handing it bytes avoids the wrapper's costly offset mapping.
+        text = "\n".join(line.text for line in doc.lines).encode("utf-8")
         hits = self._set.Match(text)
         if not hits:
             return doc
@@ -163,7 +165,7 @@ class Rulebook:
         if not active:
             return doc
         view = TextView(text)
-        matched = {c.rule.id: view.matching_lines(c.regex) for c in active}
+        matched = {c.rule.id: view.matching_lines(c.regex, c.rule.max_chars, doc) for c in active}
         boundaries = {i for c in active if c.rule.kind in ("drop-section", "cut-after", "cut-before") for i in matched[c.rule.id]}
         for compiled in active:
             apply_rule(doc, compiled, matched[compiled.rule.id], boundaries, view)
@@ -171,21 +173,22 @@ class Rulebook:
 
 
 class TextView:
-    """A document's lines joined by newlines, with offsets mapped back to line numbers."""
+    """A document's lines joined by newlines (UTF-8), with byte offsets mapped back to line numbers."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: bytes) -> None:
         self.text = text
         self.starts = [0]
-        position = text.find("\n")
+        position = text.find(b"\n")
         while position != -1:
             self.starts.append(position + 1)
-            position = text.find("\n", position + 1)
+            position = text.find(b"\n", position + 1)
 
-    def matching_lines(self, regex) -> list[int]:
+    def matching_lines(self, regex, max_chars: int, doc: Document) -> list[int]:
+        """Numbers of the lines `regex` matches in, skipping lines longer than `max_chars` (0: no limit)."""
         lines: list[int] = []
         for match in regex.finditer(self.text):
             index = bisect_right(self.starts, match.start()) - 1
-            if not lines or lines[-1] != index:
+            if (not lines or lines[-1] != index) and (not max_chars or len(doc.lines[index].text) <= max_chars):
                 lines.append(index)
         return lines
 
@@ -193,7 +196,7 @@ class TextView:
 def compile_rule(rule: Rule) -> CompiledRule:
     source = rule.regex_source(whole_line=rule.match == "line" and rule.kind != "strip-phrase")
     until = re2.compile(rule.regex_source(rule.until, whole_line=True), re2_options()) if rule.until else None
-    return CompiledRule(rule, source, re2.compile(source, re2_options()), until)
+    return CompiledRule(rule, source, re2.compile(source.encode("utf-8"), re2_options()), until)
 
 
 def apply_rule(doc: Document, compiled: CompiledRule, lines: list[int], boundaries: set[int], view: TextView) -> None:
@@ -217,7 +220,7 @@ def strip_phrase(doc: Document, index: int, compiled: CompiledRule) -> None:
     line = doc.lines[index]
     if not line.kept:
         return
-    stripped = " ".join(compiled.regex.sub("", line.text).split())
+    stripped = " ".join(compiled.regex.sub(b"", line.text.encode("utf-8")).decode("utf-8").split())
     if not stripped:
         doc.remove(index, compiled.rule.id)
     elif stripped != line.text:
@@ -285,12 +288,9 @@ def cut_before(doc: Document, markers: list[int], rule: Rule) -> None:
 
 def shipped_rules_dir() -> Path:
     """The rule files shipped with the package (`rules/` in a source checkout)."""
-    try:
-        packaged = resources.files("cleaner.rules")
-        if packaged.is_dir():
-            return Path(str(packaged))
-    except (ModuleNotFoundError, TypeError):
-        pass
+    spec = importlib.util.find_spec("cleaner.rules")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
     return Path(__file__).resolve().parent.parent / "rules"
 
 
@@ -352,6 +352,7 @@ def parse_rule(entry: dict, path: Path, file_scope: Scope) -> Rule:
             until=_strings(entry.get("until", []), "until"),
             min_position=float(entry.get("min_position", 0.3)),
             max_position=float(entry.get("max_position", 0.3)),
+            max_chars=int(entry.get("max_chars", 0)),
             drop=_strings(entry.get("drop", []), "drop"),
             keep=_strings(entry.get("keep", []), "keep"),
             example=str(entry.get("example", "")),
