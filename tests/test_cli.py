@@ -51,6 +51,7 @@ def test_every_input_file_is_accounted_for(fixtures_dir: Path, tmp_path: Path) -
         "bad/not-really.txt.gz": "bad_gzip",
         "bad/too-short.txt": "too_short",
         "bad/truncated.html.gz": "bad_gzip",
+        "bad/undecodable.txt": "decode_error",
         "bad/whitespace-only.txt": "empty",
     }
 
