@@ -78,6 +78,7 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--lang", type=language_list, default=(), metavar="CODES", help="keep only these languages, e.g. en,de (default: all)")
     group.add_argument("--max-bytes", type=positive_int, default=defaults.max_bytes, metavar="N", help=f"reject inputs larger than this once decompressed (default {defaults.max_bytes})")
     group.add_argument("--favor", choices=FAVOR_CHOICES, default=defaults.favor, help="prefer precision or recall when cutting doubtful text (default balanced)")
+    group.add_argument("--no-heuristics", action="store_true", help="do not run the rule-free heuristics, only the rule files")
     add_rule_options(group)
 
 
@@ -95,6 +96,7 @@ def config_from(args: argparse.Namespace) -> Config:
         favor=args.favor,
         rule_dirs=tuple(str(path) for path in args.rules),
         default_rules=not args.no_default_rules,
+        heuristics=not args.no_heuristics,
     )
     load_rules(args.rules, config.default_rules)
     return config

@@ -38,6 +38,8 @@ class Config:
         a user rule replaces a shipped rule with the same id.
     default_rules
         Whether the rule files shipped in `rules/` apply.
+    heuristics
+        Whether the rule-free heuristics (`heuristics.py`) run after the rules.
     """
 
     min_words: int = 50
@@ -47,6 +49,7 @@ class Config:
     favor: str = "balanced"
     rule_dirs: tuple[str, ...] = ()
     default_rules: bool = True
+    heuristics: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from cleaner.document import Document, Rejection
 
 
 CJK = re.compile("[\u3040-\u9fff\uac00-\ud7af]")
+SPACED_CHARS_PER_WORD = 8
 
 
 def count_words(text: str) -> int:
@@ -22,7 +23,8 @@ def count_words(text: str) -> int:
     (3, 4)
     """
     words = len(text.split())
-    if text.isascii():
+    # Only text with few spaces for its length can be unspaced CJK.
+    if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * words:
         return words
     return max(words, len(CJK.findall(text)) // 2)
 

@@ -28,10 +28,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 
 from cleaner.document import Document
-from cleaner.features import ends_sentence
 
 BOILERPLATE_LINE = "heuristic.boilerplate-line-v1"
 BODY_BOUNDS = "heuristic.body-bounds-v1"
@@ -58,15 +57,25 @@ ISO_TO_JUSTEXT = {
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-# Characters that are neither letters nor whitespace: digits, punctuation, symbols.
-NOT_LETTER = re.compile(r"[\d\W_]", re.UNICODE)
-SPACE = re.compile(r"\s")
+# ASCII digits, punctuation and symbols, as bytes (UTF-8 letters are never among them).
+SYMBOL_BYTES = bytes(c for c in range(33, 127) if not chr(c).isalpha())
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 # Separators between menu items, breadcrumbs and share buttons.
-SEPARATORS = re.compile(r"[|»›•·]")
+SEPARATORS = re.compile(r"[|›•·]")
+SEPARATOR_CHARS = frozenset("|›•·")
+# Punctuation that clings to words, replaced by spaces before stopwords are looked up.
+_CLING = b"\"()[]{}<>.,;:!?/|*#%&+=~^_@$"
+CLINGING = bytes.maketrans(_CLING, b" " * len(_CLING))
+CLOSERS = "\"'”’»)]"
+SENTENCE_ENDS = frozenset(".!?…。！？؟।;")
 
-LANGUAGE_SAMPLE_WORDS = 400
+# trafilatura writes list items and table rows with these marks: extracted structure, not chrome.
+STRUCTURED = ("- ", "| ", "* ")
+
+LANGUAGE_SAMPLE_WORDS = 150
 MIN_LANGUAGE_HITS = 8
+# A stopword shared by more stoplists than this says nothing about the language.
+MAX_SHARED = 30
 
 
 @lru_cache(maxsize=1)
@@ -79,12 +88,12 @@ def stoplists() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def stopword_index() -> dict[str, tuple[str, ...]]:
-    """Each stopword to the languages whose stoplist has it."""
+    """Each stopword that tells languages apart to the languages whose stoplist has it."""
     index: dict[str, list[str]] = {}
     for name, words in stoplists().items():
         for word in words:
             index.setdefault(word, []).append(name)
-    return {word: tuple(names) for word, names in index.items()}
+    return {word: tuple(names) for word, names in index.items() if len(names) <= MAX_SHARED}
 
 
 def guess_stoplist(words: list[str]) -> str | None:
@@ -94,11 +103,12 @@ def guess_stoplist(words: list[str]) -> str | None:
     'English'
     """
     index = stopword_index()
-    hits = Counter(chain.from_iterable(index.get(w, ()) for w in words))
+    distinct = set(words)
+    hits = Counter(chain.from_iterable(map(index.get, distinct, repeat(()))))
     if not hits:
         return None
     name, count = max(hits.items(), key=lambda item: (item[1], item[0] == "English", item[0]))
-    return name if count >= min(MIN_LANGUAGE_HITS, len(words) // 4 + 1) else None
+    return name if count >= min(MIN_LANGUAGE_HITS, len(distinct) // 4 + 1) else None
 
 
 @dataclass(slots=True)
@@ -113,24 +123,41 @@ class Measure:
     link_like: bool
 
 
-def measure_line(text: str, stop: frozenset[str] | None) -> Measure:
-    tokens = text.split()
-    n = len(tokens)
-    if not text.isascii():
-        cjk = len(CJK.findall(text))
-        if cjk:
-            n = max(n, cjk // 2)
-    words = WORD.findall(text)
-    if stop is not None and words:
-        density = len([w for w in words if w.lower() in stop]) / len(words)
-    else:
-        density = -1.0
-    caps = len([w for w in words if w[0].isupper()]) / len(words) if words else 0.0
-    stripped = SPACE.sub("", text)
-    symbols = len(NOT_LETTER.findall(stripped)) / len(stripped) if stripped else 1.0
-    link_like = bool(URL.search(text)) and len(URL.sub("", text).split()) <= 2
-    link_like = link_like or len(SEPARATORS.findall(text)) >= 2 and not ends_sentence(text)
-    return Measure(n, ends_sentence(text), density, caps, symbols, link_like)
+def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int = 3) -> list[Measure]:
+    """Measure every line; lines shorter than `min_words` that do not end a sentence only get their length.
+
+    >>> m = measure_lines(["The harbour reopened on Monday.", "Home | News | Sport | Video"], stoplists()["English"])
+    >>> (m[0].words, m[0].sentence_end, m[0].stop_density > 0.3, m[1].link_like)
+    (5, True, True, True)
+    """
+    contains = stop.__contains__ if stop is not None else None
+    measures = []
+    for text in texts:
+        tokens = text.split()
+        n = len(tokens)
+        if not text.isascii():
+            cjk = len(CJK.findall(text))
+            if cjk:
+                n = max(n, cjk // 2)
+        end = text.rstrip().rstrip(CLOSERS)[-1:] in SENTENCE_ENDS
+        link_like = False
+        if "://" in text or "www." in text:
+            link_like = URL.search(text) is not None and len(URL.sub("", text).split()) <= 2
+        if not link_like and not end and not SEPARATOR_CHARS.isdisjoint(text) and text[:1] != "|":
+            link_like = len(SEPARATORS.findall(text)) >= 2
+        if n < min_words and not end:
+            measures.append(Measure(n, end, 0.0, 1.0, 0.0, link_like))
+            continue
+        raw = text.encode()
+        plain = raw.translate(CLINGING).decode().split()
+        lower = [w.lower() for w in plain] if plain else []
+        k = len(plain)
+        density = sum(map(contains, lower)) / k if contains is not None and k else -1.0
+        caps = sum(map(str.__ne__, plain, lower)) / k if k else 0.0
+        visible = len(raw) - raw.count(b" ")
+        symbols = (len(raw) - len(raw.translate(None, SYMBOL_BYTES))) / visible if visible else 1.0
+        measures.append(Measure(n, end, density, caps, symbols, link_like))
+    return measures
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,17 +170,32 @@ class Thresholds:
     max_caps: float = 0.7
     max_symbols: float = 0.25
     near_gain: float = 0.5
-    chrome_line_cost: float = 4.0
+    chrome_line_cost: float = 16.0
     chrome_word_cost: float = 0.5
     title_reach: int = 8
     title_bonus: float = 1.0
-    second_run: float = 2.0
+    second_run: float = 0.15
+    second_run_after: float = 0.3
+    edges_only: bool = False
+    edge_max_words: int = 12
+    link_run_min: int = 4
+    headline_min_words: int = 4
+    headline_max_words: int = 20
+    inline_min_words: int = 6
+    title_case: float = 0.7
+    trim_head: bool = True
 
 
-THRESHOLDS = {
-    "precision": Thresholds(prose_words=10, min_density=0.3, chrome_line_cost=3.0),
+TEXT_THRESHOLDS = {
+    "precision": Thresholds(prose_words=10, min_density=0.3, chrome_line_cost=22.0),
     "balanced": Thresholds(),
-    "recall": Thresholds(prose_words=6, min_density=0.2, chrome_line_cost=6.0),
+    "recall": Thresholds(prose_words=6, min_density=0.2, chrome_line_cost=10.0),
+}
+# trafilatura has cut most chrome from HTML: keep every run of prose, trim only the edges.
+HTML_THRESHOLDS = {
+    "precision": Thresholds(edges_only=True, edge_max_words=8, trim_head=True),
+    "balanced": Thresholds(edges_only=True, edge_max_words=6, trim_head=False),
+    "recall": Thresholds(edges_only=True, edge_max_words=3, trim_head=False),
 }
 
 PROSE, NEAR, SHORT, CHROME = "prose", "near", "short", "chrome"
@@ -163,11 +205,12 @@ class Heuristics:
     """All heuristic steps in order; each step is also usable on its own from `steps`."""
 
     def __init__(self, favor: str = "balanced") -> None:
-        if favor not in THRESHOLDS:
-            known = ", ".join(THRESHOLDS)
+        if favor not in TEXT_THRESHOLDS:
+            known = ", ".join(TEXT_THRESHOLDS)
             raise ValueError(f"unknown favor {favor!r}; known: {known}")
         self.favor = favor
-        self.t = THRESHOLDS[favor]
+        self.text_thresholds = TEXT_THRESHOLDS[favor]
+        self.html_thresholds = HTML_THRESHOLDS[favor]
         self.steps: list[tuple[str, Callable[[Document], Document]]] = [
             (BOILERPLATE_LINE, self.boilerplate_lines),
             (BODY_BOUNDS, self.body_bounds),
@@ -193,7 +236,7 @@ class Heuristics:
             return self._measures
         stop = self.stoplist(doc)
         self._doc, self._texts = doc, texts
-        self._measures = [measure_line(text, stop) for text in texts]
+        self._measures = measure_lines(texts, stop)
         return self._measures
 
     def stoplist(self, doc: Document) -> frozenset[str] | None:
@@ -201,15 +244,18 @@ class Heuristics:
         if name is None:
             sample: list[str] = []
             for line in doc.lines:
-                if line.kept and len(line.text) > 40:
-                    sample.extend(WORD.findall(line.text.lower()))
+                if line.kept and len(line.text) > 60:
+                    sample.extend(line.text.lower().encode().translate(CLINGING).decode().split())
                     if len(sample) >= LANGUAGE_SAMPLE_WORDS:
                         break
             name = guess_stoplist(sample)
         return stoplists().get(name) if name else None
 
-    def classify(self, m: Measure) -> str:
-        t = self.t
+    def thresholds(self, doc: Document) -> Thresholds:
+        return self.html_thresholds if doc.kind == "html" else self.text_thresholds
+
+    def classify(self, m: Measure, t: Thresholds | None = None) -> str:
+        t = t or self.text_thresholds
         if m.link_like:
             return CHROME
         dense = m.stop_density < 0 or m.stop_density >= t.min_density
@@ -233,11 +279,11 @@ class Heuristics:
     def line_scores(self, doc: Document, kept: list[int]) -> list[float]:
         """Kadane scores: prose gains its words, near-prose half of them, chrome costs a line and its words."""
         measures = self.measures(doc)
-        t = self.t
+        t = self.thresholds(doc)
         scores = []
         for i in kept:
             m = measures[i]
-            kind = self.classify(m)
+            kind = self.classify(m, t)
             if kind == PROSE:
                 scores.append(float(m.words))
             elif kind == NEAR:
@@ -253,23 +299,115 @@ class Heuristics:
         runs = prose_runs(scores)
         if not runs:
             return doc
+        t = self.thresholds(doc)
+        if t.edges_only:
+            return self.trim_edges(doc, kept, scores, t)
         title = title_lines(doc, kept)
+
         def weight(run: tuple[int, int, float]) -> float:
             start, end, total = run
-            near_title = any(start - self.t.title_reach <= k <= end for k in title)
-            return total * (1 + self.t.title_bonus) if near_title else total
+            near_title = any(start - t.title_reach <= k <= end for k in title)
+            return total * (1 + t.title_bonus) if near_title else total
+
         main = max(runs, key=weight)
-        keep = [r for r in runs if r is main or r[2] >= self.t.second_run * main[2]]
+        # A second run of prose stays when it is large next to the body; after the body (where legal
+        # notices and encyclopedic blurbs sit) it must be larger still.
+        keep = [
+            r for r in runs
+            if r is main or r[2] >= (t.second_run if r[0] < main[0] else t.second_run_after) * main[2]
+        ]
+        if t.edges_only:
+            keep = [(keep[0][0], keep[-1][1], main[2])]
         for k, i in enumerate(kept):
             if not any(start <= k <= end for start, end, _ in keep):
                 doc.remove(i, BODY_BOUNDS, "before body" if k < main[0] else "after body")
         return doc
 
+    def trim_edges(self, doc: Document, kept: list[int], scores: list[float], t: Thresholds) -> Document:
+        """The gentle body finder for extracted HTML: drop only short non-sentences at the very ends."""
+        measures = self.measures(doc)
+        positive = [k for k, score in enumerate(scores) if score > 0]
+        if not positive:
+            return doc
+
+        def trimmable(k: int) -> bool:
+            m = measures[kept[k]]
+            text = doc.lines[kept[k]].text
+            if m.words > t.edge_max_words or m.sentence_end or text.startswith(STRUCTURED):
+                return False
+            # Numbers (addresses, phone numbers, quantities) and links end articles too.
+            return not m.link_like and not any(map(str.isdigit, text))
+
+        tail = len(kept) - 1
+        while tail > positive[-1] and trimmable(tail):
+            doc.remove(kept[tail], BODY_BOUNDS, "after body")
+            tail -= 1
+        head = 0
+        while t.trim_head and head < positive[0] and trimmable(head):
+            doc.remove(kept[head], BODY_BOUNDS, "before body")
+            head += 1
+        return doc
+
     def link_runs(self, doc: Document) -> Document:
+        """A run of `link_run_min` or more headline-like lines (several words, no sentence end) is a list of links."""
+        if doc.kind == "html":
+            return doc
+        measures = self.measures(doc)
+        t = self.text_thresholds
+        kept = [i for i, line in enumerate(doc.lines) if line.kept]
+        run: list[int] = []
+        for i in kept + [-1]:
+            if i >= 0 and self.headline_like(doc.lines[i].text, measures[i], t):
+                run.append(i)
+                continue
+            if len(run) >= t.link_run_min:
+                for j in run:
+                    doc.remove(j, LINK_RUN, f"{len(run)} headline-like lines in a row")
+            run = []
         return doc
 
     def inline_headlines(self, doc: Document) -> Document:
+        """A Title Case headline between two prose paragraphs is an inline related link; a short subheading stays."""
+        if doc.kind == "html":
+            return doc
+        measures = self.measures(doc)
+        t = self.text_thresholds
+        kept = [i for i, line in enumerate(doc.lines) if line.kept]
+        for k in range(1, len(kept) - 1):
+            i = kept[k]
+            m = measures[i]
+            if m.words < t.inline_min_words or not self.headline_like(doc.lines[i].text, m, t):
+                continue
+            before, after = measures[kept[k - 1]], measures[kept[k + 1]]
+            if self.classify(before, t) != PROSE or self.classify(after, t) != PROSE:
+                continue
+            if title_case(doc.lines[i].text) >= t.title_case:
+                doc.remove(i, INLINE_HEADLINE, "Title Case headline between paragraphs")
         return doc
+
+    @staticmethod
+    def headline_like(text: str, m: Measure, t: Thresholds) -> bool:
+        return (
+            t.headline_min_words <= m.words <= t.headline_max_words
+            and not m.sentence_end
+            and not m.link_like
+            and not text.startswith(STRUCTURED)
+            and not text.rstrip().endswith(":")
+        )
+
+
+def title_case(text: str) -> float:
+    """Share of capitalised words after the first one (words of letters only).
+
+    >>> title_case("Putin Sends Message to West as His Troops Turn Kazakh Tide")
+    0.8
+    >>> title_case("Businesses divided over the new bike lanes")
+    0.0
+    """
+    words = [w for w in text.split()[1:] if w.isalpha()]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w[0].isupper()) / len(words)
 
 
 def prose_runs(scores: list[float], lo: int = 0, hi: int | None = None) -> list[tuple[int, int, float]]:

@@ -33,7 +33,7 @@ class Guess:
 class LanguageDetector:
     """Owns a loaded langdetect factory; create one per process and reuse it."""
 
-    def __init__(self, sample_chars: int = 1000) -> None:
+    def __init__(self, sample_chars: int = 600) -> None:
         self.sample_chars = sample_chars
         self._factory = DetectorFactory()
         self._factory.load_profile(PROFILES_DIRECTORY)

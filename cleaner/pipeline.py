@@ -17,6 +17,7 @@ from cleaner.document import Document, Rejection, lines_from_text
 from cleaner.errors import InputError
 from cleaner.extract import Extracted, extract_html, split_title
 from cleaner.filters import FILTERS
+from cleaner.heuristics import Heuristics
 from cleaner.language import LanguageDetector
 from cleaner.normalize import normalize
 from cleaner.readers import InputFile, decode, read_bytes
@@ -37,7 +38,11 @@ class Pipeline:
         self.filters: tuple[Filter, ...] = FILTERS
 
     def default_steps(self) -> list[tuple[str, Step]]:
-        return [("rules", self.rulebook.apply), ("language", self.detect_language)]
+        steps: list[tuple[str, Step]] = [("rules", self.rulebook.apply)]
+        if self.config.heuristics:
+            steps.append(("heuristics", Heuristics(self.config.favor)))
+        steps.append(("language", self.detect_language))
+        return steps
 
     def process(self, item: InputFile) -> Document:
         """Load and clean one input file; any failure becomes a rejection."""

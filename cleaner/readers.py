@@ -37,6 +37,8 @@ META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-
 # Browsers read these labels as windows-1252 (WHATWG Encoding Standard).
 WHATWG_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
 BINARY_SAMPLE = 8192
+# Read gzip in pieces: asking for max_bytes at once would allocate that much per file.
+GZIP_CHUNK = 1 << 18
 # C0 controls other than tab, newline, form feed, carriage return and escape.
 BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
@@ -168,16 +170,20 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _read_gzip(path: Path, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
     try:
         with gzip.open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+            while size <= max_bytes and (chunk := handle.read(GZIP_CHUNK)):
+                chunks.append(chunk)
+                size += len(chunk)
     except gzip.BadGzipFile as exc:
         raise InputError("bad_gzip", f"not gzip data ({exc})") from None
     except (EOFError, zlib.error) as exc:
         raise InputError("bad_gzip", f"truncated or corrupt gzip stream ({exc})") from None
-    if len(data) > max_bytes:
+    if size > max_bytes:
         raise InputError("too_large", f"more than --max-bytes {max_bytes} once decompressed")
-    return data
+    return b"".join(chunks)
 
 
 def decode(data: bytes, kind: str) -> tuple[str, str]:

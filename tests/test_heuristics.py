@@ -1,0 +1,244 @@
+"""Heuristics: each named step on small inputs (keep and drop), the seeds end to end, and the gentle HTML path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.config import Config
+from cleaner.document import Document, lines_from_text
+from cleaner.heuristics import (
+    BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, STEP_NAMES, Heuristics, guess_stoplist,
+    measure_lines, stoplists, title_case,
+)
+from cleaner.pipeline import Pipeline
+
+PROSE = [
+    "The harbour reopened on Monday after three months of repairs to the old sea wall, the council said in a statement.",
+    "Fishermen who had moved their boats to a neighbouring town said they were glad to be back, although the fees have gone up.",
+    "The works cost more than planned because storms in the winter damaged the new stones before they had set properly.",
+    "A second phase, which will widen the entrance for larger ships, is due to start next spring if the funding is approved.",
+    "Local shops expect the return of the ferry to bring visitors back to the town centre during the summer months.",
+]
+
+
+def doc_of(lines: list[str], kind: str = "text", title: str = "") -> Document:
+    return Document(source="t", kind=kind, lines=lines_from_text("\n\n".join(lines)), title=title)
+
+
+def step(name: str, favor: str = "balanced"):
+    return dict(Heuristics(favor).steps)[name]
+
+
+def removed(doc: Document) -> dict[str, str]:
+    return {line.text: line.removed_by for line in doc.lines if line.removed_by}
+
+
+def test_steps_are_named_and_in_order() -> None:
+    assert [name for name, _ in Heuristics().steps] == list(STEP_NAMES)
+    assert all(name.startswith("heuristic.") and name.endswith("-v1") for name in STEP_NAMES)
+
+
+def test_unknown_favor_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="precision, balanced, recall"):
+        Heuristics("eager")
+
+
+@pytest.mark.parametrize(
+    "words, language",
+    [
+        ("the cat sat on the mat and it was happy with the result of the day".split(), "English"),
+        ("der hund lief über die straße und wollte nicht mehr nach hause zurück".split(), "German"),
+        ("el perro corrió por la calle y no quiso volver a casa con nosotros".split(), "Galician"),  # close enough: Spanish and Galician share their stopwords
+        (["xyzzy"], None),
+    ],
+)
+def test_language_is_guessed_from_stopword_hits(words: list[str], language: str | None) -> None:
+    assert guess_stoplist(words) == language
+
+
+def test_measures() -> None:
+    english = stoplists()["English"]
+    prose, nav, url, cjk = measure_lines([PROSE[0], "Home | News | Sport | Video", "https://example.com/a", "日本語の文章です。とても長い文です。"], english)
+    assert prose.sentence_end and prose.stop_density > 0.3 and prose.capitalised < 0.2 and not prose.link_like
+    assert nav.link_like and nav.capitalised == 1.0
+    assert url.link_like
+    assert cjk.words >= 8 and cjk.sentence_end
+
+
+# ---------------------------------------------------------------- boilerplate-line
+
+
+def test_boilerplate_line_drops_menu_rows_and_keeps_prose_and_tables() -> None:
+    doc = doc_of([PROSE[0], "Home | News | Sport | Video", "| 200 g | sugar |", "See https://example.com for the full report", PROSE[1]])
+    step(BOILERPLATE_LINE)(doc)
+    assert removed(doc) == {"Home | News | Sport | Video": BOILERPLATE_LINE}
+
+
+# ---------------------------------------------------------------- body-bounds
+
+
+def test_body_bounds_drops_chrome_before_and_after_the_body() -> None:
+    menu = ["Home", "News", "Sport", "Weather", "Contact us"]
+    footer = ["About", "Privacy policy", "Terms of use", "Follow us on Facebook"]
+    doc = doc_of(menu + PROSE + footer)
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == PROSE
+    assert {line.note for line in doc.lines if line.removed_by == BODY_BOUNDS} == {"before body", "after body"}
+
+
+def test_body_bounds_drops_a_blurb_behind_chrome_after_the_article() -> None:
+    blurb = "Kazakhstan is a transcontinental country mainly located in Central Asia with a smaller portion in Europe."
+    gap = ["Recent items", "Heavy rain floods the valley", "Top stories this week", "In this story", "Most read", "Newsletter"]
+    doc = doc_of(PROSE + gap + [blurb])
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == PROSE
+
+
+def test_body_bounds_keeps_a_subheading_and_a_short_line_inside_the_body() -> None:
+    lines = PROSE[:2] + ["Businesses divided", "Photo: the harbour"] + PROSE[2:]
+    doc = doc_of(lines)
+    step(BODY_BOUNDS)(doc)
+    assert all(line.kept for line in doc.lines)
+
+
+def test_body_bounds_keeps_everything_without_convincing_prose() -> None:
+    doc = doc_of(["Home", "News", "Sport", "Contact"])
+    step(BODY_BOUNDS)(doc)
+    assert all(line.kept for line in doc.lines)
+
+
+def test_body_bounds_prefers_the_run_under_the_title() -> None:
+    legal = "We use cookies and similar technologies to store information on your device, to measure traffic and to show you relevant content."
+    article = PROSE[:2]
+    chrome = ["Cookie settings", "Accept", "Reject", "Manage options", "Privacy", "Imprint", "Contact"]
+    doc = doc_of(["Harbour reopens after repairs"] + article + chrome + [legal, legal, legal], title="Harbour reopens after repairs - Town News")
+    step(BODY_BOUNDS)(doc)
+    assert doc.lines[1].kept and doc.lines[2].kept  # the run under the title wins, though the legal text is longer
+
+
+def test_body_bounds_never_reads_removed_lines_nor_brings_them_back() -> None:
+    doc = doc_of(["Home"] + PROSE)
+    doc.remove(1, "some-rule-v1")
+    step(BODY_BOUNDS)(doc)
+    assert doc.lines[1].removed_by == "some-rule-v1"
+    assert doc.lines[0].removed_by == BODY_BOUNDS
+
+
+# ---------------------------------------------------------------- link-run
+
+
+def test_link_run_drops_a_run_of_headlines_and_keeps_a_short_list() -> None:
+    headlines = [
+        "Kazakhstan says strategic facilities under guard after unrest",
+        "Beheaded police officer among twelve killed in clashes",
+        "President orders forces to open fire without warning",
+        "Wimbledon ban on collision course with tennis tours",
+    ]
+    doc = doc_of(PROSE[:2] + headlines + PROSE[2:])
+    step(LINK_RUN)(doc)
+    assert set(removed(doc)) == set(headlines) and set(removed(doc).values()) == {LINK_RUN}
+    ingredients = ["300 g flour", "200 g sugar", "1 egg", "1 pinch of salt", "Ingredients for the topping:"]
+    doc = doc_of(PROSE[:2] + ingredients + PROSE[2:])
+    step(LINK_RUN)(doc)
+    assert not removed(doc)
+
+
+# ---------------------------------------------------------------- inline-headline
+
+
+@pytest.mark.parametrize(
+    "line, dropped",
+    [
+        ("Putin Sends Message to West as His Troops Turn Kazakh Tide", True),  # Title Case related link
+        ("Businesses divided", False),  # a short subheading
+        ("What the new rules mean for small shops in the centre", False),  # sentence-case subheading
+        ("Die Rolle der Banken in der Krise und danach", False),  # German nouns are capitalised anyway
+    ],
+)
+def test_inline_headline(line: str, dropped: bool) -> None:
+    doc = doc_of(PROSE[:2] + [line] + PROSE[2:])
+    step(INLINE_HEADLINE)(doc)
+    assert (removed(doc) == {line: INLINE_HEADLINE}) is dropped
+
+
+def test_inline_headline_needs_prose_on_both_sides() -> None:
+    doc = doc_of(PROSE[:2] + ["Putin Sends Message to West as His Troops Turn Kazakh Tide", "Home"])
+    step(INLINE_HEADLINE)(doc)
+    assert not removed(doc)
+
+
+def test_title_case() -> None:
+    assert title_case("Putin Sends Message to West as His Troops Turn Kazakh Tide") >= 0.7
+    assert title_case("Businesses divided over bike lanes") == 0.0
+
+
+# ---------------------------------------------------------------- favor and HTML
+
+
+def test_favor_moves_the_thresholds() -> None:
+    precision, balanced, recall = (Heuristics(f).text_thresholds for f in ("precision", "balanced", "recall"))
+    assert precision.chrome_line_cost > balanced.chrome_line_cost > recall.chrome_line_cost
+    assert precision.min_density >= balanced.min_density >= recall.min_density
+
+
+def test_html_keeps_short_body_lines() -> None:
+    lines = ["Menu", "Zutaten:", "- 300 g Mehl", "- 200 g Zucker"] + PROSE[:2] + ["Businesses divided", "| 1 Ei | |"] + PROSE[2:] + ["Tel. 030 1234", "Weiterlesen"]
+    doc = doc_of(lines, kind="html")
+    Heuristics()(doc)
+    assert removed(doc) == {"Weiterlesen": BODY_BOUNDS}
+    text = doc_of(lines)
+    Heuristics()(text)
+    assert "Menu" in removed(text)
+
+
+def test_never_removes_all_prose() -> None:
+    doc = doc_of(["Home | News | Sport", PROSE[0]])
+    Heuristics("precision")(doc)
+    assert PROSE[0] in doc.text
+
+
+# ---------------------------------------------------------------- seeds, after the shipped rules
+
+
+SEED_CHROME = {
+    "000_53b6d9f3f8bb2356.txt": [
+        "Published: Updated:", "Read Mode", "100% Font Size", "5 min read", "Google News channel", "Read more:",
+        "Putin Sends Message to West as His Troops Turn Kazakh Tide", "Beheaded police officer", "Top Content Trending",
+    ],
+    "002_13e50f82ca3383ca.txt": [
+        "YouTube Channel", "Leave your thoughts in the comments", "About This Source", "privately held financial",
+        "Recent from Bloomberg", "Heavy Rain Floods", "In This Story", "officially the Republic of Belarus",
+        "Recent Items", "Kyrgyzstan, officially", "Leave a Comment", "We don't require your email",
+    ],
+}
+SEED_BODY_ENDS = {"000_53b6d9f3f8bb2356.txt": "Read more:", "002_13e50f82ca3383ca.txt": "Bloomberg Quicktake: Now YouTube"}
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    built = Pipeline(Config(min_words=0))
+    built.steps.insert(1, ("heuristics", Heuristics()))
+    return built
+
+
+@pytest.mark.parametrize("name", sorted(SEED_CHROME))
+def test_seeds_keep_every_body_paragraph_and_lose_their_chrome(fixtures_dir: Path, pipeline: Pipeline, name: str) -> None:
+    raw = (fixtures_dir / "input/seeds" / name).read_text(encoding="utf-8")
+    doc = pipeline.clean(pipeline.parse(raw, name, "text"))
+    assert doc.rejection is None
+    for snippet in SEED_CHROME[name]:
+        assert snippet not in doc.text, snippet
+    article = raw[: raw.index(SEED_BODY_ENDS[name])]
+    body = [p for p in article.split("\n\n")[1:] if len(p.split()) > 25 and not any(c in p for c in SEED_CHROME[name])]
+    assert len(body) >= 11
+    positions = [doc.text.find(paragraph) for paragraph in body]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+
+
+def test_html_page_keeps_its_subheadings(fixtures_dir: Path, pipeline: Pipeline) -> None:
+    raw = (fixtures_dir / "input/pages/cycling-network.html").read_text(encoding="utf-8")
+    doc = pipeline.clean(pipeline.parse(raw, "cycling-network.html", "html"))
+    assert "Businesses divided" in doc.text
+    assert not any(line.removed_by and line.removed_by.startswith("heuristic.") for line in doc.lines if len(line.text.split()) > 8)
