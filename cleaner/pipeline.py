@@ -72,7 +72,7 @@ class Pipeline:
         if kind == "html":
             found = extract_html(text, url=url, favor=self.config.favor)
             title = normalize(found.title)
-            body = blocks_as_paragraphs(drop_leading_title(normalize(found.body), title))
+            body = blocks_as_paragraphs(normalize(found.body))
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
         else:
             found = split_title(normalize(text))
@@ -103,18 +103,6 @@ class Pipeline:
         guess = self.language.detect(doc.text)
         doc.lang, doc.lang_prob = guess.lang, guess.prob
         return doc
-
-
-def drop_leading_title(body: str, title: str) -> str:
-    """The body without a first line that repeats the title (the title has its own field).
-
-    >>> drop_leading_title("My headline\\nFirst paragraph.", "My headline")
-    'First paragraph.'
-    """
-    first, _, rest = body.partition("\n")
-    if title and first.strip().casefold() == title.casefold():
-        return rest.lstrip("\n")
-    return body
 
 
 def blocks_as_paragraphs(body: str) -> str:
