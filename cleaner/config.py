@@ -45,7 +45,7 @@ class Config:
     min_words: int = 50
     langs: tuple[str, ...] = ()
     max_bytes: int = 20_000_000
-    lang_sample_chars: int = 600
+    lang_sample_chars: int = 400
     favor: str = "balanced"
     rule_dirs: tuple[str, ...] = ()
     default_rules: bool = True

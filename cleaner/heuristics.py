@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain, repeat
 
 from cleaner.document import Document
@@ -123,8 +123,12 @@ class Measure:
     link_like: bool
 
 
-def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int = 3) -> list[Measure]:
-    """Measure every line; lines shorter than `min_words` that do not end a sentence only get their length.
+def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int = 3, full_words: int = 20) -> list[Measure]:
+    """Measure every line.
+
+    Only a line that could read as prose (a sentence of `min_words` or more,
+    or any line of `full_words` or more) gets the costlier measures (stopword
+    density, capitals, symbols); for the others they cannot change the class.
 
     >>> m = measure_lines(["The harbour reopened on Monday.", "Home | News | Sport | Video"], stoplists()["English"])
     >>> (m[0].words, m[0].sentence_end, m[0].stop_density > 0.3, m[1].link_like)
@@ -132,31 +136,40 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
     """
     contains = stop.__contains__ if stop is not None else None
     measures = []
+    append = measures.append
+    # Lines that get only the cheap measures share one Measure per distinct value.
+    plain_measures: dict[tuple[int, bool, bool], Measure] = {}
     for text in texts:
-        tokens = text.split()
-        n = len(tokens)
-        if not text.isascii():
+        n = len(text.split())
+        if not text.isascii() and len(text) >= 8 * n:
             cjk = len(CJK.findall(text))
             if cjk:
                 n = max(n, cjk // 2)
-        end = text.rstrip().rstrip(CLOSERS)[-1:] in SENTENCE_ENDS
+        end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS
         link_like = False
         if "://" in text or "www." in text:
             link_like = URL.search(text) is not None and len(URL.sub("", text).split()) <= 2
         if not link_like and not end and not SEPARATOR_CHARS.isdisjoint(text) and text[:1] != "|":
             link_like = len(SEPARATORS.findall(text)) >= 2
-        if n < min_words and not end:
-            measures.append(Measure(n, end, 0.0, 1.0, 0.0, link_like))
+        if link_like or (n < full_words and not (end and n >= min_words)):
+            key = (n, end, link_like)
+            measure = plain_measures.get(key)
+            if measure is None:
+                measure = plain_measures[key] = Measure(n, end, 0.0, 1.0, 0.0, link_like)
+            append(measure)
             continue
         raw = text.encode()
         plain = raw.translate(CLINGING).decode().split()
-        lower = [w.lower() for w in plain] if plain else []
         k = len(plain)
-        density = sum(map(contains, lower)) / k if contains is not None and k else -1.0
-        caps = sum(map(str.__ne__, plain, lower)) / k if k else 0.0
+        if not k:
+            append(Measure(n, end, -1.0, 0.0, 1.0, link_like))
+            continue
+        lower = " ".join(plain).lower().split()
+        density = sum(map(contains, lower)) / k if contains is not None else -1.0
+        caps = sum(map(str.__ne__, plain, lower)) / k if len(lower) == k else 0.0
         visible = len(raw) - raw.count(b" ")
         symbols = (len(raw) - len(raw.translate(None, SYMBOL_BYTES))) / visible if visible else 1.0
-        measures.append(Measure(n, end, density, caps, symbols, link_like))
+        append(Measure(n, end, density, caps, symbols, link_like))
     return measures
 
 
@@ -199,6 +212,7 @@ HTML_THRESHOLDS = {
 }
 
 PROSE, NEAR, SHORT, CHROME = "prose", "near", "short", "chrome"
+MeasuredStep = Callable[[Document, list[Measure]], Document]
 
 
 class Heuristics:
@@ -211,33 +225,31 @@ class Heuristics:
         self.favor = favor
         self.text_thresholds = TEXT_THRESHOLDS[favor]
         self.html_thresholds = HTML_THRESHOLDS[favor]
-        self.steps: list[tuple[str, Callable[[Document], Document]]] = [
+        self._steps: list[tuple[str, MeasuredStep]] = [
             (BOILERPLATE_LINE, self.boilerplate_lines),
             (BODY_BOUNDS, self.body_bounds),
             (LINK_RUN, self.link_runs),
             (INLINE_HEADLINE, self.inline_headlines),
         ]
-        self._doc: Document | None = None
-        self._texts: list[str] = []
-        self._measures: list[Measure] = []
+        self.steps: list[tuple[str, Callable[[Document], Document]]] = [
+            (name, partial(self._run_alone, step)) for name, step in self._steps
+        ]
 
     def __call__(self, doc: Document) -> Document:
-        for _name, step in self.steps:
-            doc = step(doc)
-        self._doc = None
+        """Measure the lines once, then run every step on those measures."""
+        measures = self.measures(doc)
+        for _name, step in self._steps:
+            doc = step(doc, measures)
         return doc
+
+    def _run_alone(self, step: MeasuredStep, doc: Document) -> Document:
+        return step(doc, self.measures(doc))
 
     # ------------------------------------------------------------ measures
 
     def measures(self, doc: Document) -> list[Measure]:
-        """Every line's measures, computed once per document (lines removed by rules too)."""
-        texts = [line.text for line in doc.lines]
-        if self._doc is doc and self._texts == texts:
-            return self._measures
-        stop = self.stoplist(doc)
-        self._doc, self._texts = doc, texts
-        self._measures = measure_lines(texts, stop)
-        return self._measures
+        """Every line's measures (lines removed by rules too, so indexes match `doc.lines`)."""
+        return measure_lines([line.text for line in doc.lines], self.stoplist(doc))
 
     def stoplist(self, doc: Document) -> frozenset[str] | None:
         name = ISO_TO_JUSTEXT.get(doc.lang)
@@ -269,16 +281,14 @@ class Heuristics:
 
     # ------------------------------------------------------------ steps
 
-    def boilerplate_lines(self, doc: Document) -> Document:
-        measures = self.measures(doc)
+    def boilerplate_lines(self, doc: Document, measures: list[Measure]) -> Document:
         for i, line in enumerate(doc.lines):
             if line.kept and measures[i].link_like and not URL.search(line.text):
                 doc.remove(i, BOILERPLATE_LINE, "link-like")
         return doc
 
-    def line_scores(self, doc: Document, kept: list[int]) -> list[float]:
+    def line_scores(self, doc: Document, kept: list[int], measures: list[Measure]) -> list[float]:
         """Kadane scores: prose gains its words, near-prose half of them, chrome costs a line and its words."""
-        measures = self.measures(doc)
         t = self.thresholds(doc)
         scores = []
         for i in kept:
@@ -293,15 +303,15 @@ class Heuristics:
                 scores.append(-2 * cost if kind == CHROME else -cost)
         return scores
 
-    def body_bounds(self, doc: Document) -> Document:
-        kept = [i for i, line in enumerate(doc.lines) if line.kept]
-        scores = self.line_scores(doc, kept)
+    def body_bounds(self, doc: Document, measures: list[Measure]) -> Document:
+        kept = [i for i, line in enumerate(doc.lines) if line.removed_by is None]
+        scores = self.line_scores(doc, kept, measures)
         runs = prose_runs(scores)
         if not runs:
             return doc
         t = self.thresholds(doc)
         if t.edges_only:
-            return self.trim_edges(doc, kept, scores, t)
+            return self.trim_edges(doc, kept, scores, t, measures)
         title = title_lines(doc, kept)
 
         def weight(run: tuple[int, int, float]) -> float:
@@ -318,14 +328,16 @@ class Heuristics:
         ]
         if t.edges_only:
             keep = [(keep[0][0], keep[-1][1], main[2])]
+        inside = [False] * len(kept)
+        for start, end, _ in keep:
+            inside[start : end + 1] = [True] * (end + 1 - start)
         for k, i in enumerate(kept):
-            if not any(start <= k <= end for start, end, _ in keep):
+            if not inside[k]:
                 doc.remove(i, BODY_BOUNDS, "before body" if k < main[0] else "after body")
         return doc
 
-    def trim_edges(self, doc: Document, kept: list[int], scores: list[float], t: Thresholds) -> Document:
+    def trim_edges(self, doc: Document, kept: list[int], scores: list[float], t: Thresholds, measures: list[Measure]) -> Document:
         """The gentle body finder for extracted HTML: drop only short non-sentences at the very ends."""
-        measures = self.measures(doc)
         positive = [k for k, score in enumerate(scores) if score > 0]
         if not positive:
             return doc
@@ -348,13 +360,12 @@ class Heuristics:
             head += 1
         return doc
 
-    def link_runs(self, doc: Document) -> Document:
+    def link_runs(self, doc: Document, measures: list[Measure]) -> Document:
         """A run of `link_run_min` or more headline-like lines (several words, no sentence end) is a list of links."""
         if doc.kind == "html":
             return doc
-        measures = self.measures(doc)
         t = self.text_thresholds
-        kept = [i for i, line in enumerate(doc.lines) if line.kept]
+        kept = [i for i, line in enumerate(doc.lines) if line.removed_by is None]
         run: list[int] = []
         for i in kept + [-1]:
             if i >= 0 and self.headline_like(doc.lines[i].text, measures[i], t):
@@ -366,13 +377,12 @@ class Heuristics:
             run = []
         return doc
 
-    def inline_headlines(self, doc: Document) -> Document:
+    def inline_headlines(self, doc: Document, measures: list[Measure]) -> Document:
         """A Title Case headline between two prose paragraphs is an inline related link; a short subheading stays."""
         if doc.kind == "html":
             return doc
-        measures = self.measures(doc)
         t = self.text_thresholds
-        kept = [i for i, line in enumerate(doc.lines) if line.kept]
+        kept = [i for i, line in enumerate(doc.lines) if line.removed_by is None]
         for k in range(1, len(kept) - 1):
             i = kept[k]
             m = measures[i]
@@ -430,10 +440,14 @@ def title_lines(doc: Document, kept: list[int]) -> list[int]:
     title = doc.title.casefold()
     if not title:
         return []
+    shortest = max(12, len(title) // 2)
     found = []
     for k, i in enumerate(kept):
-        text = doc.lines[i].text.strip().casefold()
-        if len(text) >= 12 and (text in title and 2 * len(text) >= len(title) or title in text):
+        text = doc.lines[i].text
+        if len(text) < shortest:
+            continue
+        text = text.strip().casefold()
+        if text in title and 2 * len(text) >= len(title) or title in text:
             found.append(k)
     return found
 
