@@ -36,14 +36,17 @@ BLANK_RUNS = re.compile("\n\n\n+")
 
 
 def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 that was decoded as Latin-1 or cp1252, with ftfy.
+    r"""Undo UTF-8 that was decoded as Latin-1 or cp1252, with ftfy, line by line.
 
-    >>> repair_mojibake("cafÃ© â€œquotedâ€\\x9d")
-    'café “quoted”'
+    Only lines that show the mark of mojibake go through ftfy, which is
+    costly on long text.
+
+    >>> repair_mojibake("cafÃ© â€œquotedâ€\x9d\nclean line")
+    'café “quoted”\nclean line'
     """
     if text.isascii() or not MOJIBAKE_CONTINUATION.search(text) or not MOJIBAKE_HINT.search(text):
         return text
-    return ftfy.fix_encoding(text)
+    return "\n".join(ftfy.fix_encoding(line) if MOJIBAKE_HINT.search(line) else line for line in text.split("\n"))
 
 
 def unify_line_breaks(text: str) -> str:
