@@ -25,7 +25,7 @@ class Line:
     para_start: bool = False
     removed_by: str | None = None
     note: str = ""
-    edits: list[tuple[str, str]] = field(default_factory=list)
+    edits: tuple[tuple[str, str], ...] = ()
 
     @property
     def kept(self) -> bool:
@@ -98,12 +98,12 @@ class Document:
     def edit(self, index: int, text: str, reason: str) -> None:
         """Replace line `index`'s text (a phrase was stripped), remembering what it was and why."""
         line = self.lines[index]
-        line.edits.append((reason, line.text))
+        line.edits = (*line.edits, (reason, line.text))
         line.text = text
 
 
 def lines_from_text(text: str) -> list[Line]:
-    """Split normalised text into lines; blank lines become paragraph breaks.
+    """Split normalised text (lines already stripped) into lines; blank lines become paragraph breaks.
 
     >>> [(l.text, l.para_start) for l in lines_from_text("a\\nb\\n\\nc")]
     [('a', False), ('b', False), ('c', True)]
@@ -111,9 +111,9 @@ def lines_from_text(text: str) -> list[Line]:
     lines: list[Line] = []
     gap = False
     for raw in text.split("\n"):
-        if not raw.strip():
-            gap = True
-            continue
-        lines.append(Line(raw, para_start=gap and bool(lines)))
-        gap = False
+        if raw:
+            lines.append(Line(raw, gap))
+            gap = False
+        else:
+            gap = bool(lines)
     return lines

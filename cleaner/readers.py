@@ -37,8 +37,8 @@ META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-
 # Browsers read these labels as windows-1252 (WHATWG Encoding Standard).
 WHATWG_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
 BINARY_SAMPLE = 8192
-# Read gzip in pieces: asking for max_bytes at once would allocate that much per file.
-GZIP_CHUNK = 1 << 18
+# zlib window bits that accept a gzip header and trailer.
+GZIP_WBITS = 16 + zlib.MAX_WBITS
 # C0 controls other than tab, newline, form feed, carriage return and escape.
 BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
@@ -170,17 +170,27 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _read_gzip(path: Path, max_bytes: int) -> bytes:
+    """Gunzip a file (every member of it), never producing more than `max_bytes` + 1 bytes."""
+    if path.stat().st_size > max_bytes:
+        raise InputError("too_large", f"{path.stat().st_size} compressed bytes > --max-bytes {max_bytes}")
+    compressed = path.read_bytes()
+    if compressed[:2] != b"\x1f\x8b":
+        raise InputError("bad_gzip", "not gzip data (no gzip header)")
     chunks: list[bytes] = []
     size = 0
-    try:
-        with gzip.open(path, "rb") as handle:
-            while size <= max_bytes and (chunk := handle.read(GZIP_CHUNK)):
-                chunks.append(chunk)
-                size += len(chunk)
-    except gzip.BadGzipFile as exc:
-        raise InputError("bad_gzip", f"not gzip data ({exc})") from None
-    except (EOFError, zlib.error) as exc:
-        raise InputError("bad_gzip", f"truncated or corrupt gzip stream ({exc})") from None
+    while compressed and size <= max_bytes:
+        inflater = zlib.decompressobj(GZIP_WBITS)
+        try:
+            chunk = inflater.decompress(compressed, max_bytes + 1 - size)
+        except zlib.error as exc:
+            raise InputError("bad_gzip", f"corrupt gzip stream ({exc})") from None
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            break
+        if not inflater.eof:
+            raise InputError("bad_gzip", "truncated gzip stream (it ends before its end marker)")
+        compressed = inflater.unused_data.lstrip(b"\x00")
     if size > max_bytes:
         raise InputError("too_large", f"more than --max-bytes {max_bytes} once decompressed")
     return b"".join(chunks)

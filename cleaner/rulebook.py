@@ -30,7 +30,6 @@ from __future__ import annotations
 import fnmatch
 import re
 import sys
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 import importlib.util
@@ -177,17 +176,19 @@ class TextView:
 
     def __init__(self, text: bytes) -> None:
         self.text = text
-        self.starts = [0]
-        position = text.find(b"\n")
-        while position != -1:
-            self.starts.append(position + 1)
-            position = text.find(b"\n", position + 1)
 
     def matching_lines(self, regex, max_chars: int, doc: Document) -> list[int]:
-        """Numbers of the lines `regex` matches in, skipping lines longer than `max_chars` (0: no limit)."""
+        """Numbers of the lines `regex` matches in, skipping lines longer than `max_chars` (0: no limit).
+
+        Line numbers are counted newlines before each match, counted
+        incrementally: matches are few, lines are many.
+        """
         lines: list[int] = []
+        index, counted_to = 0, 0
         for match in regex.finditer(self.text):
-            index = bisect_right(self.starts, match.start()) - 1
+            start = match.start()
+            index += self.text.count(b"\n", counted_to, start)
+            counted_to = start
             if (not lines or lines[-1] != index) and (not max_chars or len(doc.lines[index].text) <= max_chars):
                 lines.append(index)
         return lines

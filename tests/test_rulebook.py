@@ -38,7 +38,7 @@ def test_strip_phrase_edits_the_line_and_records_it() -> None:
     book = Rulebook([rule("strip-phrase", r"\s+Advertisement$")])
     doc = book.apply(doc_of("The vote passed. Advertisement\n\nAdvertisement"))
     assert doc.text == "The vote passed.\n\nAdvertisement"
-    assert doc.lines[0].edits == [("test-strip-phrase-v1", "The vote passed. Advertisement")]
+    assert doc.lines[0].edits == (("test-strip-phrase-v1", "The vote passed. Advertisement"),)
     assert doc.removed == {"test-strip-phrase-v1": 1}
 
 
