@@ -137,9 +137,15 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
     contains = stop.__contains__ if stop is not None else None
     measures = []
     append = measures.append
-    # Lines that get only the cheap measures share one Measure per distinct value.
+    # Lines that get only the cheap measures share one Measure per distinct value,
+    # and a line repeated in the page (menus, teasers) is measured once.
     plain_measures: dict[tuple[int, bool, bool], Measure] = {}
+    seen: dict[str, Measure] = {}
     for text in texts:
+        known = seen.get(text)
+        if known is not None:
+            append(known)
+            continue
         n = len(text.split())
         if not text.isascii() and len(text) >= 8 * n:
             cjk = len(CJK.findall(text))
@@ -162,14 +168,16 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
         plain = raw.translate(CLINGING).decode().split()
         k = len(plain)
         if not k:
-            append(Measure(n, end, -1.0, 0.0, 1.0, link_like))
-            continue
-        lower = " ".join(plain).lower().split()
-        density = sum(map(contains, lower)) / k if contains is not None else -1.0
-        caps = sum(map(str.__ne__, plain, lower)) / k if len(lower) == k else 0.0
-        visible = len(raw) - raw.count(b" ")
-        symbols = (len(raw) - len(raw.translate(None, SYMBOL_BYTES))) / visible if visible else 1.0
-        append(Measure(n, end, density, caps, symbols, link_like))
+            measure = Measure(n, end, -1.0, 0.0, 1.0, link_like)
+        else:
+            lower = " ".join(plain).lower().split()
+            density = sum(map(contains, lower)) / k if contains is not None else -1.0
+            caps = sum(map(str.__ne__, plain, lower)) / k if len(lower) == k else 0.0
+            visible = len(raw) - raw.count(b" ")
+            symbols = (len(raw) - len(raw.translate(None, SYMBOL_BYTES))) / visible if visible else 1.0
+            measure = Measure(n, end, density, caps, symbols, link_like)
+        seen[text] = measure
+        append(measure)
     return measures
 
 
