@@ -66,6 +66,10 @@ class Document:
     def kept_lines(self) -> list[Line]:
         return [line for line in self.lines if line.removed_by is None]
 
+    def kept_indexes(self) -> list[int]:
+        """Positions of the lines still kept."""
+        return [i for i, line in enumerate(self.lines) if line.removed_by is None]
+
     @property
     def text(self) -> str:
         """The cleaned body: kept lines, with paragraph breaks where the input had them."""

@@ -41,9 +41,7 @@ def explanation_json(doc: Document) -> str:
 
 
 def line_label(line: Line) -> str:
-    if line.kept:
-        return "kept"
-    return line.removed_by + (f" ({line.note})" if line.note else "")
+    return "kept" if line.removed_by is None else line.removed_by
 
 
 def explanation_text(doc: Document, color: bool) -> str:
@@ -59,7 +57,8 @@ def explanation_text(doc: Document, color: bool) -> str:
         if line.para_start:
             out.append("")
         if not line.kept:
-            out.append(paint(RED, f"- {label:<{width}} | ") + paint(DIM, line.text))
+            note = paint(DIM, f"  [{line.note}]") if line.note else ""
+            out.append(paint(RED, f"- {label:<{width}} | ") + paint(DIM, line.text) + note)
             continue
         for reason, before in line.edits:
             out.append(paint(DIM, f"~ {reason:<{width}} | was: {before}"))

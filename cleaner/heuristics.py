@@ -312,7 +312,7 @@ class Heuristics:
         return scores
 
     def body_bounds(self, doc: Document, measures: list[Measure]) -> Document:
-        kept = [i for i, line in enumerate(doc.lines) if line.removed_by is None]
+        kept = doc.kept_indexes()
         scores = self.line_scores(doc, kept, measures)
         runs = prose_runs(scores)
         if not runs:
@@ -373,7 +373,7 @@ class Heuristics:
         if doc.kind == "html":
             return doc
         t = self.text_thresholds
-        kept = [i for i, line in enumerate(doc.lines) if line.removed_by is None]
+        kept = doc.kept_indexes()
         run: list[int] = []
         for i in kept + [-1]:
             if i >= 0 and self.headline_like(doc.lines[i].text, measures[i], t):
@@ -390,7 +390,7 @@ class Heuristics:
         if doc.kind == "html":
             return doc
         t = self.text_thresholds
-        kept = [i for i, line in enumerate(doc.lines) if line.removed_by is None]
+        kept = doc.kept_indexes()
         for k in range(1, len(kept) - 1):
             i = kept[k]
             m = measures[i]

@@ -124,3 +124,18 @@ def test_explain_marks_every_line(fixtures_dir: Path, capsys: pytest.CaptureFixt
     payload = json.loads(capsys.readouterr().out)
     assert payload["title"] == "Café culture in the old town"
     assert all(line["kept"] for line in payload["lines"])
+
+
+def test_explain_names_the_rule_or_heuristic_behind_each_removal(fixtures_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["explain", str(fixtures_dir / "input/seeds/000_53b6d9f3f8bb2356.txt"), "--color", "never"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("- reading-time-v1") and line.endswith("| 5 min read") for line in lines)
+    assert any(line.startswith("- heuristic.inline-headline-v1") and "Putin Sends Message" in line for line in lines)
+    assert any(line.startswith("+ kept") and "Kazakh forces" in line for line in lines)
+
+
+def test_explain_colours_only_when_asked(fixtures_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    main(["explain", str(fixtures_dir / "input/text/cafe.txt.gz"), "--color", "always"])
+    assert "\033[32m" in capsys.readouterr().out
+    main(["explain", str(fixtures_dir / "input/text/cafe.txt.gz")])
+    assert "\033[" not in capsys.readouterr().out

@@ -50,7 +50,10 @@ def test_unknown_favor_lists_the_known_ones() -> None:
     [
         ("the cat sat on the mat and it was happy with the result of the day".split(), "English"),
         ("der hund lief über die straße und wollte nicht mehr nach hause zurück".split(), "German"),
-        ("el perro corrió por la calle y no quiso volver a casa con nosotros".split(), "Galician"),  # close enough: Spanish and Galician share their stopwords
+        pytest.param(
+            "el perro corrió por la calle y no quiso volver a casa con nosotros".split(), "Spanish",
+            marks=pytest.mark.xfail(strict=True, reason="Galician's stoplist holds Spanish's; densities come out the same"),
+        ),
         (["xyzzy"], None),
     ],
 )
