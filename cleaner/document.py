@@ -3,6 +3,7 @@
 A `Document` keeps every line it started with. Steps never delete a line:
 they mark it removed with the reason (a rule id or a heuristic name), so that
 `cleaner explain` can show the whole document and say why each line went.
+Steps change lines only through `Document.remove` and `Document.edit`.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Document:
     lang: str = "und"
     lang_prob: float = 0.0
     rejection: Rejection | None = None
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def kept_lines(self) -> list[Line]:
@@ -72,7 +74,16 @@ class Document:
 
     @property
     def text(self) -> str:
-        """The cleaned body: kept lines, with paragraph breaks where the input had them."""
+        """The cleaned body: kept lines, with paragraph breaks where the input had them.
+
+        Built once and kept until `remove` or `edit` changes a line: steps
+        change lines only through those two methods.
+        """
+        if self._text is None:
+            self._text = self._join_kept()
+        return self._text
+
+    def _join_kept(self) -> str:
         parts: list[str] = []
         gap = False
         for line in self.lines:
@@ -98,12 +109,14 @@ class Document:
         if line.removed_by is None:
             line.removed_by = reason
             line.note = note
+            self._text = None
 
     def edit(self, index: int, text: str, reason: str) -> None:
         """Replace line `index`'s text (a phrase was stripped), remembering what it was and why."""
         line = self.lines[index]
         line.edits = (*line.edits, (reason, line.text))
         line.text = text
+        self._text = None
 
 
 def lines_from_text(text: str) -> list[Line]:

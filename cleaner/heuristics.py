@@ -62,7 +62,6 @@ SYMBOL_BYTES = bytes(c for c in range(33, 127) if not chr(c).isalpha())
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 # Separators between menu items, breadcrumbs and share buttons.
 SEPARATORS = re.compile(r"[|›•·]")
-SEPARATOR_CHARS = frozenset("|›•·")
 # Punctuation that clings to words, replaced by spaces before stopwords are looked up.
 _CLING = b"\"()[]{}<>.,;:!?/|*#%&+=~^_@$"
 CLINGING = bytes.maketrans(_CLING, b" " * len(_CLING))
@@ -147,15 +146,16 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
             append(known)
             continue
         n = len(text.split())
-        if not text.isascii() and len(text) >= 8 * n:
+        if len(text) >= 8 * n and not text.isascii():
             cjk = len(CJK.findall(text))
             if cjk:
                 n = max(n, cjk // 2)
-        end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS
+        last = text[-1:]
+        end = last in SENTENCE_ENDS or (last in CLOSERS and text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS)
         link_like = False
         if "://" in text or "www." in text:
             link_like = URL.search(text) is not None and len(URL.sub("", text).split()) <= 2
-        if not link_like and not end and not SEPARATOR_CHARS.isdisjoint(text) and text[:1] != "|":
+        if not link_like and not end and text[:1] != "|" and SEPARATORS.search(text):
             link_like = len(SEPARATORS.findall(text)) >= 2
         if link_like or (n < full_words and not (end and n >= min_words)):
             key = (n, end, link_like)

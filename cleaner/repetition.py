@@ -1,0 +1,512 @@
+"""Site chrome learned from the corpus itself: the lines a site repeats.
+
+A crawl holds many pages per site, and a site's chrome (menus, footers,
+share bars, "most read" lists) is the text its pages share. Two passes:
+
+1. `count_document` (per document) feeds `LineCounts`: per site, in how many
+   documents each normalised line occurs. Lines are hashed to 8-byte keys
+   (`line_key`) and the counts live in SQLite on disk, so memory stays
+   bounded however large the corpus.
+2. `RepeatedLines` (a pipeline step) removes a line found in at least
+   `min_docs` documents of its site and in at least the share of them its
+   shape requires (`required_share`), with reason `repeated` and a note
+   such as "in 7 of 12 documents of site bbc.co.uk".
+
+Body text that two articles happen to share (a quotation, a standard wire
+sentence) must survive, so the share a line needs grows with how much it
+reads like running text: a short menu item needs `min_share`, a line that
+ends like a sentence `sentence_share`, and prose (`features.is_prose`) nearly
+every page of the site (`prose_share`).
+
+Counts are sums and sample texts are minima, so the result depends neither
+on the order documents are counted in nor on how the work is split.
+
+`learned_lines` and `site_rule_file` turn the counts of one site into a rule
+file (for `cleaner learn-rules`), so what was learned can be read, edited and
+applied without a counting pass.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cleaner.document import Document
+from cleaner.errors import ConfigError
+from cleaner.features import ends_sentence, is_prose
+
+REASON = "repeated"
+SITE_MODES = ("auto", "host", "folder", "none")
+KEY_BYTES = 8
+
+# Defaults measured on cleanportaleval (see the module docstring and README).
+MIN_DOCS = 3
+MIN_SHARE = 0.3
+SENTENCE_SHARE = 0.5
+PROSE_SHARE = 0.9
+SENTENCE_MIN_WORDS = 4
+
+BATCH_DOCS = 2000          # documents buffered before one transaction
+BATCH_ENTRIES = 500_000    # or this many distinct (site, line) entries
+LOOKUP_CHUNK = 500         # keys per SELECT ... IN (...)
+SITE_CACHE = 65_536        # document counts of sites kept in memory by the step
+
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+DIGITS = re.compile(r"\d+")
+SPACE = re.compile(r"\s+")
+HOST = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$")
+ID_SLUG = re.compile(r"[^a-z0-9.-]+")
+RE2_SPECIAL = set("\\.+*?()|[]{}^$")
+
+
+# --- keys and sites --------------------------------------------------------------
+
+
+def normalise_line(text: str) -> str:
+    """The form under which two lines count as the same: casefolded, digit runs as 0, spaces collapsed.
+
+    >>> normalise_line("  Updated 12:45 GMT,  3 March 2013 ")
+    'updated 0:0 gmt, 0 march 0'
+    """
+    return SPACE.sub(" ", DIGITS.sub("0", text.casefold())).strip()
+
+
+def line_key(text: str) -> bytes:
+    """The fixed-size (8-byte) key of a normalised line.
+
+    >>> line_key("Home") == line_key("HOME") != line_key("Homes")
+    True
+    >>> len(line_key("© 2013 BBC")), line_key("© 2013 BBC") == line_key("© 2024 BBC")
+    (8, True)
+    """
+    return hashlib.blake2b(normalise_line(text).encode("utf-8"), digest_size=KEY_BYTES).digest()
+
+
+def site_of(source: str, url: str, mode: str = "auto") -> str:
+    """The site a document belongs to, for counting.
+
+    `host`: the URL's host, lowercased, without a leading "www."; `folder`:
+    the first folder of `source` (the posix path relative to the input), or
+    "" for a file at the top; `none`: "" (one site for the whole corpus);
+    `auto`: the host when there is a URL, else the folder.
+
+    >>> site_of("bbc/1.txt", "https://WWW.BBC.co.uk/news/1"), site_of("bbc/1.txt", "", "auto")
+    ('bbc.co.uk', 'bbc')
+    >>> site_of("1.txt", ""), site_of("bbc/1.txt", "https://bbc.co.uk/", "none")
+    ('', '')
+    """
+    if mode == "host":
+        return url_host(url)
+    if mode == "folder":
+        return source_folder(source)
+    if mode == "none":
+        return ""
+    if mode == "auto":
+        return url_host(url) or source_folder(source)
+    raise ConfigError(f"unknown site mode {mode!r}; known modes: {', '.join(SITE_MODES)}")
+
+
+def url_host(url: str) -> str:
+    if not url:
+        return ""
+    try:
+        host = urlsplit(url if SCHEME.match(url) or url.startswith("//") else "//" + url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def source_folder(source: str) -> str:
+    folder, sep, _ = source.lstrip("/").partition("/")
+    return folder if sep else ""
+
+
+def document_lines(doc: Document) -> list[str]:
+    """The texts of the lines counting reads: the kept ones."""
+    return [line.text for line in doc.lines if line.removed_by is None]
+
+
+# --- the counts --------------------------------------------------------------------
+
+
+def site_hash(site: str) -> bytes:
+    return hashlib.blake2b(site.encode("utf-8"), digest_size=KEY_BYTES, person=b"cleaner-site").digest()
+
+
+class LineCounts:
+    """Per site, how many documents hold each line key; an SQLite file on disk.
+
+    Writes are buffered in memory (aggregated per site and key) and written in
+    one transaction per `BATCH_DOCS` documents; call `flush` (or `close`, or
+    leave the `with` block) before reading. The file is scratch: it is not
+    journalled, so a crashed counting run must be started again.
+
+    Tables: `sites(h, name, docs)` and `lines(k, n, text)`, where `k` is the
+    site's 8-byte hash followed by the line key, and `text` the
+    lexicographically smallest text seen for the key (only when texts are
+    given to `add`), so the sample does not depend on input order.
+
+    `readonly=True` opens an existing file for lookups only, as a worker
+    process does in the second pass; pickling a `LineCounts` gives such a
+    read-only handle on the same file.
+    """
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        if readonly:
+            if not self.path.is_file():
+                raise ConfigError(f"line counts not found: {self.path}")
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(self.path, check_same_thread=False)
+            self.db.executescript(
+                """
+                PRAGMA journal_mode = OFF;
+                PRAGMA synchronous = OFF;
+                CREATE TABLE IF NOT EXISTS sites (h BLOB PRIMARY KEY, name TEXT NOT NULL, docs INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS lines (k BLOB PRIMARY KEY, n INTEGER NOT NULL, text TEXT) WITHOUT ROWID;
+                """
+            )
+        self.db.execute("PRAGMA cache_size = -65536")  # 64 MiB
+        self._lines: dict[bytes, list] = {}
+        self._sites: dict[bytes, list] = {}
+        self._buffered_docs = 0
+
+    # context manager and pickling
+
+    def __enter__(self) -> LineCounts:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __reduce__(self):
+        if self._buffered_docs:
+            raise RuntimeError("flush LineCounts before sending it to another process")
+        return (LineCounts, (self.path, True))
+
+    def close(self) -> None:
+        if self.db is None:
+            return
+        if not self.readonly:
+            self.flush()
+        self.db.close()
+        self.db = None
+
+    # pass 1
+
+    def add(self, site: str, keys: Iterable[bytes], texts: Iterable[str] | None = None) -> None:
+        """Count one document of `site`: each distinct key once.
+
+        With `texts` (aligned with `keys`), the smallest text of each key is
+        kept as its sample, for `text` and learn-rules.
+        """
+        if self.readonly:
+            raise RuntimeError(f"line counts opened read-only: {self.path}")
+        h = site_hash(site)
+        entry = self._sites.get(h)
+        if entry is None:
+            self._sites[h] = [site, 1]
+        else:
+            entry[1] += 1
+        pairs = zip(keys, texts) if texts is not None else ((key, None) for key in keys)
+        seen: dict[bytes, str | None] = {}
+        for key, text in pairs:
+            if key not in seen or (text is not None and text < seen[key]):
+                seen[key] = text
+        buffer = self._lines
+        for key, text in seen.items():
+            k = h + key
+            entry = buffer.get(k)
+            if entry is None:
+                buffer[k] = [1, text]
+            else:
+                entry[0] += 1
+                if text is not None and (entry[1] is None or text < entry[1]):
+                    entry[1] = text
+        self._buffered_docs += 1
+        if self._buffered_docs >= BATCH_DOCS or len(buffer) >= BATCH_ENTRIES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered counts in one transaction."""
+        if not self._buffered_docs:
+            return
+        lines = sorted((k, n, text) for k, (n, text) in self._lines.items())
+        sites = sorted((h, name, docs) for h, (name, docs) in self._sites.items())
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO sites (h, name, docs) VALUES (?, ?, ?) "
+                "ON CONFLICT (h) DO UPDATE SET docs = docs + excluded.docs",
+                sites,
+            )
+            self.db.executemany(
+                "INSERT INTO lines (k, n, text) VALUES (?, ?, ?) "
+                "ON CONFLICT (k) DO UPDATE SET n = n + excluded.n, "
+                "text = CASE WHEN text IS NULL OR excluded.text < text THEN coalesce(excluded.text, text) ELSE text END",
+                lines,
+            )
+        self._lines.clear()
+        self._sites.clear()
+        self._buffered_docs = 0
+
+    # lookups
+
+    def documents(self, site: str) -> int:
+        """How many documents of `site` were counted."""
+        row = self.db.execute("SELECT docs FROM sites WHERE h = ?", (site_hash(site),)).fetchone()
+        return row[0] if row else 0
+
+    def count(self, site: str, key: bytes) -> int:
+        """In how many documents of `site` the line with `key` occurs."""
+        row = self.db.execute("SELECT n FROM lines WHERE k = ?", (site_hash(site) + key,)).fetchone()
+        return row[0] if row else 0
+
+    def counts(self, site: str, keys: Sequence[bytes]) -> list[int]:
+        """`count` for each of `keys` (one document's lines), in few queries."""
+        h = site_hash(site)
+        wanted = sorted({h + key for key in keys})
+        found: dict[bytes, int] = {}
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(f"SELECT k, n FROM lines WHERE k IN ({marks})", chunk))
+        return [found.get(h + key, 0) for key in keys]
+
+    def text(self, site: str, key: bytes) -> str | None:
+        """The sample text kept for a key (the smallest seen), or None."""
+        row = self.db.execute("SELECT text FROM lines WHERE k = ?", (site_hash(site) + key,)).fetchone()
+        return row[0] if row else None
+
+    def sites(self) -> Iterator[tuple[str, int]]:
+        """Every site counted and its number of documents, by name."""
+        yield from self.db.execute("SELECT name, docs FROM sites ORDER BY name")
+
+    def repeated(self, site: str, min_docs: int) -> Iterator[tuple[bytes, int]]:
+        """The keys of `site` found in at least `min_docs` documents, most frequent first (ties by key)."""
+        for k, n in self._repeated_rows(site, min_docs, "k, n"):
+            yield k[KEY_BYTES:], n
+
+    def repeated_texts(self, site: str, min_docs: int) -> Iterator[tuple[bytes, int, str | None]]:
+        """As `repeated`, with each key's sample text (None when no texts were counted)."""
+        for k, n, text in self._repeated_rows(site, min_docs, "k, n, text"):
+            yield k[KEY_BYTES:], n, text
+
+    def _repeated_rows(self, site: str, min_docs: int, columns: str) -> Iterator[tuple]:
+        h = site_hash(site)
+        low, high = h + bytes(KEY_BYTES), h + b"\xff" * KEY_BYTES
+        yield from self.db.execute(
+            f"SELECT {columns} FROM lines WHERE k BETWEEN ? AND ? AND n >= ? ORDER BY n DESC, k",
+            (low, high, min_docs),
+        )
+
+
+def count_document(counts: LineCounts, doc: Document, site_mode: str, keep_text: bool = False) -> None:
+    """Pass 1 for one document: count its kept lines under its site.
+
+    `keep_text` also keeps sample texts (needed by learn-rules, costs disk).
+    """
+    site = site_of(doc.source, doc.url, site_mode)
+    texts = document_lines(doc)
+    counts.add(site, [line_key(text) for text in texts], texts if keep_text else None)
+
+
+# --- the step ----------------------------------------------------------------------
+
+
+def required_share(text: str, min_share: float = MIN_SHARE, sentence_share: float = SENTENCE_SHARE,
+                   prose_share: float = PROSE_SHARE) -> float:
+    """The share of a site's documents a line must occur in to be removed, by its shape.
+
+    Chrome is short and rarely ends like a sentence; text two articles share
+    is a sentence. So a line that ends like a sentence needs `sentence_share`,
+    and prose (a sentence of 8 words or more, or any line of 20) nearly all
+    documents: `prose_share`. Each is at least `min_share`.
+
+    >>> required_share("Most read"), required_share("Copyright 2013 BBC. All rights reserved."), required_share(
+    ...     "“We will not accept this,” the minister told reporters on Monday.")
+    (0.3, 0.5, 0.9)
+    """
+    words = len(text.split())
+    if is_prose(text, words):
+        return max(min_share, prose_share)
+    if words >= SENTENCE_MIN_WORDS and ends_sentence(text):
+        return max(min_share, sentence_share)
+    return min_share
+
+
+def is_repeated(text: str, n: int, documents: int, min_docs: int = MIN_DOCS, min_share: float = MIN_SHARE,
+                sentence_share: float = SENTENCE_SHARE, prose_share: float = PROSE_SHARE) -> bool:
+    """Whether a line found in `n` of a site's `documents` counts as the site's chrome.
+
+    >>> is_repeated("Most read", 4, 10), is_repeated("Most read", 2, 4), is_repeated("Most read", 3, 12)
+    (True, False, False)
+    """
+    if n < min_docs or documents <= 0:
+        return False
+    return n >= documents * required_share(text, min_share, sentence_share, prose_share) - 1e-9
+
+
+def describe(n: int, documents: int, site: str) -> str:
+    where = f" of site {site}" if site else ""
+    return f"in {n} of {documents} documents{where}"
+
+
+class RepeatedLines:
+    """The pipeline step: remove the lines a document's site repeats, with reason `repeated`."""
+
+    def __init__(self, counts: LineCounts, site_mode: str = "auto", min_docs: int = MIN_DOCS,
+                 min_share: float = MIN_SHARE, sentence_share: float = SENTENCE_SHARE,
+                 prose_share: float = PROSE_SHARE) -> None:
+        if site_mode not in SITE_MODES:
+            raise ConfigError(f"unknown site mode {site_mode!r}; known modes: {', '.join(SITE_MODES)}")
+        if min_docs < 2:
+            raise ConfigError(f"min_docs must be at least 2 (a line in one document repeats nothing), not {min_docs}")
+        for name, share in (("min_share", min_share), ("sentence_share", sentence_share), ("prose_share", prose_share)):
+            if not 0.0 < share <= 1.0:
+                raise ConfigError(f"{name} must be in (0, 1], not {share}")
+        self.counts = counts
+        self.site_mode = site_mode
+        self.min_docs = min_docs
+        self.shares = (min_share, sentence_share, prose_share)
+        self._documents: dict[str, int] = {}
+
+    def __call__(self, doc: Document) -> Document:
+        site = site_of(doc.source, doc.url, self.site_mode)
+        documents = self.site_documents(site)
+        if documents < self.min_docs:
+            return doc
+        indexes = doc.kept_indexes()
+        if not indexes:
+            return doc
+        found = self.counts.counts(site, [line_key(doc.lines[i].text) for i in indexes])
+        for index, n in zip(indexes, found):
+            if n >= self.min_docs and is_repeated(doc.lines[index].text, n, documents, self.min_docs, *self.shares):
+                doc.remove(index, REASON, describe(n, documents, site))
+        return doc
+
+    def site_documents(self, site: str) -> int:
+        documents = self._documents.get(site)
+        if documents is None:
+            if len(self._documents) >= SITE_CACHE:
+                self._documents.clear()
+            documents = self._documents[site] = self.counts.documents(site)
+        return documents
+
+
+# --- learned rules -----------------------------------------------------------------
+
+
+def learned_lines(counts: LineCounts, site: str, min_docs: int = MIN_DOCS, min_share: float = MIN_SHARE,
+                  sentence_share: float = SENTENCE_SHARE, prose_share: float = PROSE_SHARE) -> list[tuple[str, int]]:
+    """The lines `RepeatedLines` would remove on `site`, as (sample text, documents), most frequent first.
+
+    Needs sample texts: count with `keep_text=True`. Ties are ordered by text.
+    """
+    documents = counts.documents(site)
+    lines = [
+        (text, n)
+        for _key, n, text in counts.repeated_texts(site, min_docs)
+        if text is not None and is_repeated(text, n, documents, min_docs, min_share, sentence_share, prose_share)
+    ]
+    return sorted(lines, key=lambda item: (-item[1], item[0]))
+
+
+def looks_like_host(site: str) -> bool:
+    """A site named like a host (`bbc.co.uk`) rather than a folder (`bbc_news`).
+
+    >>> looks_like_host("bbc.co.uk"), looks_like_host("bbc.co.uk_news"), looks_like_host("site7")
+    (True, False, False)
+    """
+    return HOST.match(site) is not None
+
+
+def line_pattern(text: str) -> str:
+    """An RE2 pattern matching the line and its variants under `normalise_line` (digits, spacing).
+
+    >>> print(line_pattern("© 2013 BBC. All (rights)"))
+    ©\\s+\\d+\\s+BBC\\.\\s+All\\s+\\(rights\\)
+    """
+    parts: list[str] = []
+    for token in re.split(r"(\s+|\d+)", text.strip()):
+        if not token:
+            continue
+        if token.isspace():
+            parts.append(r"\s+")
+        elif token.isdigit() and token.isascii():
+            parts.append(r"\d+")
+        else:
+            parts.append("".join("\\" + c if c in RE2_SPECIAL else c for c in token))
+    return "".join(parts)
+
+
+def site_slug(site: str) -> str:
+    """The site's name as it may stand in a rule id.
+
+    >>> site_slug("bbc.co.uk_news"), site_slug(""), site_slug("Ünï Site")
+    ('bbc.co.uk-news', 'corpus', 'n-site')
+    """
+    slug = ID_SLUG.sub("-", site.lower()).strip(".-")
+    slug = re.sub(r"-{2,}", "-", slug)
+    return slug or "corpus"
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string."""
+    out = []
+    for c in value:
+        if c == "\\":
+            out.append("\\\\")
+        elif c == '"':
+            out.append('\\"')
+        elif c < " " or c == "\x7f":
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def site_rule_file(site: str, lines: list[tuple[str, int]], documents: int) -> str:
+    """A rule file (TOML) with one `drop-line` rule per repeated line of `site`.
+
+    `lines` are (text, documents it occurs in), as `learned_lines` returns
+    them; rule ids number them in that order. A site named like a host is
+    scoped by domain (and by a folder of that name); any other name by the
+    folder (`sources = ["<site>/*"]`); the site "" (one site for the
+    corpus) has no scope.
+    """
+    slug = site_slug(site)
+    name = site or "the corpus"
+    out = [f"# Lines repeated across the documents of {name}: "
+           f"learned from {documents} documents by `cleaner learn-rules`.", ""]
+    out.append(f"description = {toml_string(f'Site chrome of {name}, learned from the lines its pages repeat.')}")
+    out.append("")
+    if site:
+        out.append("[scope]")
+        if looks_like_host(site):
+            out.append(f"domains = [{toml_string(site)}]")
+        out.append(f"sources = [{toml_string(glob.escape(site) + '/*')}]")
+        out.append("")
+    for number, (text, n) in enumerate(lines, 1):
+        out += [
+            "[[rules]]",
+            f"# in {n} of {documents} documents",
+            f"id = {toml_string(f'repeated-{slug}-{number}-v1')}",
+            f"description = {toml_string(f'A line repeated on {name}: ' + shorten(text))}",
+            'kind = "drop-line"',
+            f"patterns = [{toml_string(line_pattern(text))}]",
+            f"drop = [{toml_string(text)}]",
+            "",
+        ]
+    return "\n".join(out)
+
+
+def shorten(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
