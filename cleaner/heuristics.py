@@ -298,18 +298,24 @@ class Heuristics:
     def line_scores(self, doc: Document, kept: list[int], measures: list[Measure]) -> list[float]:
         """Kadane scores: prose gains its words, near-prose half of them, chrome costs a line and its words."""
         t = self.thresholds(doc)
+        by_measure: dict[int, float] = {}  # lines share Measure objects (see measure_lines)
         scores = []
         for i in kept:
             m = measures[i]
-            kind = self.classify(m, t)
-            if kind == PROSE:
-                scores.append(float(m.words))
-            elif kind == NEAR:
-                scores.append(t.near_gain * m.words)
-            else:
-                cost = t.chrome_line_cost + t.chrome_word_cost * m.words
-                scores.append(-2 * cost if kind == CHROME else -cost)
+            score = by_measure.get(id(m))
+            if score is None:
+                score = by_measure[id(m)] = self.score(m, t)
+            scores.append(score)
         return scores
+
+    def score(self, m: Measure, t: Thresholds) -> float:
+        kind = self.classify(m, t)
+        if kind == PROSE:
+            return float(m.words)
+        if kind == NEAR:
+            return t.near_gain * m.words
+        cost = t.chrome_line_cost + t.chrome_word_cost * m.words
+        return -2 * cost if kind == CHROME else -cost
 
     def body_bounds(self, doc: Document, measures: list[Measure]) -> Document:
         kept = doc.kept_indexes()
