@@ -16,6 +16,8 @@ from cleaner import __version__
 from cleaner.config import FAVOR_CHOICES, Config, RunOptions
 from cleaner.errors import CleanerError
 from cleaner.explain import render_explanation
+from cleaner.learn import learn_rules
+from cleaner.repetition import SITE_MODES
 from cleaner.rulebook import check_examples, load_rules
 from cleaner.runner import print_summary, run
 
@@ -57,8 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     explain_parser.add_argument("file", type=Path, metavar="FILE")
     explain_parser.add_argument("--json", action="store_true", help="machine-readable output")
     explain_parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output (default: on a terminal)")
+    explain_parser.add_argument("--corpus", action="append", type=Path, default=[], metavar="INPUT", help="count the sites' repeated lines over these files or directories first (repeatable), so `repeated` removals show")
     add_cleaning_options(explain_parser)
     explain_parser.set_defaults(handler=command_explain)
+
+    learn_parser = commands.add_parser("learn-rules", help="write, per site, a rule file of the lines the site's pages repeat")
+    learn_parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or directories (walked recursively)")
+    learn_parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory for the rule files")
+    learn_parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files whose relative path or name matches (repeatable)")
+    learn_parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files whose relative path or name matches (repeatable)")
+    learn_parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
+    learn_parser.add_argument("--overwrite", action="store_true", help="replace the rule files in the output directory")
+    add_cleaning_options(learn_parser)
+    learn_parser.set_defaults(handler=command_learn_rules)
 
     rules_parser = commands.add_parser("rules", help="work with rule files")
     rules_commands = rules_parser.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
@@ -79,7 +92,15 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-bytes", type=positive_int, default=defaults.max_bytes, metavar="N", help=f"reject inputs larger than this once decompressed (default {defaults.max_bytes})")
     group.add_argument("--favor", choices=FAVOR_CHOICES, default=defaults.favor, help="prefer precision or recall when cutting doubtful text (default balanced)")
     group.add_argument("--no-heuristics", action="store_true", help="do not run the rule-free heuristics, only the rule files")
+    add_repetition_options(group)
     add_rule_options(group)
+
+
+def add_repetition_options(parser) -> None:
+    defaults = Config()
+    parser.add_argument("--site-by", choices=SITE_MODES, default=defaults.site_by, help="group documents into sites for repeated-line removal: URL host, source folder, auto (host if known, else folder) or none (no repetition pass)")
+    parser.add_argument("--repeat-min-docs", type=at_least_two, default=defaults.repeat_min_docs, metavar="N", help=f"a repeated line is in at least N of its site's documents (default {defaults.repeat_min_docs})")
+    parser.add_argument("--repeat-min-share", type=share, default=defaults.repeat_min_share, metavar="F", help=f"... and in at least this share of them (default {defaults.repeat_min_share})")
 
 
 def add_rule_options(parser) -> None:
@@ -97,6 +118,9 @@ def config_from(args: argparse.Namespace) -> Config:
         rule_dirs=tuple(str(path) for path in args.rules),
         default_rules=not args.no_default_rules,
         heuristics=not args.no_heuristics,
+        site_by=args.site_by,
+        repeat_min_docs=args.repeat_min_docs,
+        repeat_min_share=args.repeat_min_share,
     )
     load_rules(args.rules, config.default_rules)
     return config
@@ -126,8 +150,25 @@ def command_explain(args: argparse.Namespace) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not args.json)
     if not args.file.is_file():
         raise CleanerError(f"not a file: {args.file}")
-    explanation = render_explanation(args.file, config_from(args), as_json=args.json, color=color)
+    explanation = render_explanation(args.file, config_from(args), tuple(args.corpus), as_json=args.json, color=color)
     sys.stdout.write(explanation)
+    return 0
+
+
+def command_learn_rules(args: argparse.Namespace) -> int:
+    options = RunOptions(
+        inputs=tuple(args.inputs),
+        output=args.output,
+        include=tuple(args.include),
+        exclude=tuple(args.exclude),
+        workers=args.workers,
+        overwrite=args.overwrite,
+        config=config_from(args),
+    )
+    written = learn_rules(options)
+    for name, rules in sorted(written.items()):
+        print(f"{args.output / name}: {rules} rules")
+    print(f"{len(written)} rule files, {sum(written.values())} rules", file=sys.stderr)
     return 0
 
 
@@ -164,6 +205,23 @@ def non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {text}")
+    return value
+
+
+def at_least_two(text: str) -> int:
+    value = non_negative_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2 (a line in one document repeats nothing): {text}")
+    return value
+
+
+def share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 1: {text}")
     return value
 
 

@@ -3,24 +3,50 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.document import Document, Line
 from cleaner.pipeline import Pipeline
-from cleaner.readers import InputFile, input_kind, sniff_kind
+from cleaner.readers import InputFile, Walker, input_kind, sniff_kind
+from cleaner.repetition import LineCounts
+from cleaner.runner import count_lines
 
 GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
 
 
-def explain_file(path: Path, config: Config) -> Document:
-    """Clean one file and return the document with every line's fate."""
+def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> Document:
+    """Clean one file and return the document with every line's fate.
+
+    With `corpus` (files or directories, the file among them or beside
+    them), the sites' lines are counted over the corpus first, so lines the
+    file's site repeats are removed as `repeated` with their counts. The
+    file's source and site are then taken as the corpus walk names them.
+    """
     kind = input_kind(path.name) or sniff_kind(path)
-    return Pipeline(config).process(InputFile(path, path.name, kind))
+    if not corpus or config.site_by == "none":
+        return Pipeline(config).process(InputFile(path, path.name, kind))
+    source = source_in_corpus(path, corpus)
+    with tempfile.TemporaryDirectory(prefix="cleaner-explain-") as scratch:
+        with LineCounts(Path(scratch) / "line-counts.sqlite") as counts:
+            for _doc in count_lines(Walker().walk(corpus), config, 1, counts):
+                pass
+            return Pipeline(config, line_counts=counts).process(InputFile(path, source, kind))
 
 
-def render_explanation(path: Path, config: Config, as_json: bool = False, color: bool = False) -> str:
-    doc = explain_file(path, config)
+def source_in_corpus(path: Path, corpus: tuple[Path, ...]) -> str:
+    """The file's source as a run over `corpus` names it: its path relative to the input directory holding it."""
+    target = path.resolve()
+    for root in corpus:
+        real_root = root.resolve()
+        if root.is_dir() and real_root in target.parents:
+            return target.relative_to(real_root).as_posix()
+    return path.name
+
+
+def render_explanation(path: Path, config: Config, corpus: tuple[Path, ...] = (), as_json: bool = False, color: bool = False) -> str:
+    doc = explain_file(path, config, corpus)
     return explanation_json(doc) if as_json else explanation_text(doc, color)
 
 

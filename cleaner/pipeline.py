@@ -21,6 +21,7 @@ from cleaner.heuristics import Heuristics
 from cleaner.language import LanguageDetector
 from cleaner.normalize import normalize
 from cleaner.readers import InputFile, decode, read_bytes
+from cleaner.repetition import LineCounts, RepeatedLines
 from cleaner.rulebook import Rulebook, load_rules
 
 Step = Callable[[Document], Document]
@@ -30,15 +31,27 @@ Filter = Callable[[Document, Config], "Rejection | None"]
 class Pipeline:
     """The steps for one configuration; build once per process and reuse."""
 
-    def __init__(self, config: Config | None = None, steps: Sequence[tuple[str, Step]] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config | None = None,
+        steps: Sequence[tuple[str, Step]] | None = None,
+        line_counts: LineCounts | None = None,
+    ) -> None:
         self.config = config or Config()
+        self.line_counts = line_counts
         self.language = LanguageDetector(self.config.lang_sample_chars)
         self.rulebook = Rulebook(load_rules([Path(d) for d in self.config.rule_dirs], self.config.default_rules))
         self.steps: list[tuple[str, Step]] = list(steps) if steps is not None else self.default_steps()
         self.filters: tuple[Filter, ...] = FILTERS
 
     def default_steps(self) -> list[tuple[str, Step]]:
-        steps: list[tuple[str, Step]] = [("rules", self.rulebook.apply)]
+        steps: list[tuple[str, Step]] = []
+        if self.line_counts is not None:
+            repeated = RepeatedLines(
+                self.line_counts, self.config.site_by, self.config.repeat_min_docs, self.config.repeat_min_share
+            )
+            steps.append(("repeated", repeated))
+        steps.append(("rules", self.rulebook.apply))
         if self.config.heuristics:
             steps.append(("heuristics", Heuristics(self.config.favor)))
         steps.append(("language", self.detect_language))
@@ -46,13 +59,22 @@ class Pipeline:
 
     def process(self, item: InputFile) -> Document:
         """Load and clean one input file; any failure becomes a rejection."""
+        doc = self.load_safely(item)
+        return doc if doc.rejection else self.clean_safely(doc)
+
+    def load_safely(self, item: InputFile) -> Document:
+        """`load`, with any unexpected failure turned into a `failed` rejection."""
         try:
-            doc = self.load(item)
-            return doc if doc.rejection else self.clean(doc)
+            return self.load(item)
         except Exception as exc:  # one bad file must never stop the run
-            doc = Document(source=item.source, kind=item.kind)
-            doc.rejection = Rejection("failed", f"{type(exc).__name__}: {exc}"[:300])
-            return doc
+            return failed(Document(source=item.source, kind=item.kind), exc)
+
+    def clean_safely(self, doc: Document) -> Document:
+        """`clean`, with any unexpected failure turned into a `failed` rejection."""
+        try:
+            return self.clean(doc)
+        except Exception as exc:  # one bad file must never stop the run
+            return failed(Document(source=doc.source, kind=doc.kind, chars_in=doc.chars_in), exc)
 
     def load(self, item: InputFile) -> Document:
         """Read, decode, extract and normalise an input file."""
@@ -103,6 +125,11 @@ class Pipeline:
         guess = self.language.detect(doc.text)
         doc.lang, doc.lang_prob = guess.lang, guess.prob
         return doc
+
+
+def failed(doc: Document, exc: Exception) -> Document:
+    doc.rejection = Rejection("failed", f"{type(exc).__name__}: {exc}"[:300])
+    return doc
 
 
 def blocks_as_paragraphs(body: str) -> str:

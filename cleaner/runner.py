@@ -1,57 +1,83 @@
 """A batch run: walk the inputs, clean them in parallel, write the corpus in input order.
 
 Workers each build their own `Pipeline` once (loading language profiles and
-rule files is the costly part) and clean batches of files. The parent
+rule files is the costly part) and work on batches of files. The parent
 submits batches in walk order and reads results back in that same order,
 holding at most a fixed window of batches in flight, so output is identical
 for any number of workers and memory does not grow with the corpus.
+
+With per-site repetition on (the default), a run has two passes. The first
+parses every input (read, decode, extract, normalise), counts each site's
+lines into an on-disk store and spills the parsed documents to a scratch
+file in the staging directory; the second reads them back in order and
+cleans them, the repeated-lines step looking its counts up in the store.
+Nothing is parsed twice, so HTML pays for trafilatura once.
 """
 
 from __future__ import annotations
 
+import pickle
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from itertools import islice
-from typing import TypeVar
+from pathlib import Path
+from typing import IO, TypeVar
 
 from tqdm import tqdm
 
 from cleaner.config import Config, RunOptions
+from cleaner.document import Document
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, Walker
+from cleaner.repetition import LineCounts, document_lines, line_key, site_of
 from cleaner.summary import Outcome, Tally, format_table
 from cleaner.writer import CorpusWriter, record, reject_entry, to_json_line
 
 BATCH_FILES = 8
 BATCHES_IN_FLIGHT_PER_WORKER = 4
+COUNTS_FILE = "line-counts.sqlite"
+SPILL_FILE = "parsed.pickle"
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _worker_pipeline: Pipeline | None = None
+_keep_text = False
+
+
+@dataclass(slots=True)
+class Parsed:
+    """Pass 1's answer for one file: the parsed document, its site and its line keys."""
+
+    doc: Document
+    site: str
+    keys: list[bytes]
+    texts: list[str] | None = None
 
 
 def run(options: RunOptions) -> dict:
     """Clean every input into `options.output`; returns the summary."""
-    missing = [str(path) for path in options.inputs if not path.exists()]
-    if missing:
-        raise ConfigError(f"input path not found: {', '.join(missing)}")
+    check_inputs(options.inputs)
     started = time.perf_counter()
     writer = CorpusWriter(options.output, options.shard_size, options.compress, options.overwrite)
     walker = Walker(options.include, options.exclude)
     tally = Tally()
     try:
-        batches = chunked(walker.walk(options.inputs), BATCH_FILES)
-        results = map_in_order(process_batch, batches, options.workers, options.config)
-        with tqdm(unit=" files", disable=not options.progress, file=sys.stderr, dynamic_ncols=True) as bar:
-            for outcomes in results:
-                for outcome in outcomes:
+        with progress_bar(options.progress) as bar:
+            if options.config.site_by == "none":
+                items = chunked(walker.walk(options.inputs), BATCH_FILES)
+                outcomes = map_in_order(process_batch, items, options.workers, init_worker, (options.config, None))
+            else:
+                outcomes = two_passes(options, walker, writer.staging, bar)
+            for batch in outcomes:
+                for outcome in batch:
                     write_outcome(writer, tally, outcome)
-                bar.update(len(outcomes))
+                bar.update(len(batch))
                 bar.set_postfix(rejected=sum(tally.rejects.values()), refresh=False)
         summary = tally.summary(options.config, walker.skipped, writer.shards, time.perf_counter() - started)
         writer.commit(summary)
@@ -59,6 +85,53 @@ def run(options: RunOptions) -> dict:
         writer.abort()
         raise
     return summary
+
+
+def check_inputs(inputs: tuple[Path, ...]) -> None:
+    missing = [str(path) for path in inputs if not path.exists()]
+    if missing:
+        raise ConfigError(f"input path not found: {', '.join(missing)}")
+
+
+def progress_bar(enabled: bool) -> tqdm:
+    return tqdm(unit=" files", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
+
+
+def two_passes(options: RunOptions, walker: Walker, scratch: Path, bar: tqdm) -> Iterator[list[Outcome]]:
+    """Pass 1 counts and spills; pass 2 cleans the spilled documents in order."""
+    counts_path = scratch / COUNTS_FILE
+    spill_path = scratch / SPILL_FILE
+    bar.set_description("pass 1: counting lines")
+    with LineCounts(counts_path) as counts, open(spill_path, "wb") as spill:
+        for doc in count_lines(walker.walk(options.inputs), options.config, options.workers, counts):
+            pickle.dump(doc, spill, protocol=pickle.HIGHEST_PROTOCOL)
+    bar.set_description("pass 2: cleaning")
+    with open(spill_path, "rb") as spill:
+        batches = chunked(read_spill(spill), BATCH_FILES)
+        yield from map_in_order(clean_batch, batches, options.workers, init_worker, (options.config, counts_path))
+    spill_path.unlink()
+    counts_path.unlink()
+
+
+def count_lines(
+    items: Iterable[InputFile], config: Config, workers: int, counts: LineCounts, keep_text: bool = False
+) -> Iterator[Document]:
+    """Pass 1: parse every input, count its lines under its site, and yield the parsed documents in order."""
+    batches = chunked(items, BATCH_FILES)
+    for parsed_batch in map_in_order(parse_batch, batches, workers, init_worker, (config, None, keep_text)):
+        for parsed in parsed_batch:
+            if parsed.doc.rejection is None:
+                counts.add(parsed.site, parsed.keys, parsed.texts)
+            yield parsed.doc
+    counts.flush()
+
+
+def read_spill(spill: IO[bytes]) -> Iterator[Document]:
+    while True:
+        try:
+            yield pickle.load(spill)
+        except EOFError:
+            return
 
 
 def write_outcome(writer: CorpusWriter, tally: Tally, outcome: Outcome) -> None:
@@ -70,9 +143,8 @@ def write_outcome(writer: CorpusWriter, tally: Tally, outcome: Outcome) -> None:
     tally.add(outcome)
 
 
-def outcome_of(doc_source: InputFile, pipeline: Pipeline) -> Outcome:
-    """Clean one file and turn the document into the lines the parent writes."""
-    doc = pipeline.process(doc_source)
+def outcome_of(doc: Document) -> Outcome:
+    """Turn a cleaned (or rejected) document into the lines the parent writes."""
     if doc.rejection is not None:
         entry = reject_entry(doc)
         return Outcome(doc.source, reject_line=to_json_line(entry), reason=entry["reason"], chars_in=doc.chars_in)
@@ -80,15 +152,41 @@ def outcome_of(doc_source: InputFile, pipeline: Pipeline) -> Outcome:
     return Outcome(doc.source, record_line=to_json_line(rec), chars_in=doc.chars_in, chars_out=rec["n_chars"], removed=rec["removed"])
 
 
-def init_worker(config: Config) -> None:
-    """Build this process's pipeline once."""
-    global _worker_pipeline
-    _worker_pipeline = Pipeline(config)
+def init_worker(config: Config, counts_path: Path | None, keep_text: bool = False) -> None:
+    """Build this process's pipeline once; with a counts store, the repeated-lines step reads it."""
+    global _worker_pipeline, _keep_text
+    counts = LineCounts(counts_path, readonly=True) if counts_path is not None else None
+    _worker_pipeline = Pipeline(config, line_counts=counts)
+    _keep_text = keep_text
+
+
+def worker_pipeline() -> Pipeline:
+    assert _worker_pipeline is not None, "init_worker was not called"
+    return _worker_pipeline
 
 
 def process_batch(batch: list[InputFile]) -> list[Outcome]:
-    assert _worker_pipeline is not None, "init_worker was not called"
-    return [outcome_of(item, _worker_pipeline) for item in batch]
+    """One pass: load and clean each file."""
+    pipeline = worker_pipeline()
+    return [outcome_of(pipeline.process(item)) for item in batch]
+
+
+def parse_batch(batch: list[InputFile]) -> list[Parsed]:
+    """Pass 1: load each file and key its lines under its site."""
+    pipeline = worker_pipeline()
+    parsed = []
+    for item in batch:
+        doc = pipeline.load_safely(item)
+        site = site_of(doc.source, doc.url, pipeline.config.site_by)
+        texts = document_lines(doc) if doc.rejection is None else []
+        parsed.append(Parsed(doc, site, [line_key(text) for text in texts], texts if _keep_text else None))
+    return parsed
+
+
+def clean_batch(batch: list[Document]) -> list[Outcome]:
+    """Pass 2: clean each parsed document (a rejected one passes through)."""
+    pipeline = worker_pipeline()
+    return [outcome_of(doc if doc.rejection else pipeline.clean_safely(doc)) for doc in batch]
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -97,17 +195,19 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def map_in_order(fn: Callable[[T], R], items: Iterable[T], workers: int, config: Config) -> Iterator[R]:
+def map_in_order(
+    fn: Callable[[T], R], items: Iterable[T], workers: int, initializer: Callable[..., None], initargs: tuple
+) -> Iterator[R]:
     """`map(fn, items)` over worker processes, in order, with a bounded number in flight.
 
     Every result is read, so an exception in a worker reaches the caller.
     """
     if workers <= 1:
-        init_worker(config)
+        initializer(*initargs)
         yield from map(fn, items)
         return
     window = workers * BATCHES_IN_FLIGHT_PER_WORKER
-    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(config,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=initializer, initargs=initargs) as pool:
         pending: deque = deque()
         for item in items:
             pending.append(pool.submit(fn, item))

@@ -1,0 +1,57 @@
+"""`cleaner learn-rules`: the lines each site repeats, written as reviewable rule files.
+
+Pass 1 of a run (parse and count) over the inputs, keeping a sample text for
+each counted line; then, per site, the lines the repeated-lines step would
+remove become `drop-line` rules (`repetition.site_rule_file`), ready to be
+reviewed, edited and used with `--rules DIR`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from cleaner.config import RunOptions
+from cleaner.errors import OutputError
+from cleaner.readers import Walker
+from cleaner.repetition import LineCounts, learned_lines, site_rule_file, site_slug
+from cleaner.runner import check_inputs, count_lines
+
+
+def learn_rules(options: RunOptions) -> dict[str, int]:
+    """Write one rule file per site with repeated lines into `options.output`; returns rules per file."""
+    check_inputs(options.inputs)
+    config = options.config
+    prepare_output(options.output, options.overwrite)
+    staging = Path(tempfile.mkdtemp(prefix=".cleaner-staging-", dir=options.output))
+    try:
+        written: dict[str, int] = {}
+        with LineCounts(staging / "line-counts.sqlite") as counts:
+            walker = Walker(options.include, options.exclude)
+            for _doc in count_lines(walker.walk(options.inputs), config, options.workers, counts, keep_text=True):
+                pass
+            for site, documents in counts.sites():
+                lines = learned_lines(counts, site, config.repeat_min_docs, config.repeat_min_share)
+                if lines:
+                    name = f"{site_slug(site) or 'corpus'}.toml"
+                    (staging / name).write_text(site_rule_file(site, lines, documents), encoding="utf-8")
+                    written[name] = len(lines)
+        if options.overwrite:
+            for old in options.output.glob("*.toml"):
+                old.unlink()
+        for name in written:
+            os.replace(staging / name, options.output / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def prepare_output(output: Path, overwrite: bool) -> None:
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output directory {output}: {exc.strerror}") from None
+    if any(output.glob("*.toml")) and not overwrite:
+        raise OutputError(f"output directory {output} already holds rule files (use --overwrite to replace them)")

@@ -1,0 +1,89 @@
+"""The batch run's two passes: per-site repeated lines, learned rule files, explain with a corpus."""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli import main
+from cleaner.rulebook import check_examples, load_rules
+
+# Random word bodies: real enough for repetition, too thin in stopwords for the
+# heuristics, which the tests of repetition therefore turn off.
+WORDS = "river council market school winter harbour festival bridge station library garden museum village farmer teacher doctor storm bakery ferry tower".split()
+
+
+def make_crawl(root: Path, sites: tuple[str, ...] = ("news.example", "blog.example"), pages: int = 5) -> None:
+    """One folder per site; every page has its site's chrome around a body of its own."""
+    rng = random.Random(7)
+    for site in sites:
+        (root / site).mkdir(parents=True)
+        for n in range(pages):
+            body = "\n\n".join("The " + " ".join(rng.choice(WORDS) for _ in range(18)) + " said on Monday." for _ in range(6))
+            chrome_top = "Home | World | Business | Sport\n\nSign in to your account"
+            chrome_bottom = f"Contact the {site} team at the front desk\n\nAbout us"
+            (root / site / f"{n}.txt").write_text(f"Headline {n}\n\n{chrome_top}\n\n{body}\n\n{chrome_bottom}\n")
+
+
+def records(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "corpus-00000.jsonl").read_text().splitlines()]
+
+
+def test_lines_a_site_repeats_are_removed_and_bodies_stay(tmp_path: Path) -> None:
+    make_crawl(tmp_path / "crawl")
+    assert main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / "out"), "-q", "--workers", "1", "--no-heuristics"]) == 0
+    found = records(tmp_path / "out")
+    assert len(found) == 10
+    for record in found:
+        assert record["removed"] == {"repeated": 4}
+        assert "Sign in" not in record["text"] and "About us" not in record["text"]
+        assert record["text"].count("said on Monday.") == 6
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["removed_lines"] == {"repeated": 40}
+    assert [p.name for p in (tmp_path / "out").iterdir()] and not list((tmp_path / "out").glob(".cleaner-staging-*"))
+
+
+def test_repetition_is_per_site_and_needs_enough_documents(tmp_path: Path) -> None:
+    make_crawl(tmp_path / "crawl", sites=("tiny.example",), pages=2)
+    main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / "out"), "-q", "--workers", "1"])
+    assert all("repeated" not in record["removed"] for record in records(tmp_path / "out"))
+
+
+def test_site_by_none_turns_repetition_off(tmp_path: Path) -> None:
+    make_crawl(tmp_path / "crawl")
+    main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / "out"), "-q", "--site-by", "none"])
+    assert all("repeated" not in record["removed"] for record in records(tmp_path / "out"))
+
+
+def test_two_passes_give_the_same_output_for_any_number_of_workers(tmp_path: Path) -> None:
+    make_crawl(tmp_path / "crawl")
+    for workers in ("1", "2"):
+        main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / workers), "-q", "--workers", workers, "--shard-size", "3"])
+    shards = sorted(p.name for p in (tmp_path / "1").glob("corpus-*"))
+    assert shards == sorted(p.name for p in (tmp_path / "2").glob("corpus-*"))
+    for name in [*shards, "rejects.jsonl"]:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
+
+
+def test_learn_rules_writes_checked_rule_files_that_a_run_can_use(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    make_crawl(tmp_path / "crawl")
+    assert main(["learn-rules", str(tmp_path / "crawl"), "-o", str(tmp_path / "rules"), "--workers", "1"]) == 0
+    assert sorted(p.name for p in (tmp_path / "rules").iterdir()) == ["blog.example.toml", "news.example.toml"]
+    learned = load_rules([tmp_path / "rules"], default_rules=False)
+    assert len(learned) == 8 and all(check_examples(rule) == [] for rule in learned)
+    assert "# in 5 of 5 documents" in (tmp_path / "rules" / "news.example.toml").read_text()
+    assert main(["learn-rules", str(tmp_path / "crawl"), "-o", str(tmp_path / "rules")]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / "out"), "-q", "--site-by", "none", "--no-heuristics", "--rules", str(tmp_path / "rules")])
+    assert all(sum(record["removed"].values()) == 4 for record in records(tmp_path / "out"))
+
+
+def test_explain_with_a_corpus_shows_repeated_lines_and_their_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    make_crawl(tmp_path / "crawl")
+    page = tmp_path / "crawl" / "news.example" / "2.txt"
+    assert main(["explain", str(page), "--corpus", str(tmp_path / "crawl"), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "- repeated | Sign in to your account  [in 5 of 5 documents of site news.example]" in out
+    main(["explain", str(page), "--color", "never"])
+    assert "repeated" not in capsys.readouterr().out
