@@ -134,3 +134,22 @@ def lines_from_text(text: str) -> list[Line]:
         else:
             gap = bool(lines)
     return lines
+
+
+def pack(doc: Document) -> tuple:
+    """A parsed document (no line removed yet) as plain values: cheap to pickle and spill."""
+    rejection = (doc.rejection.reason, doc.rejection.detail) if doc.rejection else None
+    return (
+        doc.source, doc.kind, doc.title, doc.url, doc.date, doc.sitename, doc.encoding, doc.chars_in, rejection,
+        [line.text for line in doc.lines], [line.para_start for line in doc.lines],
+    )
+
+
+def unpack(packed: tuple) -> Document:
+    """The document `pack` was given back."""
+    source, kind, title, url, date, sitename, encoding, chars_in, rejection, texts, paras = packed
+    return Document(
+        source=source, kind=kind, title=title, url=url, date=date, sitename=sitename, encoding=encoding,
+        chars_in=chars_in, rejection=Rejection(*rejection) if rejection else None,
+        lines=[Line(text, para) for text, para in zip(texts, paras)],
+    )

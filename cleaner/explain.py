@@ -30,7 +30,7 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
     source = source_in_corpus(path, corpus)
     with tempfile.TemporaryDirectory(prefix="cleaner-explain-") as scratch:
         with LineCounts(Path(scratch) / "line-counts.sqlite") as counts:
-            for _doc in count_lines(Walker().walk(corpus), config, 1, counts):
+            for _packed in count_lines(Walker().walk(corpus), config, 1, counts):
                 pass
             return Pipeline(config, line_counts=counts).process(InputFile(path, source, kind))
 

@@ -256,8 +256,8 @@ class Heuristics:
     # ------------------------------------------------------------ measures
 
     def measures(self, doc: Document) -> list[Measure]:
-        """Every line's measures (lines removed by rules too, so indexes match `doc.lines`)."""
-        return measure_lines([line.text for line in doc.lines], self.stoplist(doc))
+        """Every line's measures, indexes matching `doc.lines`; a line already removed is measured as empty."""
+        return measure_lines([line.text if line.removed_by is None else "" for line in doc.lines], self.stoplist(doc))
 
     def stoplist(self, doc: Document) -> frozenset[str] | None:
         name = ISO_TO_JUSTEXT.get(doc.lang)

@@ -30,7 +30,7 @@ def learn_rules(options: RunOptions) -> dict[str, int]:
         written: dict[str, int] = {}
         with LineCounts(staging / "line-counts.sqlite") as counts:
             walker = Walker(options.include, options.exclude)
-            for _doc in count_lines(walker.walk(options.inputs), config, options.workers, counts, keep_text=True):
+            for _packed in count_lines(walker.walk(options.inputs), config, options.workers, counts, keep_text=True):
                 pass
             for site, documents in counts.sites():
                 lines = learned_lines(counts, site, config.repeat_min_docs, config.repeat_min_share)

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import math
 import re
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -57,6 +59,7 @@ BATCH_DOCS = 2000          # documents buffered before one transaction
 BATCH_ENTRIES = 500_000    # or this many distinct (site, line) entries
 LOOKUP_CHUNK = 500         # keys per SELECT ... IN (...)
 SITE_CACHE = 65_536        # document counts of sites kept in memory by the step
+CANDIDATE_SITES = 64       # sites whose repeated-line candidates the step keeps in memory
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 DIGITS = re.compile(r"\d+")
@@ -86,6 +89,21 @@ def line_key(text: str) -> bytes:
     (8, True)
     """
     return hashlib.blake2b(normalise_line(text).encode("utf-8"), digest_size=KEY_BYTES).digest()
+
+
+def line_keys(texts: Sequence[str]) -> list[bytes]:
+    """`line_key` of each of a document's lines (already normalised: single spaces, stripped), in one pass.
+
+    Casefolding and digit folding run once over the joined lines instead of
+    once per line, which is most of the cost of keying a document.
+
+    >>> line_keys(["Home", "© 2013 BBC"]) == [line_key("Home"), line_key("© 2013 BBC")]
+    True
+    """
+    if not texts:
+        return []
+    folded = DIGITS.sub("0", "\n".join(texts).casefold()).split("\n")
+    return [hashlib.blake2b(text.encode("utf-8"), digest_size=KEY_BYTES).digest() for text in folded]
 
 
 def site_of(source: str, url: str, mode: str = "auto") -> str:
@@ -315,7 +333,7 @@ def count_document(counts: LineCounts, doc: Document, site_mode: str, keep_text:
     """
     site = site_of(doc.source, doc.url, site_mode)
     texts = document_lines(doc)
-    counts.add(site, [line_key(text) for text in texts], texts if keep_text else None)
+    counts.add(site, line_keys(texts), texts if keep_text else None)
 
 
 # --- the step ----------------------------------------------------------------------
@@ -396,6 +414,7 @@ class RepeatedLines:
         self.min_docs = min_docs
         self.shares = (min_share, sentence_share, prose_share)
         self._documents: dict[str, int] = {}
+        self._candidates: OrderedDict[str, dict[bytes, int]] = OrderedDict()
 
     def __call__(self, doc: Document) -> Document:
         site = site_of(doc.source, doc.url, self.site_mode)
@@ -405,7 +424,8 @@ class RepeatedLines:
         indexes = doc.kept_indexes()
         if not indexes:
             return doc
-        found = self.counts.counts(site, [line_key(doc.lines[i].text) for i in indexes])
+        candidates = self.site_candidates(site, documents)
+        found = [candidates.get(key, 0) for key in line_keys([doc.lines[i].text for i in indexes])]
         for index, n, between in zip(indexes, found, among_repeated(found, documents, self.min_docs, self.shares[0])):
             text = doc.lines[index].text
             if n < self.min_docs:
@@ -415,6 +435,25 @@ class RepeatedLines:
             elif between:
                 doc.remove(index, REASON, describe(n, documents, site) + ", between repeated lines")
         return doc
+
+    def site_candidates(self, site: str, documents: int) -> dict[bytes, int]:
+        """The site's keys that pass the base threshold, with their counts; the other keys never matter.
+
+        A site has at most (its line occurrences / (min_share x documents))
+        such keys, a few hundred per site, so they are read once per site and
+        kept for the `CANDIDATE_SITES` sites used last (documents come in path
+        order, so one site's documents mostly come together).
+        """
+        candidates = self._candidates.get(site)
+        if candidates is None:
+            floor = max(self.min_docs, math.ceil(documents * self.shares[0] - 1e-9))
+            candidates = dict(self.counts.repeated(site, floor))
+            self._candidates[site] = candidates
+            if len(self._candidates) > CANDIDATE_SITES:
+                self._candidates.popitem(last=False)
+        else:
+            self._candidates.move_to_end(site)
+        return candidates
 
     def site_documents(self, site: str) -> int:
         documents = self._documents.get(site)

@@ -30,11 +30,11 @@ from typing import IO, TypeVar
 from tqdm import tqdm
 
 from cleaner.config import Config, RunOptions
-from cleaner.document import Document
+from cleaner.document import Document, pack, unpack
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, Walker
-from cleaner.repetition import LineCounts, document_lines, line_key, site_of
+from cleaner.repetition import LineCounts, document_lines, line_keys, site_of
 from cleaner.summary import Outcome, Tally, format_table
 from cleaner.writer import CorpusWriter, record, reject_entry, to_json_line
 
@@ -52,9 +52,10 @@ _keep_text = False
 
 @dataclass(slots=True)
 class Parsed:
-    """Pass 1's answer for one file: the parsed document, its site and its line keys."""
+    """Pass 1's answer for one file: the parsed document (`pack`ed), its site and its line keys."""
 
-    doc: Document
+    packed: tuple
+    rejected: bool
     site: str
     keys: list[bytes]
     texts: list[str] | None = None
@@ -103,8 +104,8 @@ def two_passes(options: RunOptions, walker: Walker, scratch: Path, bar: tqdm) ->
     spill_path = scratch / SPILL_FILE
     bar.set_description("pass 1: counting lines")
     with LineCounts(counts_path) as counts, open(spill_path, "wb") as spill:
-        for doc in count_lines(walker.walk(options.inputs), options.config, options.workers, counts):
-            pickle.dump(doc, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        for packed in count_lines(walker.walk(options.inputs), options.config, options.workers, counts):
+            pickle.dump(packed, spill, protocol=pickle.HIGHEST_PROTOCOL)
     bar.set_description("pass 2: cleaning")
     with open(spill_path, "rb") as spill:
         batches = chunked(read_spill(spill), BATCH_FILES)
@@ -116,17 +117,17 @@ def two_passes(options: RunOptions, walker: Walker, scratch: Path, bar: tqdm) ->
 def count_lines(
     items: Iterable[InputFile], config: Config, workers: int, counts: LineCounts, keep_text: bool = False
 ) -> Iterator[Document]:
-    """Pass 1: parse every input, count its lines under its site, and yield the parsed documents in order."""
+    """Pass 1: parse every input, count its lines under its site, and yield the parsed documents (`pack`ed) in order."""
     batches = chunked(items, BATCH_FILES)
     for parsed_batch in map_in_order(parse_batch, batches, workers, init_worker, (config, None, keep_text)):
         for parsed in parsed_batch:
-            if parsed.doc.rejection is None:
+            if not parsed.rejected:
                 counts.add(parsed.site, parsed.keys, parsed.texts)
-            yield parsed.doc
+            yield parsed.packed
     counts.flush()
 
 
-def read_spill(spill: IO[bytes]) -> Iterator[Document]:
+def read_spill(spill: IO[bytes]) -> Iterator[tuple]:
     while True:
         try:
             yield pickle.load(spill)
@@ -179,14 +180,18 @@ def parse_batch(batch: list[InputFile]) -> list[Parsed]:
         doc = pipeline.load_safely(item)
         site = site_of(doc.source, doc.url, pipeline.config.site_by)
         texts = document_lines(doc) if doc.rejection is None else []
-        parsed.append(Parsed(doc, site, [line_key(text) for text in texts], texts if _keep_text else None))
+        parsed.append(Parsed(pack(doc), doc.rejection is not None, site, line_keys(texts), texts if _keep_text else None))
     return parsed
 
 
-def clean_batch(batch: list[Document]) -> list[Outcome]:
-    """Pass 2: clean each parsed document (a rejected one passes through)."""
+def clean_batch(batch: list[tuple]) -> list[Outcome]:
+    """Pass 2: clean each parsed (`pack`ed) document; a rejected one passes through."""
     pipeline = worker_pipeline()
-    return [outcome_of(doc if doc.rejection else pipeline.clean_safely(doc)) for doc in batch]
+    outcomes = []
+    for packed in batch:
+        doc = unpack(packed)
+        outcomes.append(outcome_of(doc if doc.rejection else pipeline.clean_safely(doc)))
+    return outcomes
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
