@@ -11,7 +11,7 @@ from cleaner.document import Document, Line
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, Walker, input_kind, sniff_kind
 from cleaner.repetition import LineCounts
-from cleaner.runner import count_lines
+from cleaner.runner import Workers, count_lines
 
 GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
 
@@ -30,8 +30,9 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
     source = source_in_corpus(path, corpus)
     with tempfile.TemporaryDirectory(prefix="cleaner-explain-") as scratch:
         with LineCounts(Path(scratch) / "line-counts.sqlite") as counts:
-            for _packed in count_lines(Walker().walk(corpus), config, 1, counts):
-                pass
+            with Workers(1, config) as workers:
+                for _packed in count_lines(Walker().walk(corpus), workers, counts):
+                    pass
             return Pipeline(config, line_counts=counts).process(InputFile(path, source, kind))
 
 

@@ -17,7 +17,7 @@ from cleaner.config import RunOptions
 from cleaner.errors import OutputError
 from cleaner.readers import Walker
 from cleaner.repetition import LineCounts, learned_lines, site_rule_file, site_slug
-from cleaner.runner import check_inputs, count_lines
+from cleaner.runner import Workers, check_inputs, count_lines
 
 
 def learn_rules(options: RunOptions) -> dict[str, int]:
@@ -30,8 +30,9 @@ def learn_rules(options: RunOptions) -> dict[str, int]:
         written: dict[str, int] = {}
         with LineCounts(staging / "line-counts.sqlite") as counts:
             walker = Walker(options.include, options.exclude)
-            for _packed in count_lines(walker.walk(options.inputs), config, options.workers, counts, keep_text=True):
-                pass
+            with Workers(options.workers, config) as workers:
+                for _packed in count_lines(walker.walk(options.inputs), workers, counts, keep_text=True):
+                    pass
             for site, documents in counts.sites():
                 lines = learned_lines(counts, site, config.repeat_min_docs, config.repeat_min_share)
                 if lines:

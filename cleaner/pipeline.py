@@ -9,6 +9,7 @@ document carrying a rejection, so one bad file never stops a run.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -43,6 +44,13 @@ class Pipeline:
         self.rulebook = Rulebook(load_rules([Path(d) for d in self.config.rule_dirs], self.config.default_rules))
         self.steps: list[tuple[str, Step]] = list(steps) if steps is not None else self.default_steps()
         self.filters: tuple[Filter, ...] = FILTERS
+
+    def with_line_counts(self, line_counts: LineCounts) -> Pipeline:
+        """This pipeline (same rules and language profiles) with the repeated-lines step reading `line_counts`."""
+        counted = copy.copy(self)
+        counted.line_counts = line_counts
+        counted.steps = counted.default_steps()
+        return counted
 
     def default_steps(self) -> list[tuple[str, Step]]:
         steps: list[tuple[str, Step]] = []

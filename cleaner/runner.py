@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import IO, TypeVar
@@ -47,7 +48,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _worker_pipeline: Pipeline | None = None
-_keep_text = False
+_counted_pipeline: tuple[Path, Pipeline] | None = None
 
 
 @dataclass(slots=True)
@@ -69,12 +70,11 @@ def run(options: RunOptions) -> dict:
     walker = Walker(options.include, options.exclude)
     tally = Tally()
     try:
-        with progress_bar(options.progress) as bar:
+        with progress_bar(options.progress) as bar, Workers(options.workers, options.config) as workers:
             if options.config.site_by == "none":
-                items = chunked(walker.walk(options.inputs), BATCH_FILES)
-                outcomes = map_in_order(process_batch, items, options.workers, init_worker, (options.config, None))
+                outcomes = workers.map(process_batch, chunked(walker.walk(options.inputs), BATCH_FILES))
             else:
-                outcomes = two_passes(options, walker, writer.staging, bar)
+                outcomes = two_passes(options, walker, writer.staging, bar, workers)
             for batch in outcomes:
                 for outcome in batch:
                     write_outcome(writer, tally, outcome)
@@ -98,28 +98,25 @@ def progress_bar(enabled: bool) -> tqdm:
     return tqdm(unit=" files", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
 
 
-def two_passes(options: RunOptions, walker: Walker, scratch: Path, bar: tqdm) -> Iterator[list[Outcome]]:
+def two_passes(options: RunOptions, walker: Walker, scratch: Path, bar: tqdm, workers: Workers) -> Iterator[list[Outcome]]:
     """Pass 1 counts and spills; pass 2 cleans the spilled documents in order."""
     counts_path = scratch / COUNTS_FILE
     spill_path = scratch / SPILL_FILE
     bar.set_description("pass 1: counting lines")
     with LineCounts(counts_path) as counts, open(spill_path, "wb") as spill:
-        for packed in count_lines(walker.walk(options.inputs), options.config, options.workers, counts):
+        for packed in count_lines(walker.walk(options.inputs), workers, counts):
             pickle.dump(packed, spill, protocol=pickle.HIGHEST_PROTOCOL)
     bar.set_description("pass 2: cleaning")
     with open(spill_path, "rb") as spill:
-        batches = chunked(read_spill(spill), BATCH_FILES)
-        yield from map_in_order(clean_batch, batches, options.workers, init_worker, (options.config, counts_path))
+        yield from workers.map(partial(clean_batch, counts_path=counts_path), chunked(read_spill(spill), BATCH_FILES))
     spill_path.unlink()
     counts_path.unlink()
 
 
-def count_lines(
-    items: Iterable[InputFile], config: Config, workers: int, counts: LineCounts, keep_text: bool = False
-) -> Iterator[Document]:
+def count_lines(items: Iterable[InputFile], workers: Workers, counts: LineCounts, keep_text: bool = False) -> Iterator[tuple]:
     """Pass 1: parse every input, count its lines under its site, and yield the parsed documents (`pack`ed) in order."""
     batches = chunked(items, BATCH_FILES)
-    for parsed_batch in map_in_order(parse_batch, batches, workers, init_worker, (config, None, keep_text)):
+    for parsed_batch in workers.map(partial(parse_batch, keep_text=keep_text), batches):
         for parsed in parsed_batch:
             if not parsed.rejected:
                 counts.add(parsed.site, parsed.keys, parsed.texts)
@@ -153,17 +150,22 @@ def outcome_of(doc: Document) -> Outcome:
     return Outcome(doc.source, record_line=to_json_line(rec), chars_in=doc.chars_in, chars_out=rec["n_chars"], removed=rec["removed"])
 
 
-def init_worker(config: Config, counts_path: Path | None, keep_text: bool = False) -> None:
-    """Build this process's pipeline once; with a counts store, the repeated-lines step reads it."""
-    global _worker_pipeline, _keep_text
-    counts = LineCounts(counts_path, readonly=True) if counts_path is not None else None
-    _worker_pipeline = Pipeline(config, line_counts=counts)
-    _keep_text = keep_text
+def init_worker(config: Config) -> None:
+    """Build this process's pipeline once."""
+    global _worker_pipeline, _counted_pipeline
+    _worker_pipeline = Pipeline(config)
+    _counted_pipeline = None
 
 
-def worker_pipeline() -> Pipeline:
+def worker_pipeline(counts_path: Path | None = None) -> Pipeline:
+    """This process's pipeline; with `counts_path`, the same pipeline with the repeated-lines step reading that store."""
+    global _counted_pipeline
     assert _worker_pipeline is not None, "init_worker was not called"
-    return _worker_pipeline
+    if counts_path is None:
+        return _worker_pipeline
+    if _counted_pipeline is None or _counted_pipeline[0] != counts_path:
+        _counted_pipeline = (counts_path, _worker_pipeline.with_line_counts(LineCounts(counts_path, readonly=True)))
+    return _counted_pipeline[1]
 
 
 def process_batch(batch: list[InputFile]) -> list[Outcome]:
@@ -172,7 +174,7 @@ def process_batch(batch: list[InputFile]) -> list[Outcome]:
     return [outcome_of(pipeline.process(item)) for item in batch]
 
 
-def parse_batch(batch: list[InputFile]) -> list[Parsed]:
+def parse_batch(batch: list[InputFile], keep_text: bool = False) -> list[Parsed]:
     """Pass 1: load each file and key its lines under its site."""
     pipeline = worker_pipeline()
     parsed = []
@@ -180,13 +182,13 @@ def parse_batch(batch: list[InputFile]) -> list[Parsed]:
         doc = pipeline.load_safely(item)
         site = site_of(doc.source, doc.url, pipeline.config.site_by)
         texts = document_lines(doc) if doc.rejection is None else []
-        parsed.append(Parsed(pack(doc), doc.rejection is not None, site, line_keys(texts), texts if _keep_text else None))
+        parsed.append(Parsed(pack(doc), doc.rejection is not None, site, line_keys(texts), texts if keep_text else None))
     return parsed
 
 
-def clean_batch(batch: list[tuple]) -> list[Outcome]:
+def clean_batch(batch: list[tuple], counts_path: Path) -> list[Outcome]:
     """Pass 2: clean each parsed (`pack`ed) document; a rejected one passes through."""
-    pipeline = worker_pipeline()
+    pipeline = worker_pipeline(counts_path)
     outcomes = []
     for packed in batch:
         doc = unpack(packed)
@@ -200,22 +202,39 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def map_in_order(
-    fn: Callable[[T], R], items: Iterable[T], workers: int, initializer: Callable[..., None], initargs: tuple
-) -> Iterator[R]:
-    """`map(fn, items)` over worker processes, in order, with a bounded number in flight.
+class Workers:
+    """A pool of worker processes, each with its pipeline, kept for a whole run (both passes).
 
-    Every result is read, so an exception in a worker reaches the caller.
+    `map` is `map(fn, items)` over the workers, in order, with a bounded
+    number of batches in flight; every result is read, so an exception in a
+    worker reaches the caller. With one worker everything runs in this
+    process.
     """
-    if workers <= 1:
-        initializer(*initargs)
-        yield from map(fn, items)
-        return
-    window = workers * BATCHES_IN_FLIGHT_PER_WORKER
-    with ProcessPoolExecutor(max_workers=workers, initializer=initializer, initargs=initargs) as pool:
+
+    def __init__(self, count: int, config: Config) -> None:
+        self.count = count
+        self.config = config
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.count > 1:
+            self.pool = ProcessPoolExecutor(max_workers=self.count, initializer=init_worker, initargs=(self.config,))
+        else:
+            init_worker(self.config)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        if self.pool is None:
+            yield from map(fn, items)
+            return
+        window = self.count * BATCHES_IN_FLIGHT_PER_WORKER
         pending: deque = deque()
         for item in items:
-            pending.append(pool.submit(fn, item))
+            pending.append(self.pool.submit(fn, item))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
