@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from cleaner import __version__
@@ -41,11 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run_parser = commands.add_parser("run", help="clean files and directories into a JSONL corpus")
-    run_parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or directories (walked recursively)")
-    run_parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="output directory")
-    run_parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files whose relative path or name matches (repeatable)")
-    run_parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files whose relative path or name matches (repeatable)")
-    run_parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
+    add_input_options(run_parser, "output directory")
     run_parser.add_argument("--shard-size", type=positive_int, default=100_000, metavar="N", help="records per corpus shard (default 100000)")
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
@@ -64,11 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain_parser.set_defaults(handler=command_explain)
 
     learn_parser = commands.add_parser("learn-rules", help="write, per site, a rule file of the lines the site's pages repeat")
-    learn_parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or directories (walked recursively)")
-    learn_parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory for the rule files")
-    learn_parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files whose relative path or name matches (repeatable)")
-    learn_parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files whose relative path or name matches (repeatable)")
-    learn_parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
+    add_input_options(learn_parser, "directory for the rule files")
     learn_parser.add_argument("--overwrite", action="store_true", help="replace the rule files in the output directory")
     add_cleaning_options(learn_parser)
     learn_parser.set_defaults(handler=command_learn_rules)
@@ -82,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_rule_options(list_parser)
     list_parser.set_defaults(handler=command_rules_list)
     return parser
+
+
+def add_input_options(parser: argparse.ArgumentParser, output_help: str) -> None:
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or directories (walked recursively)")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help=output_help)
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files whose relative path or name matches (repeatable)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files whose relative path or name matches (repeatable)")
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
 
 
 def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
@@ -191,28 +192,24 @@ def command_rules_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def positive_int(text: str) -> int:
-    value = non_negative_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
-    return value
+def whole_number_at_least(minimum: int, why: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}{why}: {text}")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text}")
-    return value
-
-
-def at_least_two(text: str) -> int:
-    value = non_negative_int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"must be at least 2 (a line in one document repeats nothing): {text}")
-    return value
+positive_int = whole_number_at_least(1)
+non_negative_int = whole_number_at_least(0)
+at_least_two = whole_number_at_least(2, " (a line in one document repeats nothing)")
 
 
 def share(text: str) -> float:
