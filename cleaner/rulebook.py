@@ -300,7 +300,7 @@ def rule_files(directory: Path) -> list[Path]:
         return [directory]
     if not directory.is_dir():
         raise RuleFileError(f"rules directory not found: {directory}")
-    return sorted(p for p in directory.rglob("*.toml") if not any(part.startswith(".") for part in p.parts))
+    return sorted(p for p in directory.rglob("*.toml") if not any(part.startswith(".") for part in p.relative_to(directory).parts))
 
 
 def load_rule_file(path: Path) -> list[Rule]:

@@ -137,11 +137,19 @@ def test_seeds_come_out_as_their_article_bodies(fixtures_dir: Path, name: str, c
 
 def test_rules_are_shipped_as_package_data(tmp_path: Path) -> None:
     """After a non-editable install the rules load from site-packages, not from the checkout."""
-    probe = "import cleaner.rulebook as r; d = r.shipped_rules_dir(); print(d); print(len(list(d.rglob('*.toml'))))"
+    probe = "import cleaner.rulebook as r; print(r.shipped_rules_dir()); print(len(r.load_rules()))"
     found = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     if found.returncode != 0:
         pytest.skip("cleaner is not installed (pip install .)")
     where, count = found.stdout.split()
     if Path(where).resolve() == (Path(__file__).parent.parent / "rules").resolve():
         pytest.skip("cleaner is installed in editable mode")
-    assert "site-packages" in where and int(count) == len(list(shipped_rules_dir().rglob("*.toml")))
+    assert "site-packages" in where and int(count) == len(SHIPPED)
+
+
+def test_rule_directories_inside_hidden_folders_still_load(tmp_path: Path) -> None:
+    hidden = tmp_path / ".config" / "rules"
+    hidden.mkdir(parents=True)
+    (hidden / "r.toml").write_text('[[rules]]\nid = "x-v1"\ndescription = "d"\nkind = "drop-line"\npatterns = ["share"]\ndrop = ["share"]\n')
+    (hidden / ".draft.toml").write_text("not toml at all [")
+    assert [rule.id for rule in load_rules([hidden], default_rules=False)] == ["x-v1"]
