@@ -2,6 +2,7 @@
 
 - `ConfigError`: the options or rule files are wrong; stop before the run.
 - `OutputError`: the output cannot be written; stop the run.
+- `RunError`: the run itself broke (a worker process died); stop the run.
 - `InputError`: one input file cannot be used; record it in the rejects and go on.
 """
 
@@ -16,6 +17,10 @@ class ConfigError(CleanerError):
 
 class OutputError(CleanerError):
     """The output directory cannot be used."""
+
+
+class RunError(CleanerError):
+    """The run cannot go on: a worker process died."""
 
 
 class InputError(CleanerError):

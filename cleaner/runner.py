@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
@@ -32,7 +33,7 @@ from tqdm import tqdm
 
 from cleaner.config import Config, RunOptions
 from cleaner.document import Document, pack, unpack
-from cleaner.errors import ConfigError
+from cleaner.errors import ConfigError, RunError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, Walker
 from cleaner.repetition import LineCounts, document_lines, line_keys, site_of
@@ -233,12 +234,18 @@ class Workers:
             return
         window = self.count * BATCHES_IN_FLIGHT_PER_WORKER
         pending: deque = deque()
-        for item in items:
-            pending.append(self.pool.submit(fn, item))
-            if len(pending) >= window:
+        try:
+            for item in items:
+                pending.append(self.pool.submit(fn, item))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise RunError(
+                "a worker process died (killed, out of memory, or a crash in a C extension); "
+                "rerun with --workers 1 to see which file"
+            ) from None
 
 
 def print_summary(summary: dict) -> None:

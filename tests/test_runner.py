@@ -1,11 +1,13 @@
 """The batch run's two passes: per-site repeated lines, learned rule files, explain with a corpus."""
 
 import json
+import os
 import random
 from pathlib import Path
 
 import pytest
 
+from cleaner import runner
 from cleaner.cli import main
 from cleaner.rulebook import check_examples, load_rules
 
@@ -87,3 +89,17 @@ def test_explain_with_a_corpus_shows_repeated_lines_and_their_counts(tmp_path: P
     assert "- repeated | Sign in to your account  [in 5 of 5 documents of site news.example]" in out
     main(["explain", str(page), "--color", "never"])
     assert "repeated" not in capsys.readouterr().out
+
+
+def die_in_worker(batch: list) -> list:
+    """Stands in for a worker that crashes hard (as a segfault in a C extension would)."""
+    os._exit(1)
+
+
+def test_a_dying_worker_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "process_batch", die_in_worker)
+    make_crawl(tmp_path / "crawl", sites=("a.example",), pages=2)
+    assert main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / "out"), "-q", "--workers", "2", "--site-by", "none"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "a worker process died" in err
+    assert not list((tmp_path / "out").glob("corpus-*"))
