@@ -7,7 +7,6 @@ Exit status: 0 done, 2 bad usage, a missing input or an unusable output
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable

@@ -8,7 +8,7 @@ import pytest
 
 from cleaner import Config, clean_text
 from cleaner.cli import main
-from cleaner.rulebook import Rulebook, check_examples, load_rules, shipped_rules_dir
+from cleaner.rulebook import check_examples, load_rules
 
 SHIPPED = load_rules()
 
