@@ -126,20 +126,23 @@ def config_from(args: argparse.Namespace) -> Config:
     return config
 
 
-def command_run(args: argparse.Namespace) -> int:
-    show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
-    options = RunOptions(
+def run_options_from(args: argparse.Namespace, **extra: object) -> RunOptions:
+    """The options shared by the commands that walk inputs (see `add_input_options`)."""
+    return RunOptions(
         inputs=tuple(args.inputs),
         output=args.output,
         include=tuple(args.include),
         exclude=tuple(args.exclude),
         workers=args.workers,
-        shard_size=args.shard_size,
-        compress=args.compress,
         overwrite=args.overwrite,
-        progress=bool(show_progress),
         config=config_from(args),
+        **extra,
     )
+
+
+def command_run(args: argparse.Namespace) -> int:
+    show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
+    options = run_options_from(args, shard_size=args.shard_size, compress=args.compress, progress=bool(show_progress))
     summary = run(options)
     if not args.quiet:
         print_summary(summary)
@@ -156,16 +159,7 @@ def command_explain(args: argparse.Namespace) -> int:
 
 
 def command_learn_rules(args: argparse.Namespace) -> int:
-    options = RunOptions(
-        inputs=tuple(args.inputs),
-        output=args.output,
-        include=tuple(args.include),
-        exclude=tuple(args.exclude),
-        workers=args.workers,
-        overwrite=args.overwrite,
-        config=config_from(args),
-    )
-    written = learn_rules(options)
+    written = learn_rules(run_options_from(args))
     for name, rules in sorted(written.items()):
         print(f"{args.output / name}: {rules} rules")
     print(f"{len(written)} rule files, {sum(written.values())} rules", file=sys.stderr)
