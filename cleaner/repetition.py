@@ -331,9 +331,14 @@ def count_document(counts: LineCounts, doc: Document, site_mode: str, keep_text:
 
     `keep_text` also keeps sample texts (needed by learn-rules, costs disk).
     """
-    site = site_of(doc.source, doc.url, site_mode)
+    site, texts, keys = document_keys(doc, site_mode)
+    counts.add(site, keys, texts if keep_text else None)
+
+
+def document_keys(doc: Document, site_mode: str) -> tuple[str, list[str], list[bytes]]:
+    """What counting needs of a document: its site, the texts of its kept lines and their keys."""
     texts = document_lines(doc)
-    counts.add(site, line_keys(texts), texts if keep_text else None)
+    return site_of(doc.source, doc.url, site_mode), texts, line_keys(texts)
 
 
 # --- the step ----------------------------------------------------------------------

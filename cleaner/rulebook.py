@@ -167,7 +167,7 @@ class Rulebook:
         matched = {c.rule.id: view.matching_lines(c.regex, c.rule.max_chars, doc) for c in active}
         boundaries = {i for c in active if c.rule.kind in ("drop-section", "cut-after", "cut-before") for i in matched[c.rule.id]}
         for compiled in active:
-            apply_rule(doc, compiled, matched[compiled.rule.id], boundaries, view)
+            apply_rule(doc, compiled, matched[compiled.rule.id], boundaries)
         return doc
 
 
@@ -200,7 +200,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
     return CompiledRule(rule, source, re2.compile(source.encode("utf-8"), re2_options()), until)
 
 
-def apply_rule(doc: Document, compiled: CompiledRule, lines: list[int], boundaries: set[int], view: TextView) -> None:
+def apply_rule(doc: Document, compiled: CompiledRule, lines: list[int], boundaries: set[int]) -> None:
     rule = compiled.rule
     if rule.kind == "drop-line":
         for index in lines:

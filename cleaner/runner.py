@@ -36,7 +36,7 @@ from cleaner.document import Document, pack, unpack
 from cleaner.errors import ConfigError, RunError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, Walker
-from cleaner.repetition import LineCounts, document_lines, line_keys, site_of
+from cleaner.repetition import LineCounts, document_keys
 from cleaner.summary import Outcome, Tally, format_table
 from cleaner.writer import CorpusWriter, record, reject_entry, to_json_line
 
@@ -181,9 +181,8 @@ def parse_batch(batch: list[InputFile], keep_text: bool = False) -> list[Parsed]
     parsed = []
     for item in batch:
         doc = pipeline.load_safely(item)
-        site = site_of(doc.source, doc.url, pipeline.config.site_by)
-        texts = document_lines(doc) if doc.rejection is None else []
-        parsed.append(Parsed(pack(doc), doc.rejection is not None, site, line_keys(texts), texts if keep_text else None))
+        site, texts, keys = document_keys(doc, pipeline.config.site_by) if doc.rejection is None else ("", [], [])
+        parsed.append(Parsed(pack(doc), doc.rejection is not None, site, keys, texts if keep_text else None))
     return parsed
 
 
