@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cleaner import __version__
 from cleaner.config import FAVOR_CHOICES, Config, RunOptions
+from cleaner.dedup import render_dedup_report
 from cleaner.errors import CleanerError
 from cleaner.explain import render_explanation
 from cleaner.learn import learn_rules
@@ -49,7 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when stderr is not a terminal")
     progress.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
     add_cleaning_options(run_parser)
+    add_dedup_options(run_parser)
     run_parser.set_defaults(handler=command_run)
+
+    report_parser = commands.add_parser("dedup-report", help="list the duplicate clusters a run removed, for review")
+    report_parser.add_argument("corpus", type=Path, metavar="DIR", help="a run's output directory")
+    report_parser.add_argument("--below", type=share, default=1.0, metavar="F", help="only clusters with a removed document estimated below this similarity (default: all)")
+    report_parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="show at most N clusters, largest first")
+    report_parser.set_defaults(handler=command_dedup_report)
 
     explain_parser = commands.add_parser("explain", help="show a file line by line with why each line was kept or removed")
     explain_parser.add_argument("file", type=Path, metavar="FILE")
@@ -103,13 +111,25 @@ def add_repetition_options(parser) -> None:
     parser.add_argument("--repeat-min-share", type=share, default=defaults.repeat_min_share, metavar="F", help=f"... and in at least this share of them (default {defaults.repeat_min_share})")
 
 
+def add_dedup_options(parser: argparse.ArgumentParser) -> None:
+    defaults = Config()
+    group = parser.add_argument_group("deduplication")
+    group.add_argument("--no-dedup", action="store_true", help="keep exact and near-duplicate documents")
+    group.add_argument("--dedup-threshold", type=share, default=defaults.dedup_threshold, metavar="J", help=f"estimated Jaccard similarity of word shingles at which documents are near duplicates (default {defaults.dedup_threshold})")
+    group.add_argument("--dedup-shingle", type=positive_int, default=defaults.dedup_shingle, metavar="N", help=f"words per shingle (default {defaults.dedup_shingle})")
+
+
 def add_rule_options(parser) -> None:
     parser.add_argument("--rules", action="append", type=Path, default=[], metavar="DIR", help="also apply the rule files in DIR (repeatable); a rule with a shipped rule's id replaces it")
     parser.add_argument("--no-default-rules", action="store_true", help="do not apply the rule files shipped with the cleaner")
 
 
 def config_from(args: argparse.Namespace) -> Config:
-    """The cleaning options; rule files are loaded here once so a bad one stops the run before it starts."""
+    """The cleaning options; rule files are loaded here once so a bad one stops the run before it starts.
+
+    Deduplication options exist on `run` only; the other commands keep the defaults.
+    """
+    defaults = Config()
     config = Config(
         min_words=args.min_words,
         langs=args.lang,
@@ -121,6 +141,9 @@ def config_from(args: argparse.Namespace) -> Config:
         site_by=args.site_by,
         repeat_min_docs=args.repeat_min_docs,
         repeat_min_share=args.repeat_min_share,
+        dedup=not getattr(args, "no_dedup", False),
+        dedup_threshold=getattr(args, "dedup_threshold", defaults.dedup_threshold),
+        dedup_shingle=getattr(args, "dedup_shingle", defaults.dedup_shingle),
     )
     load_rules(args.rules, config.default_rules)
     return config
@@ -146,6 +169,11 @@ def command_run(args: argparse.Namespace) -> int:
     summary = run(options)
     if not args.quiet:
         print_summary(summary)
+    return 0
+
+
+def command_dedup_report(args: argparse.Namespace) -> int:
+    sys.stdout.write(render_dedup_report(args.corpus, below=args.below, limit=args.limit))
     return 0
 
 

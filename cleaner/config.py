@@ -51,6 +51,12 @@ class Config:
         `repetition.required_share`). 0.2 was best on cleanportaleval's
         text dumps among 0.1-0.5 with a margin kept (F1 0.923 at 0.15 and
         0.2, 0.916 at 0.3, 0.908 at 0.5).
+    dedup, dedup_threshold, dedup_shingle
+        Whether a batch run removes exact and near-duplicate documents after
+        cleaning, the estimated Jaccard similarity of word `dedup_shingle`-gram
+        sets at which two documents count as near duplicates, and that
+        shingle size (5 words, as in datatrove and the Gopher/RefinedWeb
+        deduplication; see `dedup.py`).
     """
 
     min_words: int = 50
@@ -64,6 +70,9 @@ class Config:
     site_by: str = "auto"
     repeat_min_docs: int = 3
     repeat_min_share: float = 0.2
+    dedup: bool = True
+    dedup_threshold: float = 0.8
+    dedup_shingle: int = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,11 @@ lines into an on-disk store and spills the parsed documents to a scratch
 file in the staging directory; the second reads them back in order and
 cleans them, the repeated-lines step looking its counts up in the store.
 Nothing is parsed twice, so HTML pays for trafilatura once.
+
+With deduplication on (the default), workers sign each kept document and
+the parent holds kept documents on disk (`dedup.DuplicateHold`) until the
+last one is in; then it writes them in input order, the duplicates as
+rejects, and the clusters to `duplicates.jsonl`.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from typing import IO, TypeVar
 from tqdm import tqdm
 
 from cleaner.config import Config, RunOptions
+from cleaner.dedup import DuplicateHold, Signer
 from cleaner.document import Document, pack, unpack
 from cleaner.errors import ConfigError, RunError
 from cleaner.pipeline import Pipeline
@@ -49,6 +55,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _worker_pipeline: Pipeline | None = None
+_worker_signer: Signer | None = None
 _counted_pipeline: tuple[Path, Pipeline] | None = None
 
 
@@ -70,17 +77,24 @@ def run(options: RunOptions) -> dict:
     writer = CorpusWriter(options.output, options.shard_size, options.compress, options.overwrite)
     walker = Walker(options.include, options.exclude)
     tally = Tally()
+    config = options.config
+    hold = DuplicateHold(writer.staging / "dedup", config.dedup_threshold) if config.dedup else None
     try:
-        with progress_bar(options.progress) as bar, Workers(options.workers, options.config) as workers:
-            if options.config.site_by == "none":
+        with progress_bar(options.progress) as bar, Workers(options.workers, config) as workers:
+            if config.site_by == "none":
                 outcomes = workers.map(process_batch, chunked(walker.walk(options.inputs), BATCH_FILES))
             else:
                 outcomes = two_passes(options, walker, writer.staging, bar, workers)
             for batch in outcomes:
                 for outcome in batch:
-                    write_outcome(writer, tally, outcome)
+                    if hold is not None and outcome.record_line is not None:
+                        hold.hold(outcome)
+                    else:
+                        write_outcome(writer, tally, outcome)
                 bar.update(len(batch))
                 bar.set_postfix(rejected=sum(tally.rejects.values()), refresh=False)
+        if hold is not None:
+            write_deduplicated(hold, writer, tally, bar)
         summary = tally.summary(options.config, walker.skipped, writer.shards, time.perf_counter() - started)
         writer.commit(summary)
     except BaseException:
@@ -133,6 +147,16 @@ def read_spill(spill: IO[bytes]) -> Iterator[tuple]:
             return
 
 
+def write_deduplicated(hold: DuplicateHold, writer: CorpusWriter, tally: Tally, bar: tqdm) -> None:
+    """Write the held documents in input order, the duplicates among them as rejects, and the clusters."""
+    bar.set_description("deduplicating")
+    for outcome in hold.release():
+        write_outcome(writer, tally, outcome)
+    writer.write_duplicates(hold.report_lines())
+    assert hold.duplicates is not None
+    tally.duplicates = hold.duplicates.stats()
+
+
 def write_outcome(writer: CorpusWriter, tally: Tally, outcome: Outcome) -> None:
     if outcome.record_line is not None:
         writer.write_record(outcome.record_line)
@@ -143,19 +167,29 @@ def write_outcome(writer: CorpusWriter, tally: Tally, outcome: Outcome) -> None:
 
 
 def outcome_of(doc: Document) -> Outcome:
-    """Turn a cleaned (or rejected) document into the lines the parent writes."""
+    """Turn a cleaned (or rejected) document into the lines the parent writes; sign it when deduplication is on."""
     if doc.rejection is not None:
         entry = reject_entry(doc)
         return Outcome(doc.source, reject_line=to_json_line(entry), reason=entry["reason"], chars_in=doc.chars_in)
     rec = record(doc)
-    return Outcome(doc.source, record_line=to_json_line(rec), chars_in=doc.chars_in, chars_out=rec["n_chars"], removed=rec["removed"])
+    return Outcome(
+        doc.source,
+        record_line=to_json_line(rec),
+        chars_in=doc.chars_in,
+        chars_out=rec["n_chars"],
+        removed=rec["removed"],
+        signature=_worker_signer.sign(rec["text"]) if _worker_signer is not None else None,
+        record_id=rec["id"],
+        n_words=rec["n_words"],
+    )
 
 
 def init_worker(config: Config) -> None:
-    """Build this process's pipeline once."""
-    global _worker_pipeline, _counted_pipeline
+    """Build this process's pipeline (and signer) once."""
+    global _worker_pipeline, _counted_pipeline, _worker_signer
     _worker_pipeline = Pipeline(config)
     _counted_pipeline = None
+    _worker_signer = Signer(config.dedup_shingle) if config.dedup else None
 
 
 def worker_pipeline(counts_path: Path | None = None) -> Pipeline:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from cleaner import __version__
 from cleaner.config import Config
 
+if TYPE_CHECKING:
+    from cleaner.dedup import Signature
+
 
 @dataclass(slots=True)
 class Outcome:
-    """What one input file became, small enough to send back from a worker."""
+    """What one input file became, small enough to send back from a worker.
+
+    A kept document also carries what deduplication needs: its signature,
+    record id and word count.
+    """
 
     source: str
     record_line: str | None = None
@@ -20,6 +28,9 @@ class Outcome:
     chars_in: int = 0
     chars_out: int = 0
     removed: dict[str, int] = field(default_factory=dict)
+    signature: Signature | None = None
+    record_id: str = ""
+    n_words: int = 0
 
 
 @dataclass(slots=True)
@@ -30,6 +41,7 @@ class Tally:
     chars_in: int = 0
     chars_out: int = 0
     removed_lines: Counter = field(default_factory=Counter)
+    duplicates: dict[str, int] | None = None
 
     def add(self, outcome: Outcome) -> None:
         self.files_seen += 1
@@ -53,6 +65,7 @@ class Tally:
             "chars_in": self.chars_in,
             "chars_out": self.chars_out,
             "removed_lines": dict(sorted(self.removed_lines.items())),
+            "duplicates": self.duplicates,
             "shards": shards,
             "config": {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(config).items()},
             "seconds": round(seconds, 3),
@@ -69,6 +82,7 @@ def format_table(summary: dict) -> str:
         *((f"  {reason}", n) for reason, n in summary["rejects"].items()),
         ("characters in", summary["chars_in"]),
         ("characters out", summary["chars_out"]),
+        *duplicate_rows(summary["duplicates"]),
         ("lines removed", sum(summary["removed_lines"].values())),
         *((f"  {reason}", n) for reason, n in sorted(summary["removed_lines"].items(), key=lambda kv: -kv[1])[:12]),
         *((f"skipped ({why})", n) for why, n in summary["skipped"].items()),
@@ -77,3 +91,13 @@ def format_table(summary: dict) -> str:
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def duplicate_rows(duplicates: dict[str, int] | None) -> list[tuple[str, object]]:
+    if duplicates is None:
+        return [("deduplication", "off")]
+    return [
+        ("duplicate clusters", duplicates["clusters"]),
+        ("  exact copies removed", duplicates["exact"]),
+        ("  near duplicates removed", duplicates["near"]),
+    ]

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
@@ -22,7 +23,7 @@ from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.filters import count_words
 
-OUTPUT_PATTERNS = ("corpus-*.jsonl", "corpus-*.jsonl.gz", "rejects.jsonl", "summary.json")
+OUTPUT_PATTERNS = ("corpus-*.jsonl", "corpus-*.jsonl.gz", "rejects.jsonl", "duplicates.jsonl", "summary.json")
 STAGING_PREFIX = ".cleaner-staging-"
 
 
@@ -73,6 +74,7 @@ class CorpusWriter:
         self._shard: IO[str] | None = None
         self._in_shard = 0
         self._rejects = open(self.staging / "rejects.jsonl", "w", encoding="utf-8")
+        self._extra: list[str] = []
 
     def _prepare_output(self) -> None:
         try:
@@ -94,6 +96,12 @@ class CorpusWriter:
 
     def write_reject(self, line: str) -> None:
         self._rejects.write(line)
+
+    def write_duplicates(self, lines: Iterable[str]) -> None:
+        """The deduplication report, one cluster a line (see `dedup.DuplicateHold.report_lines`)."""
+        with open(self.staging / "duplicates.jsonl", "w", encoding="utf-8") as report:
+            report.writelines(lines)
+        self._extra.append("duplicates.jsonl")
 
     def _open_next_shard(self) -> None:
         self._close_shard()
@@ -121,7 +129,7 @@ class CorpusWriter:
             for pattern in OUTPUT_PATTERNS:
                 for old in self.output.glob(pattern):
                     old.unlink()
-        for name in [*self.shards, "rejects.jsonl", "summary.json"]:
+        for name in [*self.shards, "rejects.jsonl", *self._extra, "summary.json"]:
             os.replace(self.staging / name, self.output / name)
         shutil.rmtree(self.staging, ignore_errors=True)
 

@@ -43,3 +43,13 @@ def test_language_filter(tmp_path: Path) -> None:
     doc = Pipeline(Config(langs=("de", "fr"))).process(InputFile(path, "a.txt", "text"))
     assert doc.rejection is not None and doc.rejection.reason == "language"
     assert "detected en" in doc.rejection.detail
+
+
+def test_the_same_story_in_any_encoding_cleans_to_the_same_text(fixtures_dir: Path) -> None:
+    folder = fixtures_dir / "input" / "text"
+    names = ["cafe.txt.gz", "cafe-cp1252.txt", "cafe-utf16-bom.txt", "cafe-controls-crlf.txt"]
+    pipeline = Pipeline(Config())
+    docs = [pipeline.process(InputFile(folder / name, name, "text")) for name in names]
+    assert all(doc.rejection is None for doc in docs)
+    assert len({doc.text for doc in docs}) == 1
+    assert "café crème" in docs[0].text

@@ -1,0 +1,404 @@
+"""Exact and near-duplicate documents: signed in the workers, clustered once every document is in.
+
+A worker signs each kept document after cleaning (`Signer.sign`), so chrome
+neither hides nor fakes similarity: a 64-bit hash of its normalised words
+(lower-cased ``\\w+`` runs) finds exact copies, and a MinHash (datasketch) of
+its word shingles estimates the Jaccard similarity of near copies. The parent
+appends each signature to files in the run's staging directory
+(`SignatureStore`); texts never reach it. When the run has seen every
+document, `find_duplicates`:
+
+1. joins documents with the same exact hash;
+2. cuts each MinHash into bands (LSH) and sorts each band's keys on disk-
+   backed arrays; documents that share a band key are candidates;
+3. verifies every candidate pair by its estimated Jaccard similarity (the
+   share of equal MinHash values) against the threshold, and joins the pairs
+   that pass;
+4. keeps one document per cluster (`keep_order`: most words, then the
+   smallest source path, then the smallest id) and marks the others as
+   duplicates of it.
+
+Every decision depends only on the documents' contents and sources, never
+on the order they arrived in or on the number of workers.
+
+Memory: the signatures live in files (``4 * num_perm`` bytes a document for
+the MinHash, 20 for the rest, plus its source path); clustering holds one
+band's keys and their sort order (16 bytes a document) and a union-find
+parent array (8 bytes a document) at a time, so 10 million documents need
+about 250 MB of memory and 6 GB of scratch disk at the defaults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHash
+
+from cleaner.errors import CleanerError
+from cleaner.summary import Outcome
+from cleaner.writer import to_json_line
+
+NUM_PERM = 128
+SEED = 1
+SCHEME = "affine32"
+CANDIDATE_RECALL = 0.99
+MAX_PAIRWISE = 64
+BLOCK = 1024
+FOLD_BASIS, FOLD_PRIME = 0xCBF29CE484222325, 0x100000001B3  # FNV-1a's, over 32-bit values instead of bytes
+WORD = re.compile(r"\w+")
+DOC_DTYPE = np.dtype([("id", "<u8"), ("exact", "<u8"), ("words", "<u4"), ("source_at", "<u8"), ("source_len", "<u4")])
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """What deduplication needs of a document: its exact hash and its MinHash values (`NUM_PERM` uint32, as bytes)."""
+
+    exact: int
+    minhash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One document of a cluster, as the report shows it."""
+
+    index: int
+    id: str
+    source: str
+    n_words: int
+    similarity: float = 1.0
+    exact: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    kept: Member
+    removed: tuple[Member, ...]
+
+
+class Signer:
+    """Signs cleaned texts; build once per process (the MinHash permutations are drawn once)."""
+
+    def __init__(self, shingle_size: int = 5, num_perm: int = NUM_PERM) -> None:
+        self.shingle_size = shingle_size
+        self.num_perm = num_perm
+        self.permutations = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+    def sign(self, text: str) -> Signature:
+        words = WORD.findall(text.lower())
+        exact = int.from_bytes(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest(), "little")
+        minhash = MinHash(num_perm=self.num_perm, seed=SEED, scheme=SCHEME, hashfunc=int, permutations=self.permutations)
+        minhash.update_batch(shingle_hashes(words, self.shingle_size))
+        return Signature(exact, minhash.hashvalues.astype("<u4").tobytes())
+
+
+def shingle_hashes(words: list[str], size: int) -> np.ndarray:
+    """A 32-bit hash of each word `size`-gram of a text; a text shorter than `size` words is one shingle.
+
+    Each word is hashed once (CRC-32) and the n-grams are folded from those
+    hashes with array arithmetic, which costs a small part of hashing every
+    n-gram's text: signing is on the hot path of every kept document.
+
+    >>> len(shingle_hashes("a b c d".split(), 2)), len(shingle_hashes(["a"], 5))
+    (3, 1)
+    >>> bool(shingle_hashes("a b a b".split(), 2)[0] == shingle_hashes("a b a b".split(), 2)[2])
+    True
+    """
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
+    count = max(1, len(words) - size + 1)
+    folded = np.full(count, np.uint64(FOLD_BASIS), dtype=np.uint64)
+    for offset in range(min(size, len(words))):
+        folded = (folded ^ hashes[offset : offset + count]) * np.uint64(FOLD_PRIME)
+    return folded >> np.uint64(32)
+
+
+def bands_for(threshold: float, num_perm: int = NUM_PERM, recall: float = CANDIDATE_RECALL) -> tuple[int, int]:
+    """LSH banding (bands, rows per band) for a Jaccard threshold.
+
+    A pair with similarity J shares at least one band with probability
+    1 - (1 - J^rows)^bands. Candidates are verified afterwards, so this takes
+    the most rows per band (fewest false candidates) that still makes a pair
+    at the threshold a candidate with probability `recall`.
+
+    >>> bands_for(0.8)
+    (21, 6)
+    """
+    for rows in range(num_perm, 0, -1):
+        bands = num_perm // rows
+        if 1 - (1 - threshold**rows) ** bands >= recall:
+            return bands, rows
+    return num_perm, 1
+
+
+class SignatureStore:
+    """The run's signatures, appended in arrival order to files in `folder`."""
+
+    def __init__(self, folder: Path, num_perm: int = NUM_PERM) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.num_perm = num_perm
+        self.count = 0
+        self._minhash = open(folder / "minhash.u32", "wb")
+        self._docs = open(folder / "docs.bin", "wb")
+        self._sources = open(folder / "sources.txt", "wb")
+        self._source_at = 0
+
+    def add(self, signature: Signature, record_id: str, n_words: int, source: str) -> int:
+        """Store one document's signature; returns its index."""
+        encoded = source.encode("utf-8", "surrogateescape")
+        row = np.array([(int(record_id, 16), signature.exact, n_words, self._source_at, len(encoded))], dtype=DOC_DTYPE)
+        self._minhash.write(signature.minhash)
+        self._docs.write(row.tobytes())
+        self._sources.write(encoded)
+        self._source_at += len(encoded)
+        self.count += 1
+        return self.count - 1
+
+    def close(self) -> None:
+        for handle in (self._minhash, self._docs, self._sources):
+            handle.close()
+
+    def minhashes(self) -> np.ndarray:
+        return np.memmap(self.folder / "minhash.u32", dtype="<u4", mode="r", shape=(self.count, self.num_perm))
+
+    def docs(self) -> np.ndarray:
+        return np.memmap(self.folder / "docs.bin", dtype=DOC_DTYPE, mode="r", shape=(self.count,))
+
+    def source(self, index: int, docs: np.ndarray) -> str:
+        with open(self.folder / "sources.txt", "rb") as handle:
+            handle.seek(int(docs["source_at"][index]))
+            return handle.read(int(docs["source_len"][index])).decode("utf-8", "surrogateescape")
+
+
+class UnionFind:
+    """Disjoint sets over 0..n-1 in one array; the root of a set is its smallest index."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = np.arange(n, dtype=np.int64)
+        self.touched: set[int] = set()
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            low, high = min(ra, rb), max(ra, rb)
+            self.parent[high] = low
+            self.touched.update((a, b))
+
+    def groups(self) -> Iterator[list[int]]:
+        """The sets of more than one element, each sorted, in order of their smallest element."""
+        by_root: dict[int, list[int]] = {}
+        for i in sorted(self.touched):
+            by_root.setdefault(self.find(i), []).append(i)
+        for root in sorted(by_root):
+            yield by_root[root]
+
+
+class Duplicates:
+    """The outcome of deduplication: which document each removed one duplicates."""
+
+    def __init__(self, store: SignatureStore, clusters: list[Cluster]) -> None:
+        self.store = store
+        self.clusters = clusters
+        self.duplicate_of: dict[int, tuple[Member, Member]] = {
+            member.index: (cluster.kept, member) for cluster in clusters for member in cluster.removed
+        }
+
+    @property
+    def removed(self) -> int:
+        return len(self.duplicate_of)
+
+    def stats(self) -> dict:
+        exact = sum(1 for _kept, member in self.duplicate_of.values() if member.exact)
+        return {"clusters": len(self.clusters), "removed": self.removed, "exact": exact, "near": self.removed - exact}
+
+
+def find_duplicates(store: SignatureStore, threshold: float) -> Duplicates:
+    """Cluster the stored documents (see the module docstring)."""
+    store.close()
+    if store.count == 0:
+        return Duplicates(store, [])
+    minhashes, docs = store.minhashes(), store.docs()
+    sets = UnionFind(store.count)
+    join_equal_keys(np.asarray(docs["exact"]), sets, verify=None)
+    bands, rows = bands_for(threshold, store.num_perm)
+    for band in range(bands):
+        keys = band_keys(minhashes, band * rows, rows)
+        join_equal_keys(keys, sets, verify=lambda members: similar_pairs(members, minhashes, docs, threshold))
+    clusters = [cluster_of(group, store, minhashes, docs) for group in sets.groups()]
+    return Duplicates(store, clusters)
+
+
+def band_keys(minhashes: np.ndarray, start: int, rows: int, chunk: int = 1 << 18) -> np.ndarray:
+    """One band's key per document: its `rows` MinHash values from `start` folded into 64 bits."""
+    keys = np.empty(len(minhashes), dtype=np.uint64)
+    multiplier = np.uint64(FOLD_PRIME)
+    for low in range(0, len(minhashes), chunk):
+        values = np.asarray(minhashes[low : low + chunk, start : start + rows], dtype=np.uint64)
+        folded = np.full(len(values), np.uint64(FOLD_BASIS ^ start), dtype=np.uint64)
+        for column in values.T:
+            folded = (folded ^ column) * multiplier
+        keys[low : low + chunk] = folded
+    return keys
+
+
+def join_equal_keys(keys: np.ndarray, sets: UnionFind, verify: Callable[[np.ndarray], list[tuple[int, int]]] | None) -> None:
+    """Join documents that share a key; with `verify`, only the pairs of each bucket that it returns."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, len(ordered)])
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
+        members = np.sort(order[start : start + size])
+        pairs = [(members[0], other) for other in members[1:]] if verify is None else verify(members)
+        for a, b in pairs:
+            sets.union(int(a), int(b))
+
+
+def similar_pairs(members: np.ndarray, minhashes: np.ndarray, docs: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """The pairs of a bucket whose estimated Jaccard similarity reaches the threshold.
+
+    Exact copies are already joined and sign alike, so one of each stands for
+    all. A bucket of up to `MAX_PAIRWISE` documents is then checked pair by
+    pair; in a larger one each document is checked against the first
+    `MAX_PAIRWISE` in keep order (most words, then smallest id), so which
+    pairs are checked depends on contents, not on arrival order.
+    """
+    _, first_of_each = np.unique(docs["exact"][members], return_index=True)
+    members = members[np.sort(first_of_each)]
+    if len(members) > MAX_PAIRWISE:
+        members = members[np.lexsort((docs["id"][members], -docs["words"][members].astype(np.int64)))]
+    anchors = np.asarray(minhashes[members[:MAX_PAIRWISE]])
+    pairs: list[tuple[int, int]] = []
+    for low in range(0, len(members), BLOCK):
+        block = np.asarray(minhashes[members[low : low + BLOCK]])
+        agreement = (anchors[:, None, :] == block[None, :, :]).mean(axis=2)
+        anchor, other = np.nonzero(agreement >= threshold)
+        later = other + low > anchor
+        pairs.extend(zip(members[anchor[later]].tolist(), members[other[later] + low].tolist()))
+    return pairs
+
+
+def estimated_similarity(a: int, b: int, minhashes: np.ndarray) -> float:
+    """The share of equal MinHash values: datasketch's `MinHash.jaccard` estimate."""
+    return float(np.mean(minhashes[a] == minhashes[b]))
+
+
+def keep_order(member: Member) -> tuple:
+    """Which document a cluster keeps: the one with most words, then the smallest source, then the smallest id."""
+    return (-member.n_words, member.source, member.id)
+
+
+def cluster_of(group: list[int], store: SignatureStore, minhashes: np.ndarray, docs: np.ndarray) -> Cluster:
+    members = sorted((member_at(i, store, docs) for i in group), key=keep_order)
+    kept = members[0]
+    exact = int(docs["exact"][kept.index])
+    removed = tuple(
+        Member(
+            m.index, m.id, m.source, m.n_words,
+            similarity=round(estimated_similarity(kept.index, m.index, minhashes), 3),
+            exact=int(docs["exact"][m.index]) == exact,
+        )
+        for m in members[1:]
+    )
+    return Cluster(kept, removed)
+
+
+def member_at(index: int, store: SignatureStore, docs: np.ndarray) -> Member:
+    return Member(index, f"{int(docs['id'][index]):016x}", store.source(index, docs), int(docs["words"][index]))
+
+
+class DuplicateHold:
+    """A batch run's kept documents wait here until every signature is in; then the duplicates turn into rejects.
+
+    Held outcomes are spilled to a file in `folder` (the run's staging
+    directory), so memory holds signatures' bookkeeping only, never texts.
+    `release` gives every held outcome back in the order it came.
+    """
+
+    def __init__(self, folder: Path, threshold: float) -> None:
+        self.threshold = threshold
+        self.store = SignatureStore(folder)
+        self._spill_path = folder / "held.pickle"
+        self._spill = open(self._spill_path, "wb")
+        self.duplicates: Duplicates | None = None
+
+    def hold(self, outcome: Outcome) -> None:
+        assert outcome.signature is not None and outcome.record_line is not None
+        self.store.add(outcome.signature, outcome.record_id, outcome.n_words, outcome.source)
+        outcome.signature = None
+        pickle.dump(outcome, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def release(self) -> Iterator[Outcome]:
+        self._spill.close()
+        self.duplicates = find_duplicates(self.store, self.threshold)
+        with open(self._spill_path, "rb") as spill:
+            for index in range(self.store.count):
+                outcome = pickle.load(spill)
+                found = self.duplicates.duplicate_of.get(index)
+                yield outcome if found is None else duplicate_outcome(outcome, *found)
+        self._spill_path.unlink()
+
+    def report_lines(self) -> Iterator[str]:
+        """`duplicates.jsonl`: one line per cluster, in the order of the kept documents' first copies."""
+        assert self.duplicates is not None, "release first"
+        for cluster in self.duplicates.clusters:
+            yield to_json_line({
+                "kept": {"id": cluster.kept.id, "source": cluster.kept.source, "n_words": cluster.kept.n_words},
+                "removed": [
+                    {"id": m.id, "source": m.source, "n_words": m.n_words, "similarity": m.similarity, "exact": m.exact}
+                    for m in cluster.removed
+                ],
+            })
+
+
+def duplicate_outcome(outcome: Outcome, kept: Member, member: Member) -> Outcome:
+    """The rejects entry of a removed duplicate, naming the document kept in its place."""
+    how = "exact copy" if member.exact else f"near duplicate (estimated Jaccard {member.similarity:.2f})"
+    entry = {
+        "source": outcome.source,
+        "reason": "duplicate",
+        "detail": f"{how} of {kept.source}",
+        "duplicate_of": {"id": kept.id, "source": kept.source},
+        "similarity": member.similarity,
+    }
+    return Outcome(outcome.source, reject_line=to_json_line(entry), reason="duplicate", chars_in=outcome.chars_in)
+
+
+def render_dedup_report(corpus: Path, below: float = 1.0, limit: int | None = None) -> str:
+    """The clusters of a run's `duplicates.jsonl`, largest first, for a person to review.
+
+    `below` keeps only the clusters where some removed document's estimated
+    similarity to the kept one is under it: the doubtful merges.
+    """
+    path = corpus / "duplicates.jsonl"
+    try:
+        with open(path, encoding="utf-8") as report:
+            clusters = [json.loads(line) for line in report]
+    except FileNotFoundError:
+        raise CleanerError(f"no duplicates.jsonl in {corpus} (not a run's output, or a run with --no-dedup)") from None
+    except (OSError, ValueError) as exc:
+        raise CleanerError(f"cannot read {path}: {exc}") from None
+    shown = [c for c in clusters if below >= 1.0 or any(m["similarity"] < below for m in c["removed"])]
+    shown.sort(key=lambda c: (-len(c["removed"]), c["kept"]["source"]))
+    lines = [f"{len(shown)} of {len(clusters)} clusters, {sum(len(c['removed']) for c in shown)} documents removed"]
+    for cluster in shown[:limit]:
+        kept = cluster["kept"]
+        lines.append(f"kept     {kept['source']}  ({kept['n_words']} words, id {kept['id']})")
+        for member in cluster["removed"]:
+            how = "exact" if member["exact"] else f"{member['similarity']:.3f}"
+            lines.append(f"  {how:>6} {member['source']}  ({member['n_words']} words)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,168 @@
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from cleaner import dedup
+from cleaner.cli import main
+from cleaner.dedup import Signer, SignatureStore, bands_for, find_duplicates
+
+SIGNER = Signer()
+
+
+def article(seed: int, words: int = 400) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(VOCABULARY) for _ in range(words)]
+
+
+VOCABULARY = [f"w{i}" for i in range(3000)]
+
+
+def edited(words: list[str], every: int) -> list[str]:
+    """Replace one word in `every`: each replacement changes the 5 shingles around it."""
+    return [f"edit{i}" if i % every == every // 2 else word for i, word in enumerate(words)]
+
+
+def jaccard(a: list[str], b: list[str], size: int = 5) -> float:
+    sa = {tuple(a[i : i + size]) for i in range(len(a) - size + 1)}
+    sb = {tuple(b[i : i + size]) for i in range(len(b) - size + 1)}
+    return len(sa & sb) / len(sa | sb)
+
+
+def clusters_of(tmp_path: Path, texts: dict[str, str], threshold: float = 0.8) -> list[tuple[str, list[str]]]:
+    """Run deduplication over `texts` (source -> text); (kept source, removed sources) per cluster."""
+    store = SignatureStore(tmp_path / f"store-{len(list(tmp_path.iterdir()))}")
+    for i, (source, text) in enumerate(texts.items()):
+        store.add(SIGNER.sign(text), f"{i:016x}", len(text.split()), source)
+    found = find_duplicates(store, threshold)
+    return [(c.kept.source, [m.source for m in c.removed]) for c in found.clusters]
+
+
+def test_exact_copies_sign_alike_whatever_their_case_and_spacing() -> None:
+    a = SIGNER.sign("The market opened higher.\n\nTraders cheered.")
+    b = SIGNER.sign("the market  opened higher\ntraders cheered")
+    assert a == b
+
+
+def test_estimated_similarity_follows_the_true_jaccard() -> None:
+    words = article(1)
+    for every in (100, 25, 10):
+        copy = edited(words, every)
+        a, b = SIGNER.sign(" ".join(words)), SIGNER.sign(" ".join(copy))
+        estimate = sum(x == y for x, y in zip(a.minhash, b.minhash)) / len(a.minhash)
+        assert estimate == pytest.approx(jaccard(words, copy), abs=0.12)
+
+
+def test_exact_copies_form_one_cluster_keeping_the_smallest_source(tmp_path: Path) -> None:
+    text = " ".join(article(2))
+    assert clusters_of(tmp_path, {"b.txt": text, "a.txt": text, "c.txt": text}) == [("a.txt", ["b.txt", "c.txt"])]
+
+
+def test_the_longest_copy_is_kept(tmp_path: Path) -> None:
+    words = article(3)
+    texts = {"a.txt": " ".join(words), "b.txt": " ".join(words + ["one", "more", "line"])}
+    assert clusters_of(tmp_path, texts) == [("b.txt", ["a.txt"])]
+
+
+def test_edited_copies_above_the_threshold_are_merged_and_below_are_kept(tmp_path: Path) -> None:
+    words = article(4)
+    above, below = edited(words, 100), edited(words, 25)
+    assert jaccard(words, above) > 0.85 and jaccard(words, below) < 0.7
+    texts = {"original.txt": " ".join(words), "above.txt": " ".join(above), "below.txt": " ".join(below)}
+    assert clusters_of(tmp_path, texts) == [("above.txt", ["original.txt"])]  # same length: the smaller source
+
+
+def test_unrelated_documents_are_never_merged(tmp_path: Path) -> None:
+    texts = {f"{i}.txt": " ".join(article(100 + i)) for i in range(50)}
+    assert clusters_of(tmp_path, texts) == []
+
+
+def test_clusters_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
+    texts = {}
+    for seed in range(5):
+        words = article(200 + seed)
+        texts[f"{seed}/original.txt"] = " ".join(words)
+        texts[f"{seed}/copy.txt"] = " ".join(edited(words, 30 + seed))
+        texts[f"{seed}/exact.txt"] = " ".join(words)
+    forward = clusters_of(tmp_path, texts)
+    backward = clusters_of(tmp_path, dict(reversed(list(texts.items()))))
+    assert sorted(forward) == sorted(backward)
+    assert len(forward) == 5
+
+
+def test_a_large_bucket_is_checked_against_its_first_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dedup, "MAX_PAIRWISE", 2)
+    words = article(5)
+    texts = {f"{i:02d}.txt": " ".join(words[: 10 * i] + ["edit"] + words[10 * i + 1 :]) for i in range(8)}
+    kept, removed = clusters_of(tmp_path, texts)[0]
+    assert len(removed) == 7
+
+
+def test_banding_makes_a_pair_at_the_threshold_a_candidate() -> None:
+    for threshold in (0.5, 0.7, 0.8, 0.9, 0.95):
+        bands, rows = bands_for(threshold)
+        assert bands * rows <= dedup.NUM_PERM
+        assert 1 - (1 - threshold**rows) ** bands >= 0.99
+
+
+def run_cli(*args: str) -> int:
+    return main(["run", *args, "--quiet", "--workers", "1", "--min-words", "20"])
+
+
+def page(toolbar: str, body: str, promo: str) -> str:
+    return "\n\n".join(["Markets rally on rate hopes", toolbar, body, promo]) + "\n"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_copies_that_differ_only_in_chrome_are_caught_after_cleaning(fixtures_dir: Path, tmp_path: Path) -> None:
+    seed = read_jsonl(fixtures_dir / "expected" / "corpus-00000.jsonl")
+    body = next(r["text"] for r in seed if r["source"].startswith("seeds/"))
+    source = tmp_path / "in"
+    (source / "site-a").mkdir(parents=True)
+    (source / "site-b").mkdir()
+    (source / "site-a" / "story.txt").write_text(page("Read Mode", body, "Follow us on Google News"))
+    (source / "site-b" / "story.txt").write_text(page("100% Font Size 5 min read", body, "Comments are moderated before publication."))
+    assert run_cli(str(source), "--output", str(tmp_path / "out")) == 0
+    kept = read_jsonl(tmp_path / "out" / "corpus-00000.jsonl")
+    rejects = read_jsonl(tmp_path / "out" / "rejects.jsonl")
+    assert [r["source"] for r in kept] == ["site-a/story.txt"]
+    assert rejects == [{
+        "source": "site-b/story.txt",
+        "reason": "duplicate",
+        "detail": "exact copy of site-a/story.txt",
+        "duplicate_of": {"id": kept[0]["id"], "source": "site-a/story.txt"},
+        "similarity": 1.0,
+    }]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["duplicates"] == {"clusters": 1, "removed": 1, "exact": 1, "near": 0}
+
+    assert run_cli(str(source), "--output", str(tmp_path / "all"), "--no-dedup") == 0
+    assert len(read_jsonl(tmp_path / "all" / "corpus-00000.jsonl")) == 2
+    assert not (tmp_path / "all" / "duplicates.jsonl").exists()
+
+
+def test_the_seeds_tell_the_same_story_but_are_both_kept(fixtures_dir: Path) -> None:
+    seeds = read_jsonl(fixtures_dir / "expected" / "corpus-00000.jsonl")
+    texts = [r["text"] for r in seeds if r["source"].startswith("seeds/")]
+    assert len(texts) == 2
+    a, b = (SIGNER.sign(text) for text in texts)
+    estimate = sum(x == y for x, y in zip(a.minhash, b.minhash)) / len(a.minhash)
+    assert 0.15 < estimate < 0.5
+
+
+def test_dedup_report_lists_the_clusters(fixtures_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dedup-report", str(fixtures_dir / "expected")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "1 of 1 clusters, 4 documents removed"
+    assert "kept     text/cafe-mojibake.txt" in out
+    assert re.search(r"0\.\d+ text/cafe-cp1252\.txt", out)
+
+
+def test_dedup_report_on_a_folder_without_one_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dedup-report", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
