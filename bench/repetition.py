@@ -15,51 +15,31 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from crawl_runs import add_crawl_arguments, generate, run_cleaner
+
 TARGET_RATIO = 1.5
 TARGET_RSS_MIB = 1024
 
 
-def generate(out: Path, docs: int, sites: int) -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / "synth.py"), str(out), "--docs", str(docs), "--sites", str(sites)], check=True)
-    return time.perf_counter() - started
-
-
-def run_cleaner(corpus: Path, output: Path, workers: int, extra: list[str]) -> tuple[float, float, dict]:
-    """Seconds, peak RSS in MiB (largest single process) and the summary of one CLI run."""
-    command = [sys.executable, "-m", "cleaner", "run", str(corpus), "-o", str(output), "--overwrite", "-q",
-               "--workers", str(workers), "--min-words", "0", *extra]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if status != 0:
-        raise SystemExit(f"repetition.py: cleaner failed with status {status}")
-    summary = json.loads((output / "summary.json").read_text())
-    return seconds, usage.ru_maxrss / 1024, summary
+def run_with_summary(corpus: Path, output: Path, workers: int, extra: list[str]) -> tuple[float, float, dict]:
+    seconds, rss = run_cleaner(corpus, output, workers, extra)
+    return seconds, rss, json.loads((output / "summary.json").read_text())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=100_000)
-    parser.add_argument("--sites", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--keep", type=Path, help="generate into (or reuse) this directory instead of a temporary one")
+    add_crawl_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="repetition-bench-") as scratch:
         corpus = args.keep or Path(scratch) / "crawl"
         if not corpus.exists():
             print(f"generating {args.docs} documents in {args.sites} sites: {generate(corpus, args.docs, args.sites):.1f} s", flush=True)
-        one = run_cleaner(corpus, Path(scratch) / "one", args.workers, ["--site-by", "none"])
-        two = run_cleaner(corpus, Path(scratch) / "two", args.workers, ["--site-by", "folder"])
+        one = run_with_summary(corpus, Path(scratch) / "one", args.workers, ["--site-by", "none"])
+        two = run_with_summary(corpus, Path(scratch) / "two", args.workers, ["--site-by", "folder"])
     for label, (seconds, rss, summary) in (("one pass (--site-by none)", one), ("two passes (--site-by folder)", two)):
         docs = summary["files_seen"]
         print(f"{label:32s} {seconds:8.1f} s  {docs / seconds:7.1f} docs/s  peak RSS {rss:6.0f} MiB  (largest single process)")

@@ -3,7 +3,7 @@
 Usage::
 
     python bench/synth.py OUT_DIR [--docs 100000] [--sites 200] [--seed 0]
-        [--near-dups FRACTION] [--similarity J]
+        [--near-dups FRACTION] [--similarity J[,J...]]
 
 `OUT_DIR/<site>/<n>.txt`: one folder per site, as a crawl is stored. A page
 is its site's chrome around a body:
@@ -24,7 +24,8 @@ find). With `--near-dups F`, a fraction F of the pages are planted near
 duplicates: a copy of an earlier page of the same site whose body has words
 replaced until the Jaccard similarity of the two bodies' word 5-gram
 shingles (tokens: lowercased `\\w+` runs) is as close as possible to
-`--similarity`. `OUT_DIR/planted.jsonl` records each pair: `original`,
+`--similarity` (given a list, each planted page draws one of its values).
+`OUT_DIR/planted.jsonl` records each pair: `original`,
 `copy` (paths relative to OUT_DIR), `target`, `jaccard` (measured on the
 bodies as written) and `edits` (words replaced).
 
@@ -176,7 +177,7 @@ def near_duplicate(gen: Generator, body: list[str], target: float) -> tuple[list
     return edited(k), similarity(k), k
 
 
-def generate(out: Path, docs: int, sites: int, seed: int, near_dups: float, similarity: float) -> None:
+def generate(out: Path, docs: int, sites: int, seed: int, near_dups: float, similarities: list[float]) -> None:
     gen = Generator(seed)
     out.mkdir(parents=True, exist_ok=True)
     site_list = [gen.site(i) for i in range(sites)]
@@ -196,6 +197,7 @@ def generate(out: Path, docs: int, sites: int, seed: int, near_dups: float, simi
         recent = bodies.setdefault(index, [])
         if recent and gen.rng.random() < near_dups:
             original, source_body = gen.rng.choice(recent)
+            similarity = similarities[0] if len(similarities) == 1 else gen.rng.choice(similarities)
             body, measured, edits = near_duplicate(gen, source_body, similarity)
             planted.append({"original": original, "copy": name, "target": similarity, "jaccard": round(measured, 4), "edits": edits})
         else:
@@ -209,6 +211,13 @@ def generate(out: Path, docs: int, sites: int, seed: int, near_dups: float, simi
             handle.write(json.dumps(pair) + "\n")
 
 
+def similarity_list(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 0.8 or 0.7,0.9: {text}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write a deterministic synthetic crawl (one folder per site).")
     parser.add_argument("out", type=Path, metavar="OUT_DIR")
@@ -217,12 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--near-dups", type=float, default=0.0, metavar="FRACTION",
                         help="share of pages that are planted near duplicates (default 0)")
-    parser.add_argument("--similarity", type=float, default=0.8, metavar="J",
-                        help="target Jaccard similarity of a planted pair's word 5-gram shingles (default 0.8)")
+    parser.add_argument("--similarity", type=similarity_list, default=[0.8], metavar="J[,J...]",
+                        help="target Jaccard similarity of a planted pair's word 5-gram shingles; "
+                             "with a list, each planted page draws one (default 0.8)")
     args = parser.parse_args(argv)
     if args.docs < 0 or args.sites < 1:
         parser.error("--docs must be at least 0 and --sites at least 1")
-    if not 0.0 <= args.near_dups <= 1.0 or not 0.0 <= args.similarity <= 1.0:
+    if not 0.0 <= args.near_dups <= 1.0 or not all(0.0 <= j <= 1.0 for j in args.similarity):
         parser.error("--near-dups and --similarity must be between 0 and 1")
     started = time.perf_counter()
     generate(args.out, args.docs, args.sites, args.seed, args.near_dups, args.similarity)
