@@ -23,9 +23,11 @@ on the order they arrived in or on the number of workers.
 
 Memory: the signatures live in files (``4 * num_perm`` bytes a document for
 the MinHash, 32 for the rest, plus its source path); clustering holds one
-band's keys and their sort order (16 bytes a document) and a union-find
-parent array (8 bytes a document) at a time, so 10 million documents need
-about 250 MB of memory and 11 GB of scratch disk at the defaults.
+band's keys and their sort order (16 bytes a document), a union-find parent
+array (8 bytes) and then the decisions (20 bytes), with a few temporary
+arrays of the same size: about 50 bytes a document at the peak, so 10
+million documents need about 500 MB of memory and 11 GB of scratch disk at
+the defaults.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ import pickle
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from datasketch import MinHash
@@ -166,6 +169,7 @@ class SignatureStore:
         self._docs = open(folder / "docs.bin", "wb")
         self._sources = open(folder / "sources.txt", "wb")
         self._source_at = 0
+        self._reader: IO[bytes] | None = None
 
     def add(self, signature: Signature, record_id: str, n_words: int, source: str) -> int:
         """Store one document's signature; returns its index."""
@@ -179,8 +183,9 @@ class SignatureStore:
         return self.count - 1
 
     def close(self) -> None:
-        for handle in (self._minhash, self._docs, self._sources):
-            handle.close()
+        for handle in (self._minhash, self._docs, self._sources, self._reader):
+            if handle is not None:
+                handle.close()
 
     def minhashes(self) -> np.ndarray:
         return np.memmap(self.folder / "minhash.u32", dtype="<u4", mode="r", shape=(self.count, self.num_perm))
@@ -188,10 +193,13 @@ class SignatureStore:
     def docs(self) -> np.ndarray:
         return np.memmap(self.folder / "docs.bin", dtype=DOC_DTYPE, mode="r", shape=(self.count,))
 
-    def source(self, index: int, docs: np.ndarray) -> str:
-        with open(self.folder / "sources.txt", "rb") as handle:
-            handle.seek(int(docs["source_at"][index]))
-            return handle.read(int(docs["source_len"][index])).decode("utf-8", "surrogateescape")
+    def member(self, index: int, docs: np.ndarray) -> Member:
+        """Document `index` as a cluster member (its source read back from disk)."""
+        if self._reader is None:
+            self._reader = open(self.folder / "sources.txt", "rb")
+        self._reader.seek(int(docs["source_at"][index]))
+        source = self._reader.read(int(docs["source_len"][index])).decode("utf-8", "surrogateescape")
+        return Member(index, f"{int(docs['id'][index]):016x}", source, int(docs["words"][index]))
 
 
 class UnionFind:
@@ -199,7 +207,6 @@ class UnionFind:
 
     def __init__(self, n: int) -> None:
         self.parent = np.arange(n, dtype=np.int64)
-        self.touched: set[int] = set()
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -211,53 +218,98 @@ class UnionFind:
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            low, high = min(ra, rb), max(ra, rb)
-            self.parent[high] = low
-            self.touched.update((a, b))
+            self.parent[max(ra, rb)] = min(ra, rb)
 
-    def groups(self) -> Iterator[list[int]]:
-        """The sets of more than one element, each sorted, in order of their smallest element."""
-        by_root: dict[int, list[int]] = {}
-        for i in sorted(self.touched):
-            by_root.setdefault(self.find(i), []).append(i)
-        for root in sorted(by_root):
-            yield by_root[root]
+    def roots(self) -> np.ndarray:
+        """Every element's root, by pointer jumping over the whole array at once."""
+        roots = self.parent.copy()
+        while not np.array_equal(jumped := roots[roots], roots):
+            roots = jumped
+        return roots
+
+
+def groups_of(roots: np.ndarray) -> Iterator[np.ndarray]:
+    """The sets of more than one element, each sorted, in order of their root (their smallest element)."""
+    sizes = np.bincount(roots, minlength=len(roots))
+    clustered = np.flatnonzero(sizes[roots] > 1)
+    ordered = clustered[np.argsort(roots[clustered], kind="stable")]
+    if not len(ordered):
+        return
+    bounds = np.flatnonzero(np.diff(roots[ordered])) + 1
+    for start, end in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(ordered)].tolist()):
+        yield ordered[start:end]
 
 
 class Duplicates:
-    """The outcome of deduplication: which document each removed one duplicates."""
+    """Which document each removed one duplicates: `kept_of[i]` is -1 for a kept document.
 
-    def __init__(self, store: SignatureStore, clusters: list[Cluster]) -> None:
+    Arrays over all documents (20 bytes each), not objects, so a corpus of
+    millions fits; `clusters` rebuilds the clusters for the report one at a
+    time.
+    """
+
+    def __init__(self, store: SignatureStore, roots: np.ndarray) -> None:
         self.store = store
-        self.clusters = clusters
-        self.duplicate_of: dict[int, tuple[Member, Member]] = {
-            member.index: (cluster.kept, member) for cluster in clusters for member in cluster.removed
-        }
+        self.roots = roots
+        self.kept_of = np.full(store.count, -1, dtype=np.int64)
+        self.similarity = np.ones(store.count, dtype=np.float32)
+        self.counts = {"clusters": 0, "removed": 0, "exact": 0, "near": 0}
+        if store.count:
+            self.docs = store.docs()
+            self._decide(store.minhashes(), self.docs)
 
-    @property
-    def removed(self) -> int:
-        return len(self.duplicate_of)
+    def _decide(self, minhashes: np.ndarray, docs: np.ndarray) -> None:
+        for group in groups_of(self.roots):
+            kept = min((self.store.member(int(i), docs) for i in group), key=keep_order).index
+            others = group[group != kept]
+            self.kept_of[others] = kept
+            self.similarity[others] = (np.asarray(minhashes[others]) == np.asarray(minhashes[kept])).mean(axis=1)
+            exact = int((docs["exact"][others] == docs["exact"][kept]).sum())
+            self.counts["clusters"] += 1
+            self.counts["removed"] += len(others)
+            self.counts["exact"] += exact
+            self.counts["near"] += len(others) - exact
 
-    def stats(self) -> dict:
-        exact = sum(1 for _kept, member in self.duplicate_of.values() if member.exact)
-        return {"clusters": len(self.clusters), "removed": self.removed, "exact": exact, "near": self.removed - exact}
+    def stats(self) -> dict[str, int]:
+        return dict(self.counts)
+
+    def removal(self, index: int) -> tuple[Member, Member] | None:
+        """For a removed document, (the kept document, the removed one); None when `index` is kept."""
+        kept = int(self.kept_of[index])
+        if kept < 0:
+            return None
+        return self.as_member(kept), self.as_member(index, kept)
+
+    def as_member(self, index: int, kept: int = -1) -> Member:
+        """Document `index` as a member; with `kept`, as removed in favour of that document."""
+        docs = self.docs
+        member = self.store.member(index, docs)
+        if kept < 0:
+            return member
+        exact = bool(docs["exact"][index] == docs["exact"][kept])
+        return replace(member, similarity=round(float(self.similarity[index]), 3), exact=exact)
+
+    def clusters(self) -> Iterator[Cluster]:
+        """The clusters in order of their first document."""
+        for group in groups_of(self.roots):
+            kept = int(self.kept_of[group[0]]) if self.kept_of[group[0]] >= 0 else int(group[0])
+            removed = tuple(self.as_member(int(i), kept) for i in group if i != kept)
+            yield Cluster(self.as_member(kept), removed)
 
 
 def find_duplicates(store: SignatureStore, threshold: float) -> Duplicates:
     """Cluster the stored documents (see the module docstring)."""
     store.close()
-    if store.count == 0:
-        return Duplicates(store, [])
-    minhashes, docs = store.minhashes(), store.docs()
     sets = UnionFind(store.count)
-    join_equal_keys(np.asarray(docs["exact"]), sets, verify=None)
-    cut = decision_cut(threshold, store.num_perm)
-    bands, rows = bands_for(cut, store.num_perm)
-    for band in range(bands):
-        keys = band_keys(minhashes, band * rows, rows)
-        join_equal_keys(keys, sets, verify=lambda members: similar_pairs(members, minhashes, docs, cut))
-    clusters = [cluster_of(group, store, minhashes, docs) for group in sets.groups()]
-    return Duplicates(store, clusters)
+    if store.count:
+        minhashes, docs = store.minhashes(), store.docs()
+        join_equal_keys(np.asarray(docs["exact"]), sets, verify=None)
+        cut = decision_cut(threshold, store.num_perm)
+        bands, rows = bands_for(cut, store.num_perm)
+        for band in range(bands):
+            keys = band_keys(minhashes, band * rows, rows)
+            join_equal_keys(keys, sets, verify=lambda members: similar_pairs(members, minhashes, docs, cut))
+    return Duplicates(store, sets.roots())
 
 
 def band_keys(minhashes: np.ndarray, start: int, rows: int, chunk: int = 1 << 18) -> np.ndarray:
@@ -310,33 +362,9 @@ def similar_pairs(members: np.ndarray, minhashes: np.ndarray, docs: np.ndarray, 
     return pairs
 
 
-def estimated_similarity(a: int, b: int, minhashes: np.ndarray) -> float:
-    """The share of equal MinHash values: datasketch's `MinHash.jaccard` estimate."""
-    return float(np.mean(minhashes[a] == minhashes[b]))
-
-
 def keep_order(member: Member) -> tuple:
     """Which document a cluster keeps: the one with most words, then the smallest source, then the smallest id."""
     return (-member.n_words, member.source, member.id)
-
-
-def cluster_of(group: list[int], store: SignatureStore, minhashes: np.ndarray, docs: np.ndarray) -> Cluster:
-    members = sorted((member_at(i, store, docs) for i in group), key=keep_order)
-    kept = members[0]
-    exact = int(docs["exact"][kept.index])
-    removed = tuple(
-        Member(
-            m.index, m.id, m.source, m.n_words,
-            similarity=round(estimated_similarity(kept.index, m.index, minhashes), 3),
-            exact=int(docs["exact"][m.index]) == exact,
-        )
-        for m in members[1:]
-    )
-    return Cluster(kept, removed)
-
-
-def member_at(index: int, store: SignatureStore, docs: np.ndarray) -> Member:
-    return Member(index, f"{int(docs['id'][index]):016x}", store.source(index, docs), int(docs["words"][index]))
 
 
 class DuplicateHold:
@@ -366,14 +394,14 @@ class DuplicateHold:
         with open(self._spill_path, "rb") as spill:
             for index in range(self.store.count):
                 outcome = pickle.load(spill)
-                found = self.duplicates.duplicate_of.get(index)
+                found = self.duplicates.removal(index)
                 yield outcome if found is None else duplicate_outcome(outcome, *found)
         self._spill_path.unlink()
 
     def report_lines(self) -> Iterator[str]:
-        """`duplicates.jsonl`: one line per cluster, in the order of the kept documents' first copies."""
+        """`duplicates.jsonl`: one line per cluster, in order of each cluster's first document."""
         assert self.duplicates is not None, "release first"
-        for cluster in self.duplicates.clusters:
+        for cluster in self.duplicates.clusters():
             yield to_json_line({
                 "kept": {"id": cluster.kept.id, "source": cluster.kept.source, "n_words": cluster.kept.n_words},
                 "removed": [
@@ -381,6 +409,7 @@ class DuplicateHold:
                     for m in cluster.removed
                 ],
             })
+        self.store.close()
 
 
 def duplicate_outcome(outcome: Outcome, kept: Member, member: Member) -> Outcome:

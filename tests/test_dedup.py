@@ -3,6 +3,7 @@ import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cleaner import dedup
@@ -37,7 +38,7 @@ def clusters_of(tmp_path: Path, texts: dict[str, str], threshold: float = 0.8) -
     for i, (source, text) in enumerate(texts.items()):
         store.add(SIGNER.sign(text), f"{i:016x}", len(text.split()), source)
     found = find_duplicates(store, threshold)
-    return [(c.kept.source, [m.source for m in c.removed]) for c in found.clusters]
+    return [(c.kept.source, [m.source for m in c.removed]) for c in found.clusters()]
 
 
 def test_exact_copies_sign_alike_whatever_their_case_and_spacing() -> None:
@@ -166,3 +167,9 @@ def test_dedup_report_lists_the_clusters(fixtures_dir: Path, capsys: pytest.Capt
 def test_dedup_report_on_a_folder_without_one_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dedup-report", str(tmp_path)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_groups_are_the_sets_of_more_than_one() -> None:
+    roots = np.array([0, 1, 0, 3, 1, 5])
+    assert [g.tolist() for g in dedup.groups_of(roots)] == [[0, 2], [1, 4]]
+    assert list(dedup.groups_of(np.arange(4))) == []
