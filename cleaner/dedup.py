@@ -37,8 +37,9 @@ import math
 import json
 import pickle
 import re
+import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -60,6 +61,7 @@ BLOCK = 1024
 FOLD_BASIS, FOLD_PRIME = 0xCBF29CE484222325, 0x100000001B3  # FNV-1a's, over 32-bit values instead of bytes
 WORD = re.compile(r"\w+")
 DOC_DTYPE = np.dtype([("id", "<u8"), ("exact", "<u8"), ("words", "<u4"), ("source_at", "<u8"), ("source_len", "<u4")])
+DOC_ROW = struct.Struct("<QQIQI")  # one DOC_DTYPE row, written without building an array
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +176,8 @@ class SignatureStore:
     def add(self, signature: Signature, record_id: str, n_words: int, source: str) -> int:
         """Store one document's signature; returns its index."""
         encoded = source.encode("utf-8", "surrogateescape")
-        row = np.array([(int(record_id, 16), signature.exact, n_words, self._source_at, len(encoded))], dtype=DOC_DTYPE)
         self._minhash.write(signature.minhash)
-        self._docs.write(row.tobytes())
+        self._docs.write(DOC_ROW.pack(int(record_id, 16), signature.exact, n_words, self._source_at, len(encoded)))
         self._sources.write(encoded)
         self._source_at += len(encoded)
         self.count += 1
@@ -219,6 +220,18 @@ class UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
+
+    def joined(self, members: np.ndarray) -> bool:
+        """Whether all of `members` are in one set already."""
+        root = self.find(int(members[0]))
+        return all(self.find(int(i)) == root for i in members[1:])
+
+    def roots_of(self, elements: np.ndarray) -> np.ndarray:
+        """The roots of some elements, found in array operations (without path compression)."""
+        roots = self.parent[elements]
+        while not np.array_equal(jumped := self.parent[roots], roots):
+            roots = jumped
+        return roots
 
     def roots(self) -> np.ndarray:
         """Every element's root, by pointer jumping over the whole array at once."""
@@ -302,13 +315,13 @@ def find_duplicates(store: SignatureStore, threshold: float) -> Duplicates:
     store.close()
     sets = UnionFind(store.count)
     if store.count:
-        minhashes, docs = store.minhashes(), store.docs()
-        join_equal_keys(np.asarray(docs["exact"]), sets, verify=None)
+        minhashes, docs = np.asarray(store.minhashes()), np.asarray(store.docs())
+        Joiner(sets).join_equal(docs["exact"])
         cut = decision_cut(threshold, store.num_perm)
+        verified = Joiner(sets, minhashes, docs, cut)
         bands, rows = bands_for(cut, store.num_perm)
         for band in range(bands):
-            keys = band_keys(minhashes, band * rows, rows)
-            join_equal_keys(keys, sets, verify=lambda members: similar_pairs(members, minhashes, docs, cut))
+            verified.join_equal(band_keys(minhashes, band * rows, rows))
     return Duplicates(store, sets.roots())
 
 
@@ -325,17 +338,49 @@ def band_keys(minhashes: np.ndarray, start: int, rows: int, chunk: int = 1 << 18
     return keys
 
 
-def join_equal_keys(keys: np.ndarray, sets: UnionFind, verify: Callable[[np.ndarray], list[tuple[int, int]]] | None) -> None:
-    """Join documents that share a key; with `verify`, only the pairs of each bucket that it returns."""
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    sizes = np.diff(np.r_[starts, len(ordered)])
-    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
-        members = np.sort(order[start : start + size])
-        pairs = [(members[0], other) for other in members[1:]] if verify is None else verify(members)
+class Joiner:
+    """Joins documents that share a key: all of them, or with `cut`, the pairs whose estimated similarity reaches it.
+
+    Buckets of two, by far the most common, are checked together in array
+    operations; larger buckets one by one (`similar_pairs`). A bucket whose
+    documents are already one set is skipped: checking its pairs again could
+    add nothing, so the sets come out the same whatever the order.
+    """
+
+    def __init__(self, sets: UnionFind, minhashes: np.ndarray | None = None, docs: np.ndarray | None = None, cut: float | None = None) -> None:
+        self.sets = sets
+        self.minhashes = minhashes
+        self.docs = docs
+        self.cut = cut
+
+    def join_equal(self, keys: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        sizes = np.diff(np.r_[starts, len(ordered)])
+        pairs = starts[sizes == 2]
+        self.join_pairs(order[pairs], order[pairs + 1])
+        for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+            self.join_bucket(np.sort(order[start : start + size]))
+
+    def join_pairs(self, first: np.ndarray, second: np.ndarray) -> None:
+        apart = self.sets.roots_of(first) != self.sets.roots_of(second)
+        first, second = first[apart], second[apart]
+        if self.cut is not None and self.minhashes is not None:
+            similar = (self.minhashes[first] == self.minhashes[second]).mean(axis=1) >= self.cut
+            first, second = first[similar], second[similar]
+        for a, b in zip(first.tolist(), second.tolist()):
+            self.sets.union(a, b)
+
+    def join_bucket(self, members: np.ndarray) -> None:
+        if self.sets.joined(members):
+            return
+        if self.cut is None or self.minhashes is None or self.docs is None:
+            pairs = [(int(members[0]), int(other)) for other in members[1:]]
+        else:
+            pairs = similar_pairs(members, self.minhashes, self.docs, self.cut)
         for a, b in pairs:
-            sets.union(int(a), int(b))
+            self.sets.union(a, b)
 
 
 def similar_pairs(members: np.ndarray, minhashes: np.ndarray, docs: np.ndarray, cut: float) -> list[tuple[int, int]]:
