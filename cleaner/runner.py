@@ -4,7 +4,8 @@ Workers each build their own `Pipeline` once (loading language profiles and
 rule files is the costly part) and work on batches of files. The parent
 submits batches in walk order and reads results back in that same order,
 holding at most a fixed window of batches in flight, so output is identical
-for any number of workers and memory does not grow with the corpus.
+for any number of workers and memory does not grow with the corpus (but
+for deduplication's arrays, see `dedup.py`).
 
 With per-site repetition on (the default), a run has two passes. The first
 parses every input (read, decode, extract, normalise), counts each site's
