@@ -45,7 +45,6 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
-from datasketch import MinHash
 
 from cleaner.errors import CleanerError
 from cleaner.summary import Outcome
@@ -94,6 +93,11 @@ class Signer:
     """Signs cleaned texts; build once per process (the MinHash permutations are drawn once)."""
 
     def __init__(self, shingle_size: int = 5, num_perm: int = NUM_PERM) -> None:
+        # Imported here: datasketch pulls in scipy (about a second), which
+        # only a run that deduplicates should pay, not every command.
+        from datasketch import MinHash
+
+        self.minhash_class = MinHash
         self.shingle_size = shingle_size
         self.num_perm = num_perm
         self.permutations = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
@@ -101,7 +105,7 @@ class Signer:
     def sign(self, text: str) -> Signature:
         words = WORD.findall(text.lower())
         exact = int.from_bytes(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest(), "little")
-        minhash = MinHash(num_perm=self.num_perm, seed=SEED, scheme=SCHEME, hashfunc=int, permutations=self.permutations)
+        minhash = self.minhash_class(num_perm=self.num_perm, seed=SEED, scheme=SCHEME, hashfunc=int, permutations=self.permutations)
         minhash.update_batch(shingle_hashes(words, self.shingle_size))
         return Signature(exact, minhash.hashvalues.astype("<u4").tobytes())
 
