@@ -270,9 +270,10 @@ def run_trafilatura(files: Iterable[Path], workers: int) -> list[str]:
 
 
 # The annotations score what cleaning keeps inside a page; the document-level
-# length filter would only turn short pages into empty ones, so it is off here.
+# length filter and deduplication would only turn pages into empty ones (the
+# dev sets hold a few exact copies), so both are off here.
 # Arguments after -- come later and win.
-SCORING_ARGS = ("--min-words", "0")
+SCORING_ARGS = ("--min-words", "0", "--no-dedup")
 
 
 class CleanerError(RuntimeError):

@@ -26,6 +26,12 @@ What each figure means
 ``scaling 2/1 workers``
     docs/s with 2 workers divided by docs/s with 1 worker, both subprocess runs.
 
+``time deduplication adds``
+    The 1-worker subprocess run (deduplication on, the default) against one
+    more 1-worker run with ``--no-dedup``: seconds with / seconds without - 1.
+    Includes importing datasketch (about a second, once per run) and
+    signing every kept document.
+
 ``in-process 1 worker``
     ``cleaner.pipeline.Pipeline(config).process(InputFile)`` timed per file
     in this process, after a warm-up (the pipeline is built, which loads the
@@ -65,7 +71,8 @@ Targets (PASS/MISS printed next to the figure, and again at the end)
       on the HTML path the 10 KB are of HTML, so the text path is the one
       that matters);
     - HTML: whole pipeline <= 1.15x trafilatura alone (checked against both versions);
-    - 2 workers >= 1.7x the docs/s of 1 worker (subprocess runs).
+    - 2 workers >= 1.7x the docs/s of 1 worker (subprocess runs);
+    - deduplication adds at most 30% to a 1-worker run (subprocess runs).
 
 Usage::
 
@@ -119,6 +126,7 @@ TARGET_DOCS_PER_S = 200.0
 TARGET_OWN_MS_PER_10KB = 1.0
 TARGET_HTML_RATIO = 1.15
 TARGET_SCALING = 1.7
+TARGET_DEDUP_ADDED_PERCENT = 30.0
 
 
 # ---------------------------------------------------------------- data
@@ -557,11 +565,18 @@ def measure_path(corpus: Corpus, args: argparse.Namespace, config: Config, repor
             log(f"{path}: subprocess run, {workers} worker(s) ...")
             runs[workers] = run_cli(corpus, input_dir, workers, args.cleaner_args)
             emit(cli_line(path, runs[workers]))
+        log(f"{path}: subprocess run, 1 worker, --no-dedup ...")
+        plain = run_cli(corpus, input_dir, 1, [*args.cleaner_args, "--no-dedup"])
+        emit(cli_line(path, plain) + "  (--no-dedup)")
     figures["subprocess"] = [run.as_json() for run in runs.values()]
     low, high = runs[WORKER_COUNTS[0]].throughput.docs_per_s, runs[WORKER_COUNTS[-1]].throughput.docs_per_s
     scaling = Target(path, "scaling 2/1 workers (subprocess docs/s)", high / low if low else 0.0, TARGET_SCALING, True, "x")
     targets.append(scaling)
     emit(scaling.line())
+    added = 100 * (runs[1].throughput.seconds / plain.throughput.seconds - 1)
+    dedup = Target(path, "time deduplication adds (1 worker)", added, TARGET_DEDUP_ADDED_PERCENT, False, "%")
+    targets.append(dedup)
+    emit(dedup.line())
     return targets
 
 
