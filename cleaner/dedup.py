@@ -106,7 +106,8 @@ class Signer:
         words = WORD.findall(text.lower())
         exact = int.from_bytes(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest(), "little")
         minhash = self.minhash_class(num_perm=self.num_perm, seed=SEED, scheme=SCHEME, hashfunc=int, permutations=self.permutations)
-        minhash.update_batch(shingle_hashes(words, self.shingle_size))
+        # Python ints: datasketch calls `hashfunc` (here `int`) on each value, which is slow on numpy scalars.
+        minhash.update_batch(shingle_hashes(words, self.shingle_size).tolist())
         return Signature(exact, minhash.hashvalues.astype("<u4").tobytes())
 
 
