@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import chain, repeat
+from operator import ne
+from typing import NamedTuple
 
 from cleaner.document import Document
 
@@ -110,9 +112,8 @@ def guess_stoplist(words: list[str]) -> str | None:
     return name if count >= min(MIN_LANGUAGE_HITS, len(distinct) // 4 + 1) else None
 
 
-@dataclass(slots=True)
-class Measure:
-    """What a heuristic knows of one line."""
+class Measure(NamedTuple):
+    """What a heuristic knows of one line (a tuple: lines that measure the same share one score)."""
 
     words: int
     sentence_end: bool
@@ -128,57 +129,82 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
     Only a line that could read as prose (a sentence of `min_words` or more,
     or any line of `full_words` or more) gets the costlier measures (stopword
     density, capitals, symbols); for the others they cannot change the class.
+    A line repeated in the page (menus, teasers) is measured once.
 
     >>> m = measure_lines(["The harbour reopened on Monday.", "Home | News | Sport | Video"], stoplists()["English"])
     >>> (m[0].words, m[0].sentence_end, m[0].stop_density > 0.3, m[1].link_like)
     (5, True, True, True)
     """
+    distinct = list(dict.fromkeys(texts))
     contains = stop.__contains__ if stop is not None else None
-    measures = []
-    append = measures.append
-    # Lines that get only the cheap measures share one Measure per distinct value,
-    # and a line repeated in the page (menus, teasers) is measured once.
-    plain_measures: dict[tuple[int, bool, bool], Measure] = {}
-    seen: dict[str, Measure] = {}
-    for text in texts:
-        known = seen.get(text)
-        if known is not None:
-            append(known)
-            continue
+    # Lines that get only the cheap measures share one Measure per distinct value.
+    shape_only: dict[tuple[int, bool, bool], Measure] = {}
+    measured: dict[str, Measure] = {}
+    for text in distinct:
         n = len(text.split())
         if len(text) >= 8 * n and not text.isascii():
-            cjk = len(CJK.findall(text))
-            if cjk:
-                n = max(n, cjk // 2)
-        last = text[-1:]
-        end = last in SENTENCE_ENDS or (last in CLOSERS and text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS)
-        link_like = False
-        if "://" in text or "www." in text:
-            link_like = URL.search(text) is not None and len(URL.sub("", text).split()) <= 2
-        if not link_like and not end and text[:1] != "|" and SEPARATORS.search(text):
-            link_like = len(SEPARATORS.findall(text)) >= 2
+            n = cjk_words(text, n)
+        end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS  # closing quotes and brackets may follow
+        link_like = ("://" in text or "www." in text) and is_url_line(text)
+        if not link_like and not end and text[:1] != "|":
+            link_like = is_menu_row(text)
         if link_like or (n < full_words and not (end and n >= min_words)):
             key = (n, end, link_like)
-            measure = plain_measures.get(key)
+            measure = shape_only.get(key)
             if measure is None:
-                measure = plain_measures[key] = Measure(n, end, 0.0, 1.0, 0.0, link_like)
-            append(measure)
-            continue
-        raw = text.encode()
-        plain = raw.translate(CLINGING).decode().split()
-        k = len(plain)
-        if not k:
-            measure = Measure(n, end, -1.0, 0.0, 1.0, link_like)
+                measure = shape_only[key] = Measure(n, end, 0.0, 1.0, 0.0, link_like)
         else:
-            lower = " ".join(plain).lower().split()
-            density = sum(map(contains, lower)) / k if contains is not None else -1.0
-            caps = sum(map(str.__ne__, plain, lower)) / k if len(lower) == k else 0.0
-            visible = len(raw) - raw.count(b" ")
-            symbols = (len(raw) - len(raw.translate(None, SYMBOL_BYTES))) / visible if visible else 1.0
-            measure = Measure(n, end, density, caps, symbols, link_like)
-        seen[text] = measure
-        append(measure)
-    return measures
+            measure = Measure(n, end, *word_measures(text, contains), link_like)
+        measured[text] = measure
+    return list(map(measured.__getitem__, texts))
+
+
+def cjk_words(text: str, words: int) -> int:
+    """Words of a line with few spaces for its length: unspaced CJK counts a word per two characters."""
+    cjk = len(CJK.findall(text))
+    return max(words, cjk // 2) if cjk else words
+
+
+def is_url_line(text: str) -> bool:
+    """A bare URL or e-mail address, with at most two words besides it."""
+    return URL.search(text) is not None and len(URL.sub("", text).split()) <= 2
+
+
+def is_menu_row(text: str) -> bool:
+    """Menu items, breadcrumbs or share buttons: two separators or more."""
+    return len(SEPARATORS.findall(text)) >= 2
+
+
+def word_measures(text: str, contains: Callable[[str], bool] | None) -> tuple[float, float, float]:
+    """Stopword density (-1.0 without a stoplist), share of capitalised words and share of ASCII symbols.
+
+    Punctuation that clings to words is replaced by spaces first, so that
+    "(the" is the stopword "the".
+    """
+    raw = text.encode()
+    spaced = raw.translate(CLINGING).decode()
+    plain = spaced.split()
+    k = len(plain)
+    if not k:
+        return -1.0, 0.0, 1.0
+    # Lowercasing neither adds nor removes white space: the two splits pair up word for word.
+    lower = spaced.lower().split()
+    density = sum(map(contains, lower)) / k if contains is not None else -1.0
+    caps = sum(map(ne, plain, lower)) / k
+    visible = len(raw) - raw.count(b" ")
+    symbols = (len(raw) - len(raw.translate(None, SYMBOL_BYTES))) / visible if visible else 1.0
+    return density, caps, symbols
+
+
+def language_sample(texts: list[str]) -> list[str]:
+    """Lowercased words of the first long lines, about LANGUAGE_SAMPLE_WORDS of them, for `guess_stoplist`."""
+    sample: list[str] = []
+    for text in texts:
+        if len(text) > 60:
+            sample.extend(text.lower().encode().translate(CLINGING).decode().split())
+            if len(sample) >= LANGUAGE_SAMPLE_WORDS:
+                break
+    return sample
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,18 +283,16 @@ class Heuristics:
 
     def measures(self, doc: Document) -> list[Measure]:
         """Every line's measures, indexes matching `doc.lines`; a line already removed is measured as empty."""
-        return measure_lines([line.text if line.removed_by is None else "" for line in doc.lines], self.stoplist(doc))
+        texts = [line.text if line.removed_by is None else "" for line in doc.lines]
+        return measure_lines(texts, self.stoplist(doc, texts))
 
-    def stoplist(self, doc: Document) -> frozenset[str] | None:
+    def stoplist(self, doc: Document, texts: list[str] | None = None) -> frozenset[str] | None:
+        """The stoplist of the document's language, guessed from its kept lines (`texts`) when it has none yet."""
         name = ISO_TO_JUSTEXT.get(doc.lang)
         if name is None:
-            sample: list[str] = []
-            for line in doc.lines:
-                if line.kept and len(line.text) > 60:
-                    sample.extend(line.text.lower().encode().translate(CLINGING).decode().split())
-                    if len(sample) >= LANGUAGE_SAMPLE_WORDS:
-                        break
-            name = guess_stoplist(sample)
+            if texts is None:
+                texts = [line.text for line in doc.lines if line.removed_by is None]
+            name = guess_stoplist(language_sample(texts))
         return stoplists().get(name) if name else None
 
     def thresholds(self, doc: Document) -> Thresholds:
@@ -290,23 +314,19 @@ class Heuristics:
     # ------------------------------------------------------------ steps
 
     def boilerplate_lines(self, doc: Document, measures: list[Measure]) -> Document:
-        for i, line in enumerate(doc.lines):
-            if line.kept and measures[i].link_like and not URL.search(line.text):
+        for i in [i for i, m in enumerate(measures) if m.link_like]:
+            line = doc.lines[i]
+            if line.kept and not URL.search(line.text):
                 doc.remove(i, BOILERPLATE_LINE, "link-like")
         return doc
 
     def line_scores(self, doc: Document, kept: list[int], measures: list[Measure]) -> list[float]:
         """Kadane scores: prose gains its words, near-prose half of them, chrome costs a line and its words."""
         t = self.thresholds(doc)
-        by_measure: dict[int, float] = {}  # lines share Measure objects (see measure_lines)
-        scores = []
-        for i in kept:
-            m = measures[i]
-            score = by_measure.get(id(m))
-            if score is None:
-                score = by_measure[id(m)] = self.score(m, t)
-            scores.append(score)
-        return scores
+        kept_measures = [measures[i] for i in kept]
+        # Many lines measure the same (see measure_lines): score each distinct measure once.
+        score_of = {m: self.score(m, t) for m in set(kept_measures)}
+        return list(map(score_of.__getitem__, kept_measures))
 
     def score(self, m: Measure, t: Thresholds) -> float:
         kind = self.classify(m, t)

@@ -30,7 +30,9 @@ LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\u0085\u000b\u000c]")
 # U+200D) are kept: they change spelling in Persian and Indic scripts and
 # build emoji sequences.
 INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u180e\u200b\u2060\u2061-\u2064\ufeff\ufff9-\ufffb]")
-UNICODE_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# White space other than the ASCII space and tab (str.split() splits on all of it). Tested one by one
+# with `in`, which is several times faster than a regular expression over the whole text.
+UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 # "\n\n\n+" rather than "\n{3,}": the literal prefix lets the regex engine skip ahead.
 BLANK_RUNS = re.compile("\n\n\n+")
 
@@ -95,7 +97,7 @@ def _needs_space_fix(text: str) -> bool:
     """Cheap substring checks first: most documents need nothing done."""
     if "  " in text or "\t" in text or " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " ":
         return True
-    return not text.isascii() and UNICODE_SPACES.search(text) is not None
+    return not text.isascii() and any(space in text for space in UNICODE_SPACES)
 
 
 def collapse_blank_lines(text: str) -> str:

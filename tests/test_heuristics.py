@@ -9,8 +9,9 @@ import pytest
 from cleaner.config import Config
 from cleaner.document import Document, lines_from_text
 from cleaner.heuristics import (
-    BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, STEP_NAMES, Heuristics, guess_stoplist,
-    measure_lines, stoplists, title_case,
+    BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics,
+    Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, measure_lines, stoplists, title_case,
+    word_measures,
 )
 from cleaner.pipeline import Pipeline
 
@@ -68,6 +69,58 @@ def test_measures() -> None:
     assert nav.link_like and nav.capitalised == 1.0
     assert url.link_like
     assert cjk.words >= 8 and cjk.sentence_end
+
+
+def test_a_repeated_line_is_measured_once_and_equal_measures_share_a_score() -> None:
+    english = stoplists()["English"]
+    texts = ["Home", PROSE[0], "Home", "", PROSE[0], "News"]
+    measures = measure_lines(texts, english)
+    assert len(measures) == len(texts)
+    assert measures[0] is measures[2] and measures[1] is measures[4]
+    assert measures[0] == measures[5] and len({measures[0], measures[5]}) == 1  # same shape: one score
+    assert measures[3] == Measure(0, False, 0.0, 1.0, 0.0, False)
+
+
+def test_a_closing_quote_after_the_full_stop_still_ends_a_sentence() -> None:
+    quoted, bare, unfinished = measure_lines(['He said: "We will reopen in May."»', "It is done.", "Read more »"], None)
+    assert quoted.sentence_end and bare.sentence_end and not unfinished.sentence_end
+
+
+def test_word_measures() -> None:
+    stop = frozenset({"the", "of", "new"})
+    density, caps, symbols = word_measures("The (new) Harbour of the town: 50% done", stop.__contains__)
+    assert density == 4 / 8  # The, (new), of, the: clinging brackets do not hide a stopword
+    assert caps == 2 / 8  # The, Harbour
+    assert symbols == 6 / 32  # ( ) : 5 0 % among 32 characters that are not spaces
+    assert word_measures("Ein kurzer Satz.", None)[0] == -1.0
+    assert word_measures("... !!!", None) == (-1.0, 0.0, 1.0)
+
+
+def test_link_shapes() -> None:
+    assert is_url_line("https://example.com/a") and is_url_line("Mail: editor@example.com")
+    assert not is_url_line("See https://example.com for the full report of the council")
+    assert is_menu_row("Home | News | Sport") and is_menu_row("Home › World › Europe")
+    assert not is_menu_row("Salt | pepper")
+
+
+def test_language_sample_reads_the_first_long_lines() -> None:
+    long_line = "Der Hund lief (schnell) über die Straße und wollte nicht mehr nach Hause zurück, sagte man."
+    sample = language_sample(["Startseite", long_line, ""] + [PROSE[0]] * 20)
+    assert sample[:4] == ["der", "hund", "lief", "schnell"]
+    assert LANGUAGE_SAMPLE_WORDS <= len(sample) < LANGUAGE_SAMPLE_WORDS + len(PROSE[0].split())
+    assert language_sample(["Home", "News"]) == []
+
+
+def test_stoplist_is_guessed_from_kept_lines_only() -> None:
+    german = "Der Hund lief über die Straße und wollte nicht mehr nach Hause zurück, weil es schon dunkel war."
+    doc = doc_of([german, PROSE[0], PROSE[1], PROSE[2]])
+    heuristics = Heuristics()
+    assert heuristics.stoplist(doc) == stoplists()["English"]
+    for i in (1, 2, 3):
+        doc.remove(i, "rule-x")
+    assert heuristics.stoplist(doc) == stoplists()["German"]
+    doc.lang = "en"
+    assert heuristics.stoplist(doc) == stoplists()["English"]
 
 
 # ---------------------------------------------------------------- boilerplate-line

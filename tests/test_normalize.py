@@ -1,6 +1,8 @@
+import sys
+
 import pytest
 
-from cleaner.normalize import normalize
+from cleaner.normalize import UNICODE_SPACES, normalize
 
 CASES = [
     # (input, expected, why)
@@ -28,3 +30,17 @@ def test_normalize_is_idempotent() -> None:
     for text, _, _ in CASES:
         once = normalize(text)
         assert normalize(once) == once
+
+
+@pytest.mark.parametrize("space", list(UNICODE_SPACES), ids=[f"U+{ord(c):04X}" for c in UNICODE_SPACES])
+def test_every_unicode_space_becomes_a_plain_space(space: str) -> None:
+    assert normalize(f"caf\u00e9{space}au lait") == "caf\u00e9 au lait"
+
+
+def test_unicode_spaces_are_all_the_white_space_left_after_line_breaks_and_invisible_characters() -> None:
+    """The fast check in `collapse_spaces` looks for these characters only: it must miss none."""
+    others = {
+        char for char in map(chr, range(sys.maxunicode + 1))
+        if char.isspace() and not char.isascii() and normalize(f"a{char}b") not in ("a\nb", "ab")
+    }
+    assert others == set(UNICODE_SPACES)
