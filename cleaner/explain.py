@@ -31,8 +31,7 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
     with tempfile.TemporaryDirectory(prefix="cleaner-explain-") as scratch:
         with LineCounts(Path(scratch) / "line-counts.sqlite") as counts:
             with Workers(1, config) as workers:
-                for _packed in count_lines(Walker().walk(corpus), workers, counts):
-                    pass
+                count_lines(Walker().walk(corpus), workers, counts)
             return Pipeline(config, line_counts=counts).process(InputFile(path, source, kind))
 
 

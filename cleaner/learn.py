@@ -31,8 +31,7 @@ def learn_rules(options: RunOptions) -> dict[str, int]:
         with LineCounts(staging / "line-counts.sqlite") as counts:
             walker = Walker(options.include, options.exclude)
             with Workers(options.workers, config) as workers:
-                for _packed in count_lines(walker.walk(options.inputs), workers, counts, keep_text=True):
-                    pass
+                count_lines(walker.walk(options.inputs), workers, counts, keep_text=True)
             for site, documents in counts.sites():
                 lines = learned_lines(counts, site, config.repeat_min_docs, config.repeat_min_share)
                 if lines:

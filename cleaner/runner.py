@@ -7,12 +7,14 @@ holding at most a fixed window of batches in flight, so output is identical
 for any number of workers and memory does not grow with the corpus (but
 for deduplication's arrays, see `dedup.py`).
 
-With per-site repetition on (the default), a run has two passes. The first
-parses every input (read, decode, extract, normalise), counts each site's
-lines into an on-disk store and spills the parsed documents to a scratch
-file in the staging directory; the second reads them back in order and
-cleans them, the repeated-lines step looking its counts up in the store.
-Nothing is parsed twice, so HTML pays for trafilatura once.
+With per-site repetition on (the default), a run has two passes. In the
+first, workers parse every input (read, decode, extract, normalise), spill
+each batch of parsed documents to its own file in the staging directory and
+send back only the lines' keys, which the parent counts per site in an
+on-disk store. In the second, workers clean the spilled batches in order,
+the repeated-lines step looking its counts up in the store. Nothing is
+parsed twice (HTML pays for trafilatura once), and documents never pass
+through the parent, whose CPU the workers need.
 
 With deduplication on (the default), workers sign each kept document and
 the parent holds kept documents on disk (`dedup.DuplicateHold`) until the
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import TypeVar
 
 from tqdm import tqdm
 
@@ -48,9 +50,10 @@ from cleaner.summary import Outcome, Tally, format_table
 from cleaner.writer import CorpusWriter, record, reject_entry, to_json_line
 
 BATCH_FILES = 8
+SPILL_BATCH_FILES = 32  # larger batches in two passes: one spill file each
 BATCHES_IN_FLIGHT_PER_WORKER = 4
 COUNTS_FILE = "line-counts.sqlite"
-SPILL_FILE = "parsed.pickle"
+SPILL_DIR = "parsed"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,9 +65,8 @@ _counted_pipeline: tuple[Path, Pipeline] | None = None
 
 @dataclass(slots=True)
 class Parsed:
-    """Pass 1's answer for one file: the parsed document (`pack`ed), its site and its line keys."""
+    """Pass 1's answer for one file: its site and its line keys (and their texts, for learn-rules)."""
 
-    packed: tuple
     rejected: bool
     site: str
     keys: list[bytes]
@@ -115,37 +117,39 @@ def progress_bar(enabled: bool) -> tqdm:
 
 
 def two_passes(options: RunOptions, walker: Walker, scratch: Path, bar: tqdm, workers: Workers) -> Iterator[list[Outcome]]:
-    """Pass 1 counts and spills; pass 2 cleans the spilled documents in order."""
+    """Pass 1 counts and spills; pass 2 cleans the spilled batches in order."""
     counts_path = scratch / COUNTS_FILE
-    spill_path = scratch / SPILL_FILE
+    spill = scratch / SPILL_DIR
+    spill.mkdir()
     bar.set_description("pass 1: counting lines")
-    with LineCounts(counts_path) as counts, open(spill_path, "wb") as spill:
-        for packed in count_lines(walker.walk(options.inputs), workers, counts):
-            pickle.dump(packed, spill, protocol=pickle.HIGHEST_PROTOCOL)
+    with LineCounts(counts_path) as counts:
+        batches = count_lines(walker.walk(options.inputs), workers, counts, spill=spill)
     bar.set_description("pass 2: cleaning")
-    with open(spill_path, "rb") as spill:
-        yield from workers.map(partial(clean_batch, counts_path=counts_path), chunked(read_spill(spill), BATCH_FILES))
-    spill_path.unlink()
+    yield from workers.map(partial(clean_spilled, counts_path=counts_path), (spill_file(spill, n) for n in range(batches)))
+    spill.rmdir()
     counts_path.unlink()
 
 
-def count_lines(items: Iterable[InputFile], workers: Workers, counts: LineCounts, keep_text: bool = False) -> Iterator[tuple]:
-    """Pass 1: parse every input, count its lines under its site, and yield the parsed documents (`pack`ed) in order."""
-    batches = chunked(items, BATCH_FILES)
-    for parsed_batch in workers.map(partial(parse_batch, keep_text=keep_text), batches):
+def count_lines(
+    items: Iterable[InputFile], workers: Workers, counts: LineCounts, spill: Path | None = None, keep_text: bool = False
+) -> int:
+    """Pass 1: parse every input and count its lines under its site; returns the number of batches.
+
+    With `spill`, each batch's parsed documents are written to `spill_file(spill, n)`.
+    """
+    batches = enumerate(chunked(items, SPILL_BATCH_FILES if spill else BATCH_FILES))
+    count = 0
+    for parsed_batch in workers.map(partial(parse_batch, spill=spill, keep_text=keep_text), batches):
         for parsed in parsed_batch:
             if not parsed.rejected:
                 counts.add(parsed.site, parsed.keys, parsed.texts)
-            yield parsed.packed
+        count += 1
     counts.flush()
+    return count
 
 
-def read_spill(spill: IO[bytes]) -> Iterator[tuple]:
-    while True:
-        try:
-            yield pickle.load(spill)
-        except EOFError:
-            return
+def spill_file(spill: Path, number: int) -> Path:
+    return spill / f"batch-{number:09d}.pickle"
 
 
 def write_deduplicated(hold: DuplicateHold, writer: CorpusWriter, tally: Tally, bar: tqdm) -> None:
@@ -210,20 +214,29 @@ def process_batch(batch: list[InputFile]) -> list[Outcome]:
     return [outcome_of(pipeline.process(item)) for item in batch]
 
 
-def parse_batch(batch: list[InputFile], keep_text: bool = False) -> list[Parsed]:
-    """Pass 1: load each file and key its lines under its site."""
+def parse_batch(numbered: tuple[int, list[InputFile]], spill: Path | None = None, keep_text: bool = False) -> list[Parsed]:
+    """Pass 1: load each file and key its lines under its site; with `spill`, write the parsed documents there."""
+    number, batch = numbered
     pipeline = worker_pipeline()
-    parsed = []
+    parsed, packed = [], []
     for item in batch:
         doc = pipeline.load_safely(item)
         site, texts, keys = document_keys(doc, pipeline.config.site_by) if doc.rejection is None else ("", [], [])
-        parsed.append(Parsed(pack(doc), doc.rejection is not None, site, keys, texts if keep_text else None))
+        parsed.append(Parsed(doc.rejection is not None, site, keys, texts if keep_text else None))
+        if spill is not None:
+            packed.append(pack(doc))
+    if spill is not None:
+        with open(spill_file(spill, number), "wb") as handle:
+            pickle.dump(packed, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return parsed
 
 
-def clean_batch(batch: list[tuple], counts_path: Path) -> list[Outcome]:
-    """Pass 2: clean each parsed (`pack`ed) document; a rejected one passes through."""
+def clean_spilled(path: Path, counts_path: Path) -> list[Outcome]:
+    """Pass 2: clean each document of a spilled batch (a rejected one passes through), then delete the batch."""
     pipeline = worker_pipeline(counts_path)
+    with open(path, "rb") as handle:
+        batch = pickle.load(handle)
+    path.unlink()
     outcomes = []
     for packed in batch:
         doc = unpack(packed)
