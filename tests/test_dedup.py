@@ -173,3 +173,13 @@ def test_groups_are_the_sets_of_more_than_one() -> None:
     roots = np.array([0, 1, 0, 3, 1, 5])
     assert [g.tolist() for g in dedup.groups_of(roots)] == [[0, 2], [1, 4]]
     assert list(dedup.groups_of(np.arange(4))) == []
+
+
+def test_the_same_documents_are_kept_whatever_the_order_of_the_inputs(fixtures_dir: Path, tmp_path: Path) -> None:
+    text, seeds = fixtures_dir / "input" / "text", fixtures_dir / "input" / "seeds"
+    assert run_cli(str(text), str(seeds), "--output", str(tmp_path / "ab")) == 0
+    assert run_cli(str(seeds), str(text), "--output", str(tmp_path / "ba")) == 0
+    kept = [sorted(r["id"] for r in read_jsonl(tmp_path / name / "corpus-00000.jsonl")) for name in ("ab", "ba")]
+    assert kept[0] == kept[1]
+    reports = [sorted(read_jsonl(tmp_path / name / "duplicates.jsonl"), key=json.dumps) for name in ("ab", "ba")]
+    assert reports[0] == reports[1] and len(reports[0]) == 1
