@@ -83,21 +83,22 @@ def run(options: RunOptions) -> dict:
     config = options.config
     hold = DuplicateHold(writer.staging / "dedup", config.dedup_threshold) if config.dedup else None
     try:
-        with progress_bar(options.progress) as bar, Workers(options.workers, config) as workers:
-            if config.site_by == "none":
-                outcomes = workers.map(process_batch, chunked(walker.walk(options.inputs), BATCH_FILES))
-            else:
-                outcomes = two_passes(options, walker, writer.staging, bar, workers)
-            for batch in outcomes:
-                for outcome in batch:
-                    if hold is not None and outcome.record_line is not None:
-                        hold.hold(outcome)
-                    else:
-                        write_outcome(writer, tally, outcome)
-                bar.update(len(batch))
-                bar.set_postfix(rejected=sum(tally.rejects.values()), refresh=False)
-        if hold is not None:
-            write_deduplicated(hold, writer, tally, bar)
+        with progress_bar(options.progress) as bar:
+            with Workers(options.workers, config) as workers:
+                if config.site_by == "none":
+                    outcomes = workers.map(process_batch, chunked(walker.walk(options.inputs), BATCH_FILES))
+                else:
+                    outcomes = two_passes(options, walker, writer.staging, bar, workers)
+                for batch in outcomes:
+                    for outcome in batch:
+                        if hold is not None and outcome.record_line is not None:
+                            hold.hold(outcome)
+                        else:
+                            write_outcome(writer, tally, outcome)
+                    bar.update(len(batch))
+                    bar.set_postfix(rejected=sum(tally.rejects.values()), refresh=False)
+            if hold is not None:  # the workers have ended: clustering gets their memory
+                write_deduplicated(hold, writer, tally, bar)
         summary = tally.summary(options.config, walker.skipped, writer.shards, time.perf_counter() - started)
         writer.commit(summary)
     except BaseException:
@@ -160,6 +161,7 @@ def write_deduplicated(hold: DuplicateHold, writer: CorpusWriter, tally: Tally, 
     writer.write_duplicates(hold.report_lines())
     assert hold.duplicates is not None
     tally.duplicates = hold.duplicates.stats()
+    bar.set_postfix(rejected=sum(tally.rejects.values()), duplicates=tally.duplicates["removed"])
 
 
 def write_outcome(writer: CorpusWriter, tally: Tally, outcome: Outcome) -> None:
