@@ -28,30 +28,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from crawl_runs import add_crawl_arguments, generate, run_cleaner
+from synth import jaccard, shingles
 
 THRESHOLD = 0.8
 TARGET_RECALL = 0.95
 TARGET_FALSE_MERGES = 0.01
 TARGET_ADDED = 0.30
-SHINGLE = 5
-WORD = re.compile(r"\w+")
-
-
-def shingles(text: str) -> set[tuple[str, ...]]:
-    words = WORD.findall(text.lower())
-    return {tuple(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-
-
-def jaccard(a: str, b: str) -> float:
-    sa, sb = shingles(a), shingles(b)
-    return len(sa & sb) / len(sa | sb)
 
 
 def read_jsonl(path: Path):
@@ -122,7 +110,7 @@ def main() -> int:
         a, b = pair["original"], pair["copy"]
         if a not in texts or b not in texts:
             continue
-        similarity = jaccard(texts[a], texts[b])
+        similarity = jaccard(shingles(texts[a]), shingles(texts[b]))
         merged = a in clusters and clusters.get(a) == clusters.get(b)
         merged_by_band[band_of(similarity)][merged] += 1
         if similarity >= THRESHOLD:

@@ -8,7 +8,7 @@ import pytest
 
 from cleaner import dedup
 from cleaner.cli import main
-from cleaner.dedup import Signer, SignatureStore, bands_for, find_duplicates
+from cleaner.dedup import Signature, Signer, SignatureStore, bands_for, find_duplicates
 
 SIGNER = Signer()
 
@@ -24,6 +24,11 @@ VOCABULARY = [f"w{i}" for i in range(3000)]
 def edited(words: list[str], every: int) -> list[str]:
     """Replace one word in `every`: each replacement changes the 5 shingles around it."""
     return [f"edit{i}" if i % every == every // 2 else word for i, word in enumerate(words)]
+
+
+def estimated_similarity(a: Signature, b: Signature) -> float:
+    """The share of equal MinHash values (32-bit each, not bytes)."""
+    return float(np.mean(np.frombuffer(a.minhash, "<u4") == np.frombuffer(b.minhash, "<u4")))
 
 
 def jaccard(a: list[str], b: list[str], size: int = 5) -> float:
@@ -52,7 +57,7 @@ def test_estimated_similarity_follows_the_true_jaccard() -> None:
     for every in (100, 25, 10):
         copy = edited(words, every)
         a, b = SIGNER.sign(" ".join(words)), SIGNER.sign(" ".join(copy))
-        estimate = sum(x == y for x, y in zip(a.minhash, b.minhash)) / len(a.minhash)
+        estimate = estimated_similarity(a, b)
         assert estimate == pytest.approx(jaccard(words, copy), abs=0.12)
 
 
@@ -152,7 +157,7 @@ def test_the_seeds_tell_the_same_story_but_are_both_kept(fixtures_dir: Path) -> 
     texts = [r["text"] for r in seeds if r["source"].startswith("seeds/")]
     assert len(texts) == 2
     a, b = (SIGNER.sign(text) for text in texts)
-    estimate = sum(x == y for x, y in zip(a.minhash, b.minhash)) / len(a.minhash)
+    estimate = estimated_similarity(a, b)
     assert 0.15 < estimate < 0.5
 
 
@@ -183,3 +188,18 @@ def test_the_same_documents_are_kept_whatever_the_order_of_the_inputs(fixtures_d
     assert kept[0] == kept[1]
     reports = [sorted(read_jsonl(tmp_path / name / "duplicates.jsonl"), key=json.dumps) for name in ("ab", "ba")]
     assert reports[0] == reports[1] and len(reports[0]) == 1
+
+
+def test_a_corrupt_dedup_report_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "duplicates.jsonl").write_text("{not json\n")
+    assert main(["dedup-report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cleaner: error: cannot read") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "high"])
+def test_a_bad_dedup_threshold_is_a_usage_error(value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", str(tmp_path), "-o", str(tmp_path / "out"), "--dedup-threshold", value])
+    assert exit_info.value.code == 2
+    assert "--dedup-threshold" in capsys.readouterr().err
