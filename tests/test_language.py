@@ -1,6 +1,10 @@
-import pytest
+import random
 
-from cleaner.language import LanguageDetector
+import pytest
+from langdetect.lang_detect_exception import LangDetectException
+from langdetect.utils.ngram import NGram
+
+from cleaner.language import FastDetector, LanguageDetector, word_grams
 
 
 @pytest.fixture(scope="module")
@@ -34,3 +38,77 @@ def test_detection_is_deterministic_whatever_came_before(detector: LanguageDetec
         detector.detect(other)
     assert detector.detect(text) == first
     assert LanguageDetector().detect(text) == first
+
+
+# ---------------------------------------------------------------- FastDetector is langdetect
+
+
+def _probabilities(detector, text: str, trials: int):
+    detector.n_trial = trials
+    detector.append(text)
+    try:
+        return [(guess.lang, guess.prob) for guess in detector.get_probabilities()], detector.langprob
+    except LangDetectException as exc:
+        return str(exc), None
+
+
+SCRIPTS = [
+    "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "äöüßéèàçñÄÖÜÉ", "абвгдежзийклмнопрстуфхцчшщыэюя",
+    "АБВГДЕЖЗ", "αβγδεζηθικλμνξοπρστυφχψω", "أبتثجحخدذرزسشصضطظعغفقكلمنهوي", "的一是不了人我在有他这为之大来以个中上们",
+    "あいうえおかきくけこアイウエオカキクケコ", "가나다라마바사아자차카타파하", "ăâđêôơưạảấầẩẫậ", "e\u0301a\u0300o\u0303",
+    "0123456789", "  .,;:!?'\"()-–—“”«»", "\u0219\u021b\u06cc",
+]
+
+
+def _random_text(rng: random.Random) -> str:
+    alphabet = "".join(rng.sample(SCRIPTS, 3)) + "   "
+    words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(0, 80))]
+    if rng.random() < 0.3:
+        words.insert(rng.randint(0, len(words)), rng.choice(["https://example.com/a?b=c", "name.surname@example.org"]))
+    return rng.choice([" ", "  ", " \n "]).join(words)
+
+
+REAL_TEXTS = [
+    "The council approved the plan on Tuesday after a long debate about the cost of the new lanes. NASA and the EU said so.",
+    "Die Stadtverwaltung möchte die Straßen im Sommer kühler machen und den Anwohnern mehr Schatten bieten.",
+    "Hội đồng thành phố đã thông qua kế hoạch vào thứ Ba sau một cuộc tranh luận dài.",
+    "Городской совет одобрил план во вторник после долгих споров о стоимости новых полос. США и ЕС",
+    "市议会周二晚上投票批准了一个受保护的自行车道网络，连接北部郊区和市中心。",
+    "مجلس المدينة وافق على الخطة يوم الثلاثاء بعد نقاش طويل حول تكلفة المسارات الجديدة",
+    "word " * 3000,
+]
+
+
+@pytest.mark.parametrize("trials", [2, 7])
+def test_fast_detector_gives_langdetects_answers_bit_for_bit(detector: LanguageDetector, trials: int) -> None:
+    rng = random.Random(7)
+    texts = REAL_TEXTS + [_random_text(rng) for _ in range(300)]
+    factory = detector._factory
+    for text in texts:
+        fast = _probabilities(FastDetector(factory, detector._grams), text, trials)
+        assert fast == _probabilities(factory.create(), text, trials), text
+
+
+class AllGrams:
+    """A profile that knows every n-gram."""
+
+    def __contains__(self, gram: object) -> bool:
+        return True
+
+
+def test_word_grams_follow_langdetects_ngram_window() -> None:
+    profiles = AllGrams()
+    rng = random.Random(3)
+    for _ in range(500):
+        text = NGram.normalize_vi("".join(rng.choice("aBcDÉé  xYZ中ア") for _ in range(rng.randint(1, 30))))
+        text = "".join(map(NGram.normalize, text))
+        expected, window = [], NGram()
+        for ch in text:
+            window.add_char(ch)
+            expected += [gram for n in (1, 2, 3) if (gram := window.get(n))]
+        words = text.split(" ")
+        found = [
+            gram for k, word in enumerate(words) if word
+            for gram in word_grams(word + " " if k < len(words) - 1 else word, profiles)
+        ]
+        assert found == expected, text
