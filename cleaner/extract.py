@@ -22,22 +22,19 @@ HEADLINE_MAX_CHARS = 300
 # A headline does not end like a sentence fragment or a list lead-in.
 NOT_HEADLINE_END = re.compile(r"[.,;:\u3002\u060c]$")
 LETTER = re.compile(r"[^\W\d_]")
-# Page metadata from the markup the page declares, cheapest source first.
-TITLE_XPATHS = (
-    '//meta[@property="og:title"]/@content',
-    '//meta[@name="twitter:title"]/@content',
-    "(//h1)[1]//text()",
-    "//head/title/text()",
-)
-URL_XPATHS = ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content')
-DATE_XPATHS = (
-    '//meta[@property="article:published_time"]/@content',
-    '//meta[@itemprop="datePublished"]/@content',
-    '//*[@itemprop="datePublished"]/@datetime',
-    '//meta[@name="date"]/@content',
-    "(//time[@datetime])[1]/@datetime",
-)
-SITENAME_XPATHS = ('//meta[@property="og:site_name"]/@content', '//meta[@name="application-name"]/@content')
+# Page metadata from the markup the page declares. Each field's sources, most trusted first:
+# a <meta> attribute and value (the field is in its `content`), or a source named below.
+META_SOURCES = {
+    "title": (("property", "og:title"), ("name", "twitter:title"), "first <h1>", "<head><title>"),
+    "url": ("<link rel=canonical>", ("property", "og:url")),
+    "date": (
+        ("property", "article:published_time"), ("itemprop", "datePublished"), "itemprop datetime",
+        ("name", "date"), "first <time datetime>",
+    ),
+    "sitename": (("property", "og:site_name"), ("name", "application-name")),
+}
+# Any element's `datetime` with itemprop="datePublished": a search of the whole tree, made only when needed.
+ITEMPROP_DATETIME = '//*[@itemprop="datePublished"]/@datetime'
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -66,12 +63,7 @@ def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted
     tree = load_html(html)
     if tree is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")
-    title, page_url, date, sitename = (
-        first_value(tree, TITLE_XPATHS),
-        first_value(tree, URL_XPATHS),
-        first_value(tree, DATE_XPATHS),
-        first_value(tree, SITENAME_XPATHS),
-    )
+    title, page_url, date, sitename = declared_metadata(tree, html)
     try:
         result = trafilatura.bare_extraction(
             tree,
@@ -96,14 +88,54 @@ def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted
     )
 
 
-def first_value(tree: HtmlElement, xpaths: tuple[str, ...]) -> str:
-    """The first non-empty value any of `xpaths` finds, with white space collapsed."""
-    for xpath in xpaths:
-        for value in tree.xpath(xpath):
-            text = " ".join(str(value).split())
-            if text:
-                return text
-    return ""
+def declared_metadata(tree: HtmlElement, html: str | None = None) -> tuple[str, str, str, str]:
+    """Title, canonical URL, date and site name as the page declares them (`META_SOURCES`), "" where it does not.
+
+    One walk over the few tags that declare them (<meta>, <link>, <h1>,
+    <title>, <time>) instead of an XPath search of the whole tree per source;
+    the one source that needs such a search is skipped when the page's
+    `html` does not say "datePublished". A field's value is the first
+    non-blank one of its most trusted source that has one, white space
+    collapsed.
+    """
+    values: dict[object, list[str]] = {}
+    first_h1 = first_time = None
+    for element in tree.iter("meta", "link", "h1", "title", "time"):
+        tag = element.tag
+        if tag == "meta":
+            content = element.get("content")
+            if content is not None:
+                for attribute in ("property", "name", "itemprop"):
+                    values.setdefault((attribute, element.get(attribute)), []).append(content)
+        elif tag == "link":
+            if element.get("rel") == "canonical" and element.get("href") is not None:
+                values.setdefault("<link rel=canonical>", []).append(element.get("href"))
+        elif tag == "h1":
+            first_h1 = element if first_h1 is None else first_h1
+        elif tag == "title":
+            parent = element.getparent()
+            if parent is not None and parent.tag == "head":
+                values.setdefault("<head><title>", []).extend(element.xpath("text()"))
+        elif first_time is None and element.get("datetime") is not None:
+            first_time = element
+    if first_h1 is not None:
+        values["first <h1>"] = first_h1.xpath(".//text()")
+    if first_time is not None:
+        values["first <time datetime>"] = [first_time.get("datetime")]
+
+    def field(name: str) -> str:
+        for source in META_SOURCES[name]:
+            if source == "itemprop datetime":
+                found = tree.xpath(ITEMPROP_DATETIME) if html is None or "datePublished" in html else ()
+            else:
+                found = values.get(source, ())
+            for value in found:
+                text = " ".join(str(value).split())
+                if text:
+                    return text
+        return ""
+
+    return field("title"), field("url"), field("date"), field("sitename")
 
 
 def reads_as_headline(line: str) -> bool:

@@ -1,7 +1,9 @@
 import pytest
 
 from cleaner.errors import InputError
-from cleaner.extract import extract_html, reads_as_headline, split_title
+from lxml.html import fromstring
+
+from cleaner.extract import declared_metadata, extract_html, reads_as_headline, split_title
 
 PAGE = """<html><head><title>Harbour reopens | Coast News</title>
 <link rel="canonical" href="https://coast.example.com/harbour"></head><body>
@@ -46,3 +48,30 @@ def test_split_title_needs_a_paragraph_break_after_the_headline() -> None:
     assert split_title("Headline\n\nBody.").title == "Headline"
     assert split_title("Headline\nBody continues.").title == ""
     assert split_title("Headline only").body == ""
+
+
+DECLARED = """<html><head><title>Head  title</title>
+<meta name="twitter:title" content="Twitter title"><meta property="og:title" content="  ">
+<meta property="og:title" content="OG   title"><link rel="canonical" href="https://example.com/a">
+<meta name="date" content="2020-01-01"><meta property="og:site_name" content="Example News">
+</head><body><h1><span>First</span> heading</h1><time datetime="2019-05-05">May</time>
+<span itemprop="datePublished" datetime="2021-02-03">Feb</span><h1>Second heading</h1></body></html>"""
+
+
+def _declared(html: str) -> tuple[str, str, str, str]:
+    return declared_metadata(fromstring(html), html)
+
+
+def test_declared_metadata_takes_each_fields_most_trusted_source() -> None:
+    # og:title beats twitter:title (a blank og:title is skipped), the canonical link gives the URL,
+    # an itemprop datetime beats <meta name=date> and <time>.
+    assert _declared(DECLARED) == ("OG title", "https://example.com/a", "2021-02-03", "Example News")
+
+
+def test_declared_metadata_falls_back_in_order() -> None:
+    no_meta = DECLARED.replace("og:title", "x").replace("twitter:title", "x").replace("datePublished", "x")
+    title, _url, date, _site = _declared(no_meta)
+    assert (title, date) == ("First", "2020-01-01")  # the first text of the first <h1>; <meta name=date>
+    bare = "<html><head><title>Only  the title</title></head><body><p>Text</p><time datetime='2018-01-01'></time></body></html>"
+    assert _declared(bare) == ("Only the title", "", "2018-01-01", "")
+    assert _declared("<html><body><p>Nothing declared</p></body></html>") == ("", "", "", "")
