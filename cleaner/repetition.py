@@ -38,6 +38,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import re2
+
 from cleaner.document import Document
 from cleaner.errors import ConfigError
 from cleaner.features import ends_sentence, is_prose
@@ -63,6 +65,9 @@ CANDIDATE_SITES = 64       # sites whose repeated-line candidates the step keeps
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 DIGITS = re.compile(r"\d+")
+ASCII_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
+ZERO_RUNS = re.compile(rb"00+")  # a literal prefix: much faster than \d+ over text
+NON_ASCII_DIGIT = re2.compile(r"\p{Nd}")  # on UTF-8 with the ASCII digits taken out
 HOST = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$")
 ID_SLUG = re.compile(r"[^a-z0-9.-]+")
 RE2_SPECIAL = set("\\.+*?()|[]{}^$")
@@ -102,8 +107,25 @@ def line_keys(texts: Sequence[str]) -> list[bytes]:
     """
     if not texts:
         return []
-    folded = DIGITS.sub("0", "\n".join(texts).casefold()).split("\n")
-    return [hashlib.blake2b(text.encode("utf-8"), digest_size=KEY_BYTES).digest() for text in folded]
+    folded = fold_digits("\n".join(texts).casefold())
+    blake2b = hashlib.blake2b
+    return [blake2b(line, digest_size=KEY_BYTES).digest() for line in folded.split(b"\n")]
+
+
+def fold_digits(text: str) -> bytes:
+    """`text` in UTF-8 with each run of decimal digits as one "0" (`DIGITS.sub`, at a tenth of its cost).
+
+    Bytes 0-9 never occur inside a UTF-8 sequence, so ASCII digits are
+    folded on the bytes; only text with other decimal digits (Arabic-Indic,
+    Devanagari, ...) goes through the regular expression.
+
+    >>> fold_digits("12:45, ٣ march 2013")
+    b'0:0, 0 march 0'
+    """
+    data = text.encode("utf-8")
+    if not text.isascii() and NON_ASCII_DIGIT.search(data.translate(None, b"0123456789")):
+        return DIGITS.sub("0", text).encode("utf-8")
+    return ZERO_RUNS.sub(b"0", data.translate(ASCII_DIGITS_TO_ZERO))
 
 
 def site_of(source: str, url: str, mode: str = "auto") -> str:

@@ -11,10 +11,12 @@ import pytest
 from cleaner.document import Document, lines_from_text
 from cleaner.errors import ConfigError
 from cleaner.repetition import (
+    DIGITS,
     REASON,
     LineCounts,
     RepeatedLines,
     count_document,
+    fold_digits,
     learned_lines,
     line_key,
     line_pattern,
@@ -287,3 +289,11 @@ def test_line_pattern_is_literal_but_for_digits_and_spaces() -> None:
     pattern = re2.compile(line_pattern("Page 1 of 12 (a+b)*"))
     assert pattern.fullmatch("Page 3 of 4 (a+b)*")
     assert not pattern.fullmatch("Page 3 of 4 (aab)")
+
+
+def test_fold_digits_is_the_digit_regex_on_utf8() -> None:
+    rng = random.Random(5)
+    alphabet = "ab é0123456789٣٤०१０１²³½Ⅻ①\n"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert fold_digits(text) == DIGITS.sub("0", text).encode("utf-8"), text
