@@ -40,8 +40,9 @@ LETTERS = re.compile(r"[^\W\d_]")
 LATIN = re.compile("[A-z]")
 NON_LATIN = re.compile("[\u0300-\U0010ffff]")
 SPACE_RUNS = re.compile(" {2,}")
-# Memoised words and n-grams are forgotten past this many, so memory stays bounded on any corpus.
-MAX_MEMO = 200_000
+# Memoised words are forgotten past this many (about 350 bytes each), so memory stays bounded on any
+# corpus; rows need no bound: there is one per n-gram of the profiles at most (87,598, 550 bytes each).
+MAX_WORDS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class GramTable:
     def word_rows(self, word: str) -> tuple[np.ndarray, ...]:
         rows = self._words.get(word)
         if rows is None:
-            if len(self._words) >= MAX_MEMO:
+            if len(self._words) >= MAX_WORDS:
                 self._words.clear()
             rows = self._words[word] = tuple(map(self.row, word_grams(word, self.profiles)))
         return rows
@@ -117,8 +118,6 @@ class GramTable:
     def row(self, gram: str) -> np.ndarray:
         row = self._rows.get(gram)
         if row is None:
-            if len(self._rows) >= MAX_MEMO:
-                self._rows.clear()
             row = self._rows[gram] = np.array(self.profiles[gram])
         return row
 

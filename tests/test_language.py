@@ -112,3 +112,11 @@ def test_word_grams_follow_langdetects_ngram_window() -> None:
             for gram in word_grams(word + " " if k < len(words) - 1 else word, profiles)
         ]
         assert found == expected, text
+
+
+def test_forgetting_memoised_words_changes_no_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = [LanguageDetector().detect(text) for text in REAL_TEXTS]
+    monkeypatch.setattr("cleaner.language.MAX_WORDS", 3)
+    small = LanguageDetector()
+    assert [small.detect(text) for text in REAL_TEXTS * 2] == expected * 2
+    assert len(small._grams._words) <= 3
