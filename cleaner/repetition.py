@@ -33,8 +33,8 @@ import hashlib
 import math
 import re
 import sqlite3
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -215,7 +215,8 @@ class LineCounts:
                 """
             )
         self.db.execute("PRAGMA cache_size = -65536")  # 64 MiB
-        self._lines: dict[bytes, list] = {}
+        self._lines: Counter[bytes] = Counter()  # site hash + line key -> documents
+        self._texts: dict[bytes, str] = {}  # the same keys -> smallest text seen, when texts are kept
         self._sites: dict[bytes, list] = {}
         self._buffered_docs = 0
 
@@ -242,7 +243,7 @@ class LineCounts:
 
     # pass 1
 
-    def add(self, site: str, keys: Iterable[bytes], texts: Iterable[str] | None = None) -> None:
+    def add(self, site: str, keys: Sequence[bytes], texts: Sequence[str] | None = None) -> None:
         """Count one document of `site`: each distinct key once.
 
         With `texts` (aligned with `keys`), the smallest text of each key is
@@ -256,30 +257,24 @@ class LineCounts:
             self._sites[h] = [site, 1]
         else:
             entry[1] += 1
-        pairs = zip(keys, texts) if texts is not None else ((key, None) for key in keys)
-        seen: dict[bytes, str | None] = {}
-        for key, text in pairs:
-            if key not in seen or (text is not None and text < seen[key]):
-                seen[key] = text
-        buffer = self._lines
-        for key, text in seen.items():
-            k = h + key
-            entry = buffer.get(k)
-            if entry is None:
-                buffer[k] = [1, text]
-            else:
-                entry[0] += 1
-                if text is not None and (entry[1] is None or text < entry[1]):
-                    entry[1] = text
+        # A document counts each of its distinct lines once: a set, counted in C by Counter.update.
+        self._lines.update({h + key for key in keys})
+        if texts is not None:
+            samples = self._texts
+            for key, text in zip(keys, texts):
+                k = h + key
+                if k not in samples or text < samples[k]:
+                    samples[k] = text
         self._buffered_docs += 1
-        if self._buffered_docs >= BATCH_DOCS or len(buffer) >= BATCH_ENTRIES:
+        if self._buffered_docs >= BATCH_DOCS or len(self._lines) >= BATCH_ENTRIES:
             self.flush()
 
     def flush(self) -> None:
         """Write the buffered counts in one transaction."""
         if not self._buffered_docs:
             return
-        lines = sorted((k, n, text) for k, (n, text) in self._lines.items())
+        texts = self._texts
+        lines = sorted((k, n, texts.get(k)) for k, n in self._lines.items())
         sites = sorted((h, name, docs) for h, (name, docs) in self._sites.items())
         with self.db:
             self.db.executemany(
@@ -294,6 +289,7 @@ class LineCounts:
                 lines,
             )
         self._lines.clear()
+        self._texts.clear()
         self._sites.clear()
         self._buffered_docs = 0
 
