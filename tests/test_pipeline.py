@@ -1,3 +1,4 @@
+import gc
 from pathlib import Path
 
 from cleaner.config import Config
@@ -53,3 +54,15 @@ def test_the_same_story_in_any_encoding_cleans_to_the_same_text(fixtures_dir: Pa
     assert all(doc.rejection is None for doc in docs)
     assert len({doc.text for doc in docs}) == 1
     assert "café crème" in docs[0].text
+
+
+def test_building_a_pipeline_leaves_the_garbage_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    Pipeline(Config())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Pipeline(Config())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
