@@ -98,6 +98,7 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--min-words", type=non_negative_int, default=defaults.min_words, metavar="N", help=f"reject documents with fewer words after cleaning (default {defaults.min_words})")
     group.add_argument("--lang", type=language_list, default=(), metavar="CODES", help="keep only these languages, e.g. en,de (default: all)")
     group.add_argument("--max-bytes", type=positive_int, default=defaults.max_bytes, metavar="N", help=f"reject inputs larger than this once decompressed (default {defaults.max_bytes})")
+    group.add_argument("--time-limit", type=seconds, default=defaults.time_limit, metavar="S", help=f"reject a document that takes longer than this to read and extract, or to clean, as `timeout` (0: no limit; default {defaults.time_limit:g})")
     group.add_argument("--favor", choices=FAVOR_CHOICES, default=defaults.favor, help="prefer precision or recall when cutting doubtful text (default balanced)")
     group.add_argument("--no-heuristics", action="store_true", help="do not run the rule-free heuristics, only the rule files")
     add_repetition_options(group)
@@ -134,6 +135,7 @@ def config_from(args: argparse.Namespace) -> Config:
         min_words=args.min_words,
         langs=args.lang,
         max_bytes=args.max_bytes,
+        time_limit=args.time_limit,
         favor=args.favor,
         rule_dirs=tuple(str(path) for path in args.rules),
         default_rules=not args.no_default_rules,
@@ -231,6 +233,16 @@ def whole_number_at_least(minimum: int, why: str = "") -> Callable[[str], int]:
 positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
 at_least_two = whole_number_at_least(2, " (a line in one document repeats nothing)")
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text}") from None
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {text}")
+    return value
 
 
 def share(text: str) -> float:

@@ -51,6 +51,12 @@ class Config:
         `repetition.required_share`). 0.2 was best on cleanportaleval's
         text dumps among 0.1-0.5 with a margin kept (F1 0.923 at 0.15 and
         0.2, 0.916 at 0.3, 0.908 at 0.5).
+    time_limit
+        Seconds a batch run may spend reading and extracting one input, and
+        again cleaning it; a document that takes longer is rejected as
+        `timeout` (0: no limit). Pages that make an extractor run for
+        minutes exist; a limit far above the usual 0.05 s per page keeps
+        output deterministic in practice (see `timelimit.py`).
     dedup, dedup_threshold, dedup_shingle
         Whether a batch run removes exact and near-duplicate documents after
         cleaning, the estimated Jaccard similarity of word `dedup_shingle`-gram
@@ -73,6 +79,7 @@ class Config:
     dedup: bool = True
     dedup_threshold: float = 0.8
     dedup_shingle: int = 5
+    time_limit: float = 120.0
 
 
 @dataclass(frozen=True, slots=True)

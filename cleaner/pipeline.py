@@ -26,6 +26,7 @@ from cleaner.normalize import normalize
 from cleaner.readers import InputFile, decode, read_bytes
 from cleaner.repetition import LineCounts, RepeatedLines
 from cleaner.rulebook import Rulebook, load_rules
+from cleaner.timelimit import TimeLimitExceeded, time_limit
 
 Step = Callable[[Document], Document]
 Filter = Callable[[Document, Config], "Rejection | None"]
@@ -76,16 +77,22 @@ class Pipeline:
         return doc if doc.rejection else self.clean_safely(doc)
 
     def load_safely(self, item: InputFile) -> Document:
-        """`load`, with any unexpected failure turned into a `failed` rejection."""
+        """`load` within the time limit; running out of time is a `timeout` rejection, any other failure `failed`."""
         try:
-            return self.load(item)
+            with time_limit(self.config.time_limit):
+                return self.load(item)
+        except TimeLimitExceeded as exc:
+            return timed_out(Document(source=item.source, kind=item.kind), exc, "reading and extraction")
         except Exception as exc:  # one bad file must never stop the run
             return failed(Document(source=item.source, kind=item.kind), exc)
 
     def clean_safely(self, doc: Document) -> Document:
-        """`clean`, with any unexpected failure turned into a `failed` rejection."""
+        """`clean` within the time limit; running out of time is a `timeout` rejection, any other failure `failed`."""
         try:
-            return self.clean(doc)
+            with time_limit(self.config.time_limit):
+                return self.clean(doc)
+        except TimeLimitExceeded as exc:
+            return timed_out(Document(source=doc.source, kind=doc.kind, chars_in=doc.chars_in), exc, "cleaning")
         except Exception as exc:  # one bad file must never stop the run
             return failed(Document(source=doc.source, kind=doc.kind, chars_in=doc.chars_in), exc)
 
@@ -155,6 +162,11 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def timed_out(doc: Document, exc: TimeLimitExceeded, stage: str) -> Document:
+    doc.rejection = Rejection("timeout", f"{stage} {exc} (--time-limit)")
+    return doc
 
 
 def failed(doc: Document, exc: Exception) -> Document:

@@ -143,3 +143,11 @@ def test_explain_colours_only_when_asked(fixtures_dir: Path, capsys: pytest.Capt
     assert "\033[32m" in capsys.readouterr().out
     main(["explain", str(fixtures_dir / "input/text/cafe.txt.gz")])
     assert "\033[" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf"])
+def test_a_bad_time_limit_is_a_usage_error(value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", str(tmp_path), "-o", str(tmp_path / "out"), "--time-limit", value])
+    assert exit_info.value.code == 2
+    assert "--time-limit" in capsys.readouterr().err

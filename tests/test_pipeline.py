@@ -66,3 +66,18 @@ def test_building_a_pipeline_leaves_the_garbage_collector_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_document_that_takes_too_long_becomes_a_timeout_rejection(tmp_path: Path) -> None:
+    def endless(doc: Document) -> Document:
+        while True:
+            pass
+
+    path = tmp_path / "a.txt"
+    path.write_text(LONG)
+    pipeline = Pipeline(Config(time_limit=0.1), steps=[("endless", endless)])
+    doc = pipeline.process(InputFile(path, "a.txt", "text"))
+    assert doc.rejection is not None
+    assert (doc.rejection.reason, doc.rejection.detail) == ("timeout", "cleaning took longer than 0.1 s (--time-limit)")
+    # The next document is not affected: no timer is left behind.
+    assert Pipeline(Config(time_limit=0.1)).process(InputFile(path, "a.txt", "text")).rejection is None

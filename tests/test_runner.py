@@ -103,3 +103,33 @@ def test_a_dying_worker_is_a_one_line_error(tmp_path: Path, capsys: pytest.Captu
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "a worker process died" in err
     assert not list((tmp_path / "out").glob("corpus-*"))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_page_that_extracts_forever_is_a_timeout_reject_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    import multiprocessing
+
+    import cleaner.pipeline
+
+    if workers != "1" and multiprocessing.get_start_method() != "fork":
+        pytest.skip("the workers see the patched extractor only when they are forked")
+    extract = cleaner.pipeline.extract_html
+
+    def stuck_on_one_page(html: str, **kwargs):
+        while "STUCK" in html:
+            pass
+        return extract(html, **kwargs)
+
+    monkeypatch.setattr(cleaner.pipeline, "extract_html", stuck_on_one_page)  # worker processes are forked with it
+    body = "".join(f"<p>The council met on day {n} and talked about the harbour for a long time.</p>" for n in range(20))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.html").write_text(f"<html><body><article>{body}</article></body></html>")
+    (tmp_path / "in" / "b.html").write_text(f"<html><body><article>STUCK {body}</article></body></html>")
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "in"), "-o", str(out), "-q", "--workers", workers, "--time-limit", "0.5", "--min-words", "5"]) == 0
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+    assert [(r["source"], r["reason"]) for r in rejects] == [("b.html", "timeout")]
+    assert rejects[0]["detail"] == "reading and extraction took longer than 0.5 s (--time-limit)"
+    assert [r["source"] for r in records(out)] == ["a.html"]
