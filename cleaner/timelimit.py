@@ -4,7 +4,9 @@ A page can make an extractor run for minutes (trafilatura's own issues
 report pages that never finish), and one such page would stall a whole run.
 `time_limit` arms a timer (`SIGALRM` through `setitimer`) around a block and
 raises `TimeLimitExceeded` inside it when the timer fires; the pipeline
-turns that into a `timeout` rejection and the run goes on.
+turns that into a `timeout` rejection and the run goes on. The timer fires
+again every second (or sooner, for a shorter limit) until the block ends,
+so library code that catches every exception cannot swallow the limit.
 
 Signals reach only the main thread, and only where the platform has
 `setitimer` (not on Windows). Elsewhere, and with a limit of 0, the block
@@ -41,7 +43,7 @@ def time_limit(seconds: float) -> Iterator[None]:
             raise TimeLimitExceeded(f"took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 1.0))
     try:
         yield
     finally:

@@ -50,3 +50,17 @@ def test_no_limit_with_zero_or_outside_the_main_thread() -> None:
     thread.start()
     thread.join()
     assert outcome == ["ran to the end"]
+
+
+def test_code_that_swallows_the_exception_is_interrupted_again() -> None:
+    swallowed = 0
+    with pytest.raises(TimeLimitExceeded):
+        with time_limit(0.05):
+            while True:
+                try:
+                    spin(5)
+                except Exception:  # a library that catches everything
+                    swallowed += 1
+                    if swallowed > 2:
+                        raise
+    assert swallowed == 3
