@@ -91,12 +91,33 @@ def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted
 def declared_metadata(tree: HtmlElement, html: str | None = None) -> tuple[str, str, str, str]:
     """Title, canonical URL, date and site name as the page declares them (`META_SOURCES`), "" where it does not.
 
+    A field's value is the first non-blank one of its most trusted source
+    that has one, white space collapsed. The one source that needs a search
+    of the whole tree is skipped when the page's `html` does not say
+    "datePublished".
+    """
+    values = declared_values(tree)
+
+    def field(name: str) -> str:
+        for source in META_SOURCES[name]:
+            if source == "itemprop datetime":
+                found = tree.xpath(ITEMPROP_DATETIME) if html is None or "datePublished" in html else ()
+            else:
+                found = values.get(source, ())
+            for value in found:
+                text = " ".join(str(value).split())
+                if text:
+                    return text
+        return ""
+
+    return field("title"), field("url"), field("date"), field("sitename")
+
+
+def declared_values(tree: HtmlElement) -> dict[object, list[str]]:
+    """The values of every source in `META_SOURCES` but the itemprop search, in document order.
+
     One walk over the few tags that declare them (<meta>, <link>, <h1>,
-    <title>, <time>) instead of an XPath search of the whole tree per source;
-    the one source that needs such a search is skipped when the page's
-    `html` does not say "datePublished". A field's value is the first
-    non-blank one of its most trusted source that has one, white space
-    collapsed.
+    <title>, <time>) instead of an XPath search of the whole tree per source.
     """
     values: dict[object, list[str]] = {}
     first_h1 = first_time = None
@@ -122,20 +143,7 @@ def declared_metadata(tree: HtmlElement, html: str | None = None) -> tuple[str, 
         values["first <h1>"] = first_h1.xpath(".//text()")
     if first_time is not None:
         values["first <time datetime>"] = [first_time.get("datetime")]
-
-    def field(name: str) -> str:
-        for source in META_SOURCES[name]:
-            if source == "itemprop datetime":
-                found = tree.xpath(ITEMPROP_DATETIME) if html is None or "datePublished" in html else ()
-            else:
-                found = values.get(source, ())
-            for value in found:
-                text = " ".join(str(value).split())
-                if text:
-                    return text
-        return ""
-
-    return field("title"), field("url"), field("date"), field("sitename")
+    return values
 
 
 def reads_as_headline(line: str) -> bool:
