@@ -235,24 +235,23 @@ non_negative_int = whole_number_at_least(0)
 at_least_two = whole_number_at_least(2, " (a line in one document repeats nothing)")
 
 
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text}") from None
-    if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {text}")
-    return value
+def number_where(accepts: Callable[[float], bool], rule: str) -> Callable[[str], float]:
+    """An argparse type: a number that `accepts`, which `rule` describes."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text}") from None
+        if not accepts(value):
+            raise argparse.ArgumentTypeError(f"{rule}: {text}")
+        return value
+
+    return parse
 
 
-def share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 1: {text}")
-    return value
+share = number_where(lambda value: 0.0 < value <= 1.0, "must be more than 0 and at most 1")
+seconds = number_where(lambda value: 0.0 <= value < float("inf"), "must be 0 (no limit) or more")
 
 
 def language_list(text: str) -> tuple[str, ...]:

@@ -77,24 +77,30 @@ class Pipeline:
         return doc if doc.rejection else self.clean_safely(doc)
 
     def load_safely(self, item: InputFile) -> Document:
-        """`load` within the time limit; running out of time is a `timeout` rejection, any other failure `failed`."""
-        try:
-            with time_limit(self.config.time_limit):
-                return self.load(item)
-        except TimeLimitExceeded as exc:
-            return timed_out(Document(source=item.source, kind=item.kind), exc, "reading and extraction")
-        except Exception as exc:  # one bad file must never stop the run
-            return failed(Document(source=item.source, kind=item.kind), exc)
+        """`load`, guarded (see `guarded`)."""
+        return self.guarded(
+            lambda: self.load(item), "reading and extraction", lambda: Document(source=item.source, kind=item.kind)
+        )
 
     def clean_safely(self, doc: Document) -> Document:
-        """`clean` within the time limit; running out of time is a `timeout` rejection, any other failure `failed`."""
+        """`clean`, guarded (see `guarded`)."""
+        return self.guarded(
+            lambda: self.clean(doc), "cleaning", lambda: Document(source=doc.source, kind=doc.kind, chars_in=doc.chars_in)
+        )
+
+    def guarded(self, work: Callable[[], Document], stage: str, blank: Callable[[], Document]) -> Document:
+        """`work()` within the time limit.
+
+        Running out of time makes `blank()` a `timeout` rejection and any
+        other failure makes it a `failed` one, so one bad file never stops a run.
+        """
         try:
             with time_limit(self.config.time_limit):
-                return self.clean(doc)
+                return work()
         except TimeLimitExceeded as exc:
-            return timed_out(Document(source=doc.source, kind=doc.kind, chars_in=doc.chars_in), exc, "cleaning")
-        except Exception as exc:  # one bad file must never stop the run
-            return failed(Document(source=doc.source, kind=doc.kind, chars_in=doc.chars_in), exc)
+            return timed_out(blank(), exc, stage)
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            return failed(blank(), exc)
 
     def load(self, item: InputFile) -> Document:
         """Read, decode, extract and normalise an input file."""

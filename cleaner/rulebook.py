@@ -156,7 +156,7 @@ class Rulebook:
             return doc
         # RE2 works on UTF-8; handing it bytes avoids the wrapper's costly offset mapping.
         text = "\n".join(line.text for line in doc.lines).encode("utf-8")
-        hits = self._set.Match(text)
+        hits = self.candidates(text)
         if not hits:
             return doc
         host = urlsplit(doc.url).hostname or "" if doc.url else ""
@@ -169,6 +169,11 @@ class Rulebook:
         for compiled in active:
             apply_rule(doc, compiled, matched[compiled.rule.id], boundaries)
         return doc
+
+
+    def candidates(self, text: bytes) -> list[int]:
+        """Indexes of the rules whose pattern occurs somewhere in `text` (UTF-8): one RE2 set search."""
+        return self._set.Match(text) if self._set is not None else []
 
 
 class TextView:
