@@ -57,6 +57,14 @@ class Config:
         `timeout` (0: no limit). Pages that make an extractor run for
         minutes exist; a limit far above the usual 0.05 s per page keeps
         output deterministic in practice (see `timelimit.py`).
+    text_field, html_field, id_field
+        The fields of a JSONL or Parquet record that hold its text, its raw
+        HTML (extracted like a page; when set and present, it is used instead
+        of the text) and its id, as in Hugging Face datasets, datatrove and
+        dolma output (`text`, `id`).
+    extractor
+        The HTML extractor (`extract.EXTRACTORS`); the document records which
+        one made it.
     dedup, dedup_threshold, dedup_shingle
         Whether a batch run removes exact and near-duplicate documents after
         cleaning, the estimated Jaccard similarity of word `dedup_shingle`-gram
@@ -80,6 +88,10 @@ class Config:
     dedup_threshold: float = 0.8
     dedup_shingle: int = 5
     time_limit: float = 120.0
+    text_field: str = "text"
+    html_field: str = ""
+    id_field: str = "id"
+    extractor: str = "trafilatura"
 
 
 @dataclass(frozen=True, slots=True)
