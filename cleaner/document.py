@@ -45,9 +45,14 @@ class Rejection:
 class Document:
     """A document on its way through the pipeline.
 
-    `source` is the input path relative to the input it was found under;
-    `kind` is "text" or "html". Metadata fields are filled by the reader and
-    the extractor; `lang` and `lang_prob` by language detection.
+    `source` is the record's key (`records.record_key`): the input path
+    relative to the input it was found under, with `#index` for a record of
+    a container file. `kind` is "text" or "html". `extractor` names the HTML
+    extractor that made the body ("" when no extractor ran: the text came as
+    text). `metadata` is what the container said about the record (format,
+    id, URL, date, other fields), kept for the output record. The other
+    metadata fields are filled by the extractor; `lang` and `lang_prob` by
+    language detection.
     """
 
     source: str
@@ -58,6 +63,8 @@ class Document:
     date: str = ""
     sitename: str = ""
     encoding: str = ""
+    extractor: str = ""
+    metadata: dict = field(default_factory=dict)
     chars_in: int = 0
     lang: str = "und"
     lang_prob: float = 0.0
@@ -140,16 +147,16 @@ def pack(doc: Document) -> tuple:
     """A parsed document (no line removed yet) as plain values: cheap to pickle and spill."""
     rejection = (doc.rejection.reason, doc.rejection.detail) if doc.rejection else None
     return (
-        doc.source, doc.kind, doc.title, doc.url, doc.date, doc.sitename, doc.encoding, doc.chars_in, rejection,
-        [line.text for line in doc.lines], [line.para_start for line in doc.lines],
+        doc.source, doc.kind, doc.title, doc.url, doc.date, doc.sitename, doc.encoding, doc.extractor, doc.metadata,
+        doc.chars_in, rejection, [line.text for line in doc.lines], [line.para_start for line in doc.lines],
     )
 
 
 def unpack(packed: tuple) -> Document:
     """The document `pack` was given back."""
-    source, kind, title, url, date, sitename, encoding, chars_in, rejection, texts, paras = packed
+    source, kind, title, url, date, sitename, encoding, extractor, metadata, chars_in, rejection, texts, paras = packed
     return Document(
         source=source, kind=kind, title=title, url=url, date=date, sitename=sitename, encoding=encoding,
-        chars_in=chars_in, rejection=Rejection(*rejection) if rejection else None,
+        extractor=extractor, metadata=metadata, chars_in=chars_in, rejection=Rejection(*rejection) if rejection else None,
         lines=[Line(text, para) for text, para in zip(texts, paras)],
     )
