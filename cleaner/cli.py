@@ -21,6 +21,7 @@ from cleaner.learn import learn_rules
 from cleaner.repetition import SITE_MODES
 from cleaner.rulebook import check_examples, load_rules
 from cleaner.runner import print_summary, run
+from cleaner.writer import OUTPUT_FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser = commands.add_parser("run", help="clean files and directories into a JSONL corpus")
     add_input_options(run_parser, "output directory")
     run_parser.add_argument("--shard-size", type=positive_int, default=100_000, metavar="N", help="records per corpus shard (default 100000)")
+    run_parser.add_argument("--format", choices=OUTPUT_FORMATS, default="jsonl", help="corpus shards as JSONL or as zstd-compressed Parquet (default jsonl)")
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
     progress = run_parser.add_mutually_exclusive_group()
@@ -103,6 +105,15 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-heuristics", action="store_true", help="do not run the rule-free heuristics, only the rule files")
     add_repetition_options(group)
     add_rule_options(group)
+    add_field_options(parser)
+
+
+def add_field_options(parser: argparse.ArgumentParser) -> None:
+    defaults = Config()
+    group = parser.add_argument_group("JSONL and Parquet inputs")
+    group.add_argument("--text-field", default=defaults.text_field, metavar="NAME", help=f"the field holding a record's text (default {defaults.text_field})")
+    group.add_argument("--html-field", default=defaults.html_field, metavar="NAME", help="a field holding raw HTML, extracted like a page when present (default: none)")
+    group.add_argument("--id-field", default=defaults.id_field, metavar="NAME", help=f"the field holding a record's id (default {defaults.id_field})")
 
 
 def add_repetition_options(parser) -> None:
@@ -143,6 +154,9 @@ def config_from(args: argparse.Namespace) -> Config:
         site_by=args.site_by,
         repeat_min_docs=args.repeat_min_docs,
         repeat_min_share=args.repeat_min_share,
+        text_field=args.text_field,
+        html_field=args.html_field,
+        id_field=args.id_field,
         dedup=not getattr(args, "no_dedup", False),
         dedup_threshold=getattr(args, "dedup_threshold", defaults.dedup_threshold),
         dedup_shingle=getattr(args, "dedup_shingle", defaults.dedup_shingle),
@@ -167,7 +181,9 @@ def run_options_from(args: argparse.Namespace, **extra: object) -> RunOptions:
 
 def command_run(args: argparse.Namespace) -> int:
     show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
-    options = run_options_from(args, shard_size=args.shard_size, compress=args.compress, progress=bool(show_progress))
+    options = run_options_from(
+        args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress)
+    )
     summary = run(options)
     if not args.quiet:
         print_summary(summary)

@@ -104,6 +104,7 @@ class RunOptions:
     exclude: tuple[str, ...] = ()
     workers: int = 1
     shard_size: int = 100_000
+    format: str = "jsonl"
     compress: str = "none"
     overwrite: bool = False
     progress: bool = False

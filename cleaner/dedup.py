@@ -5,7 +5,8 @@ neither hides nor fakes similarity: a 64-bit hash of its normalised words
 (lower-cased ``\\w+`` runs) finds exact copies, and a MinHash (datasketch) of
 its word shingles estimates the Jaccard similarity of near copies. The parent
 appends each signature to files in the run's staging directory
-(`SignatureStore`); texts never reach it. When the run has seen every
+(`SignatureStore`); texts never reach it (the records wait in the workers'
+part files). When the run has seen every
 document, `find_duplicates`:
 
 1. joins documents with the same exact hash;
@@ -35,7 +36,6 @@ from __future__ import annotations
 import hashlib
 import math
 import json
-import pickle
 import re
 import struct
 import zlib
@@ -47,7 +47,6 @@ from typing import IO
 import numpy as np
 
 from cleaner.errors import CleanerError
-from cleaner.summary import Outcome
 from cleaner.writer import to_json_line
 
 NUM_PERM = 256
@@ -417,62 +416,37 @@ def keep_order(member: Member) -> tuple:
     return (-member.n_words, member.source, member.id)
 
 
-class DuplicateHold:
-    """A batch run's kept documents wait here until every signature is in; then the duplicates turn into rejects.
-
-    Held outcomes are spilled to a file in `folder` (the run's staging
-    directory), so memory holds signatures' bookkeeping only, never texts.
-    `release` gives every held outcome back in the order it came.
-    """
-
-    def __init__(self, folder: Path, threshold: float) -> None:
-        self.threshold = threshold
-        self.store = SignatureStore(folder)
-        self._spill_path = folder / "held.pickle"
-        self._spill = open(self._spill_path, "wb")
-        self.duplicates: Duplicates | None = None
-
-    def hold(self, outcome: Outcome) -> None:
-        assert outcome.signature is not None and outcome.record_line is not None
-        self.store.add(outcome.signature, outcome.record_id, outcome.n_words, outcome.source)
-        outcome.signature = None
-        pickle.dump(outcome, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def release(self) -> Iterator[Outcome]:
-        self._spill.close()
-        self.duplicates = find_duplicates(self.store, self.threshold)
-        with open(self._spill_path, "rb") as spill:
-            for index in range(self.store.count):
-                outcome = pickle.load(spill)
-                found = self.duplicates.removal(index)
-                yield outcome if found is None else duplicate_outcome(outcome, *found)
-        self._spill_path.unlink()
-
-    def report_lines(self) -> Iterator[str]:
-        """`duplicates.jsonl`: one line per cluster, in order of each cluster's first document."""
-        assert self.duplicates is not None, "release first"
-        for cluster in self.duplicates.clusters():
-            yield to_json_line({
-                "kept": {"id": cluster.kept.id, "source": cluster.kept.source, "n_words": cluster.kept.n_words},
-                "removed": [
-                    {"id": m.id, "source": m.source, "n_words": m.n_words, "similarity": m.similarity, "exact": m.exact}
-                    for m in cluster.removed
-                ],
-            })
-        self.store.close()
+def drops_of(duplicates: Duplicates, first: int, count: int) -> frozenset[int]:
+    """Which of the documents `first` to `first + count` (one part file's records, in store order) are duplicates, counted from `first`."""
+    return frozenset(np.flatnonzero(duplicates.kept_of[first : first + count] >= 0).tolist())
 
 
-def duplicate_outcome(outcome: Outcome, kept: Member, member: Member) -> Outcome:
-    """The rejects entry of a removed duplicate, naming the document kept in its place."""
-    how = "exact copy" if member.exact else f"near duplicate (estimated Jaccard {member.similarity:.2f})"
-    entry = {
-        "source": outcome.source,
-        "reason": "duplicate",
-        "detail": f"{how} of {kept.source}",
-        "duplicate_of": {"id": kept.id, "source": kept.source},
-        "similarity": member.similarity,
-    }
-    return Outcome(outcome.source, reject_line=to_json_line(entry), reason="duplicate", chars_in=outcome.chars_in)
+def duplicate_reject_lines(duplicates: Duplicates) -> Iterator[str]:
+    """The rejects entries of the removed duplicates, in input order, each naming the document kept in its place."""
+    for index in np.flatnonzero(duplicates.kept_of >= 0).tolist():
+        found = duplicates.removal(index)
+        assert found is not None
+        kept, member = found
+        how = "exact copy" if member.exact else f"near duplicate (estimated Jaccard {member.similarity:.2f})"
+        yield to_json_line({
+            "source": member.source,
+            "reason": "duplicate",
+            "detail": f"{how} of {kept.source}",
+            "duplicate_of": {"id": kept.id, "source": kept.source},
+            "similarity": member.similarity,
+        })
+
+
+def report_lines(duplicates: Duplicates) -> Iterator[str]:
+    """`duplicates.jsonl`: one line per cluster, in order of each cluster's first document."""
+    for cluster in duplicates.clusters():
+        yield to_json_line({
+            "kept": {"id": cluster.kept.id, "source": cluster.kept.source, "n_words": cluster.kept.n_words},
+            "removed": [
+                {"id": m.id, "source": m.source, "n_words": m.n_words, "similarity": m.similarity, "exact": m.exact}
+                for m in cluster.removed
+            ],
+        })
 
 
 def render_dedup_report(corpus: Path, below: float = 1.0, limit: int | None = None) -> str:

@@ -9,9 +9,13 @@ from pathlib import Path
 from cleaner.config import Config
 from cleaner.document import Document, Line
 from cleaner.pipeline import Pipeline
-from cleaner.readers import InputFile, Walker, input_kind, sniff_kind
+from cleaner.errors import ConfigError
+from cleaner.executor import LocalExecutor
+from cleaner.readers import Walker, input_format, sniff_kind
+from cleaner.records import FILE
 from cleaner.repetition import LineCounts
-from cleaner.runner import Workers, count_lines
+from cleaner.runner import count_lines, input_units
+from cleaner.stages import RunContext
 
 GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
 
@@ -24,15 +28,18 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
     file's site repeats are removed as `repeated` with their counts. The
     file's source and site are then taken as the corpus walk names them.
     """
-    kind = input_kind(path.name) or sniff_kind(path)
+    fmt, kind = input_format(path.name) or (FILE, sniff_kind(path))
+    if fmt != FILE:
+        raise ConfigError(f"explain takes a single-document file (.txt, .html); {path.name} is a {fmt} file of many records")
     if not corpus or config.site_by == "none":
-        return Pipeline(config).process(InputFile(path, path.name, kind))
+        return Pipeline(config).process_file(path, path.name, kind)
     source = source_in_corpus(path, corpus)
     with tempfile.TemporaryDirectory(prefix="cleaner-explain-") as scratch:
         with LineCounts(Path(scratch) / "line-counts.sqlite") as counts:
-            with Workers(1, config) as workers:
-                count_lines(Walker().walk(corpus), workers, counts)
-            return Pipeline(config, line_counts=counts).process(InputFile(path, source, kind))
+            context = RunContext(config, scratch, spill=False)
+            with LocalExecutor(1, config) as executor:
+                count_lines(executor, input_units(Walker().walk(corpus), config), counts, context)
+            return Pipeline(config, line_counts=counts).process_file(path, source, kind)
 
 
 def source_in_corpus(path: Path, corpus: tuple[Path, ...]) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from cleaner.errors import InputError
+from cleaner.errors import ConfigError, InputError
 
 HEADLINE_MAX_WORDS = 30
 HEADLINE_MAX_CHARS = 300
@@ -47,6 +48,39 @@ class Extracted:
     url: str = ""
     date: str = ""
     sitename: str = ""
+
+
+class Extractor(Protocol):
+    """The extractor seam: HTML in, body and metadata out; `name` is recorded in every document it makes.
+
+    `extract` raises `InputError("no_main_text")` when the page has no main
+    text. An extractor holds no state that depends on earlier pages, so its
+    output does not depend on how pages are spread over workers.
+    """
+
+    name: str
+
+    def extract(self, html: str, url: str = "", favor: str = "balanced") -> Extracted: ...
+
+
+class Trafilatura:
+    """trafilatura's main-text extraction (`extract_html`)."""
+
+    name = "trafilatura"
+
+    def extract(self, html: str, url: str = "", favor: str = "balanced") -> Extracted:
+        return extract_html(html, url=url, favor=favor)
+
+
+EXTRACTORS: dict[str, type] = {"trafilatura": Trafilatura}
+
+
+def extractor_named(name: str) -> Extractor:
+    """The extractor registered under `name`; an unknown name is a `ConfigError` listing the known ones."""
+    try:
+        return EXTRACTORS[name]()
+    except KeyError:
+        raise ConfigError(f"unknown extractor {name!r}; known extractors: {', '.join(EXTRACTORS)}") from None
 
 
 def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted:

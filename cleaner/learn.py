@@ -15,9 +15,11 @@ from pathlib import Path
 
 from cleaner.config import RunOptions
 from cleaner.errors import OutputError
+from cleaner.executor import LocalExecutor
 from cleaner.readers import Walker
 from cleaner.repetition import LineCounts, learned_lines, site_rule_file, site_slug
-from cleaner.runner import Workers, check_inputs, count_lines
+from cleaner.runner import check_inputs, count_lines, input_units
+from cleaner.stages import RunContext
 
 
 def learn_rules(options: RunOptions) -> dict[str, int]:
@@ -30,8 +32,9 @@ def learn_rules(options: RunOptions) -> dict[str, int]:
         written: dict[str, int] = {}
         with LineCounts(staging / "line-counts.sqlite") as counts:
             walker = Walker(options.include, options.exclude)
-            with Workers(options.workers, config) as workers:
-                count_lines(walker.walk(options.inputs), workers, counts, keep_text=True)
+            context = RunContext(config, str(staging), keep_text=True, spill=False)
+            with LocalExecutor(options.workers, config) as executor:
+                count_lines(executor, input_units(walker.walk(options.inputs), config), counts, context)
             for site, documents in counts.sites():
                 lines = learned_lines(counts, site, config.repeat_min_docs, config.repeat_min_share)
                 if lines:

@@ -1,10 +1,12 @@
-"""The cleaning of one document, as a short sequence of named steps.
+"""The work on one document, as a short sequence of named steps.
 
-`Pipeline.load` turns an input file into a `Document` (read, decode,
-extract, normalise); `Pipeline.clean` runs the cleaning steps in order and
-then the filters. Every step takes the document and returns it; a filter
-returns a `Rejection` or None. A file that fails in any way becomes a
-document carrying a rejection, so one bad file never stops a run.
+`Pipeline.load` turns a record into a `Document` (decode, extract,
+normalise: the extract and normalise stages of `stages.STAGES`);
+`Pipeline.clean` runs the cleaning steps in order (repeated lines, rules,
+heuristics, language) and then the filters. Every step takes the document
+and returns it; a filter returns a `Rejection` or None. A record that fails
+in any way becomes a document carrying a rejection, so one bad record never
+stops a run.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from pathlib import Path
 from cleaner.config import Config
 from cleaner.document import Document, Rejection, lines_from_text
 from cleaner.errors import InputError
-from cleaner.extract import Extracted, extract_html, split_title
+from cleaner.extract import Extracted, extractor_named, split_title
 from cleaner.filters import FILTERS
 from cleaner.heuristics import Heuristics, stopword_index
 from cleaner.language import LanguageDetector
 from cleaner.normalize import normalize
-from cleaner.readers import InputFile, decode, read_bytes
+from cleaner.readers import decode, records_of
+from cleaner.records import FILE, ReadStats, Record, Unit
 from cleaner.repetition import LineCounts, RepeatedLines
 from cleaner.rulebook import Rulebook, load_rules
 from cleaner.timelimit import TimeLimitExceeded, time_limit
@@ -43,6 +46,7 @@ class Pipeline:
     ) -> None:
         self.config = config or Config()
         self.line_counts = line_counts
+        self.extractor = extractor_named(self.config.extractor)
         with collector_paused():
             self.language = LanguageDetector(self.config.lang_sample_chars)
             self.rulebook = Rulebook(load_rules([Path(d) for d in self.config.rule_dirs], self.config.default_rules))
@@ -52,34 +56,40 @@ class Pipeline:
         self.filters: tuple[Filter, ...] = FILTERS
 
     def with_line_counts(self, line_counts: LineCounts) -> Pipeline:
-        """This pipeline (same rules and language profiles) with the repeated-lines step reading `line_counts`."""
+        """This pipeline (same rules, language profiles and steps) with a repeated-lines step reading `line_counts` first."""
         counted = copy.copy(self)
         counted.line_counts = line_counts
-        counted.steps = counted.default_steps()
+        counted.steps = [self.repeated_step(line_counts), *((name, step) for name, step in self.steps if name != "repeated")]
         return counted
+
+    def repeated_step(self, line_counts: LineCounts) -> tuple[str, Step]:
+        config = self.config
+        return "repeated", RepeatedLines(line_counts, config.site_by, config.repeat_min_docs, config.repeat_min_share)
 
     def default_steps(self) -> list[tuple[str, Step]]:
         steps: list[tuple[str, Step]] = []
         if self.line_counts is not None:
-            repeated = RepeatedLines(
-                self.line_counts, self.config.site_by, self.config.repeat_min_docs, self.config.repeat_min_share
-            )
-            steps.append(("repeated", repeated))
+            steps.append(self.repeated_step(self.line_counts))
         steps.append(("rules", self.rulebook.apply))
         if self.config.heuristics:
             steps.append(("heuristics", Heuristics(self.config.favor)))
         steps.append(("language", self.detect_language))
         return steps
 
-    def process(self, item: InputFile) -> Document:
-        """Load and clean one input file; any failure becomes a rejection."""
-        doc = self.load_safely(item)
+    def process(self, record: Record) -> Document:
+        """Load and clean one record; any failure becomes a rejection."""
+        doc = self.load_safely(record)
         return doc if doc.rejection else self.clean_safely(doc)
 
-    def load_safely(self, item: InputFile) -> Document:
+    def process_file(self, path: Path, source: str, kind: str) -> Document:
+        """Load and clean one single-document file (as `cleaner explain` does)."""
+        (record,) = records_of(Unit(str(path), source, FILE, kind), self.config, ReadStats())
+        return self.process(record)
+
+    def load_safely(self, record: Record) -> Document:
         """`load`, guarded (see `guarded`)."""
         return self.guarded(
-            lambda: self.load(item), "reading and extraction", lambda: Document(source=item.source, kind=item.kind)
+            lambda: self.load(record), "reading and extraction", lambda: Document(source=record.key, kind=record.kind)
         )
 
     def clean_safely(self, doc: Document) -> Document:
@@ -102,26 +112,35 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - see the docstring
             return failed(blank(), exc)
 
-    def load(self, item: InputFile) -> Document:
-        """Read, decode, extract and normalise an input file."""
+    def load(self, record: Record) -> Document:
+        """Decode, extract and normalise one record (a record with a problem becomes its rejection)."""
         try:
-            if item.problem:
-                raise InputError("unreadable", item.problem)
-            data = read_bytes(Path(item.path), self.config.max_bytes)
-            text, encoding = decode(data, item.kind)
-            return self.parse(text, item.source, item.kind, encoding, chars_in=len(text))
+            if record.problem:
+                raise InputError(*record.problem)
+            if record.data is not None:
+                text, encoding = decode(record.data, record.kind, record.charset)
+            else:
+                text, encoding = record.text or "", ""
+            doc = self.parse(text, record.key, record.kind, encoding, url=record.url)
         except InputError as exc:
-            doc = Document(source=item.source, kind=item.kind)
+            doc = Document(source=record.key, kind=record.kind)
             doc.rejection = Rejection(exc.reason, exc.detail)
-            return doc
+        doc.metadata = container_metadata(record)
+        return doc
 
-    def parse(self, text: str, source: str, kind: str, encoding: str = "", url: str = "", chars_in: int = 0) -> Document:
-        """Build a document from decoded text: HTML through trafilatura, text by its headline."""
+    def parse(self, text: str, source: str, kind: str, encoding: str = "", url: str = "") -> Document:
+        """Build a document from decoded text: HTML through the extractor, text by its headline.
+
+        `url` is what the container or caller says the page's address is; it
+        wins over the canonical link the page declares.
+        """
+        extractor = ""
         if kind == "html":
-            found = extract_html(text, url=url, favor=self.config.favor)
+            found = self.extractor.extract(text, url=url, favor=self.config.favor)
             title = normalize(found.title)
             body = blocks_as_paragraphs(normalize(found.body))
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
+            extractor = self.extractor.name
         else:
             found = split_title(normalize(text))
         return Document(
@@ -129,11 +148,12 @@ class Pipeline:
             kind=kind,
             lines=lines_from_text(found.body),
             title=found.title,
-            url=found.url or url,
+            url=url or found.url,
             date=found.date,
             sitename=found.sitename,
             encoding=encoding,
-            chars_in=chars_in or len(text),
+            extractor=extractor,
+            chars_in=len(text),
         )
 
     def clean(self, doc: Document) -> Document:
@@ -168,6 +188,20 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def container_metadata(record: Record) -> dict:
+    """What the container says about a record, for the output's `metadata`: its format, id, URL, date and other fields.
+
+    Empty values are left out; a container field never replaces one of the named ones.
+    """
+    metadata: dict = {"format": record.fmt}
+    for name, value in (("id", record.id), ("url", record.url), ("date", record.date)):
+        if value:
+            metadata[name] = value
+    for name, value in record.fields.items():
+        metadata.setdefault(name, value)
+    return metadata
 
 
 def timed_out(doc: Document, exc: TimeLimitExceeded, stage: str) -> Document:

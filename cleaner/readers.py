@@ -1,9 +1,11 @@
-"""Find input files under the given paths, read their bytes and decode them.
+"""Find input files under the given paths, cut them into units, read their records and decode them.
 
 Nothing here knows about cleaning. The walk is sorted and streaming, so the
 order of a run is the order of input paths, and a directory of millions of
-files is never listed whole in memory. Reading and decoding raise
-`InputError` with a rejects code when a file cannot be used.
+files is never listed whole in memory. A single-document file (`.txt`,
+`.html`) is one unit and one record; a container file (WARC, JSONL,
+Parquet: `containers.py`) is planned into units of records. Reading and
+decoding raise `InputError` with a rejects code when a file cannot be used.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from pathlib import Path
 
 import charset_normalizer
 
+from cleaner.config import Config
+from cleaner.containers import container_format, plan_units, read_unit
 from cleaner.errors import InputError
+from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -45,7 +50,7 @@ BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """A file the run will turn into a record or a rejects entry.
+    """A file the run will read: one record (`fmt` "file", of `kind` "html" or "text") or a container of many.
 
     `problem` is set when the walk already knows the file cannot be used
     (a link out of the input tree); the pipeline turns it into a rejection.
@@ -55,6 +60,7 @@ class InputFile:
     source: str
     kind: str
     problem: str = ""
+    fmt: str = FILE
 
 
 def input_kind(name: str) -> str | None:
@@ -72,6 +78,19 @@ def input_kind(name: str) -> str | None:
     if suffix in TEXT_SUFFIXES:
         return "text"
     return None
+
+
+def input_format(name: str) -> tuple[str, str] | None:
+    """(format, kind) of a file by its name: a container format, or a single document's kind; None for other files.
+
+    >>> input_format("crawl.warc.gz"), input_format("page.html"), input_format("img.png")
+    (('warc', 'html'), ('file', 'html'), None)
+    """
+    fmt = container_format(name)
+    if fmt is not None:
+        return fmt, "html" if fmt == "warc" else "text"
+    kind = input_kind(name)
+    return (FILE, kind) if kind is not None else None
 
 
 def sniff_kind(path: Path) -> str:
@@ -106,14 +125,15 @@ class Walker:
                 real_root = root.resolve()
                 yield from self._walk_dir(root, root, real_root, frozenset({real_root}))
             else:
-                kind = input_kind(root.name) or sniff_kind(root)
-                yield InputFile(root, root.name, kind)
+                fmt, kind = input_format(root.name) or (FILE, sniff_kind(root))
+                yield InputFile(root, root.name, kind, fmt=fmt)
 
     def _walk_dir(self, root: Path, folder: Path, real_root: Path, ancestors: frozenset) -> Iterator[InputFile]:
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError as exc:
             self.unreadable_dirs.append(f"{folder}: {exc.strerror}")
+            self.skipped["unreadable_directory"] += 1
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -129,12 +149,12 @@ class Walker:
                     continue
                 yield from self._walk_dir(root, path, real_root, ancestors | {real})
                 continue
-            kind = input_kind(entry.name)
-            if kind is None:
+            announced = input_format(entry.name)
+            if announced is None:
                 self.skipped["other_type"] += 1
             elif self._selected(source, entry.name):
                 problem = "symbolic link leads out of the input tree" if outside else ""
-                yield InputFile(path, source, kind, problem)
+                yield InputFile(path, source, announced[1], problem, announced[0])
             else:
                 self.skipped["excluded"] += 1
 
@@ -149,6 +169,29 @@ class Walker:
 
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
+
+
+def units_of(item: InputFile, config: Config) -> Iterator[Unit]:
+    """The units of one input file: the whole file for a single document or a file the walk refused, else the container's plan."""
+    if item.fmt == FILE or item.problem:
+        yield Unit(str(item.path), item.source, item.fmt, item.kind, problem=item.problem)
+        return
+    yield from plan_units(str(item.path), item.source, item.fmt, config)
+
+
+def records_of(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
+    """The records of one unit (the read stage): a file's bytes as one record, or a container's records."""
+    if unit.fmt != FILE and not unit.problem:
+        yield from read_unit(unit, config, stats)
+        return
+    record = Record(record_key(unit.source, None), unit.source, unit.fmt, unit.kind)
+    try:
+        if unit.problem:
+            raise InputError("unreadable", unit.problem)
+        record.data = read_bytes(Path(unit.path), config.max_bytes)
+    except InputError as exc:
+        record.problem = (exc.reason, exc.detail)
+    yield record
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -196,12 +239,14 @@ def _read_gzip(path: Path, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def decode(data: bytes, kind: str) -> tuple[str, str]:
+def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
     """Decode bytes to text and name the encoding used.
 
-    Order: a byte-order mark; for HTML the charset its meta tag declares (if
-    the bytes agree); UTF-8 if the bytes are valid UTF-8; else charset
-    detection with charset-normalizer.
+    Order: a byte-order mark; the charset the container `declared` (a WARC
+    response's HTTP header), if the bytes agree; for HTML the charset its meta
+    tag declares (if the bytes agree); UTF-8 if the bytes are valid UTF-8;
+    else charset detection with charset-normalizer. That is the WHATWG order
+    (BOM, transport layer, the document's own declaration).
 
     >>> decode("café".encode("utf-8"), "text")
     ('café', 'utf-8')
@@ -213,11 +258,11 @@ def decode(data: bytes, kind: str) -> tuple[str, str]:
             return _decode_with(data[len(bom):], encoding), encoding
     if _looks_binary(data):
         raise InputError("binary", "control bytes found: not a text or HTML file")
-    if kind == "html":
-        declared = _declared_charset(data)
-        if declared:
+    candidates = (_canonical(declared) if declared else None, _declared_charset(data) if kind == "html" else None)
+    for candidate in candidates:
+        if candidate:
             try:
-                return data.decode(declared), declared
+                return data.decode(candidate), candidate
             except UnicodeDecodeError:
                 pass
     try:

@@ -1,8 +1,15 @@
-"""The output: record schema, JSONL shards, the rejects file and the summary.
+"""The output: record schema, part files, corpus shards, the rejects file and the summary.
 
 A run writes into a hidden staging directory inside the output directory
-and moves its files into place only when it finishes, so an interrupted run
-leaves earlier output untouched and never leaves half a corpus behind.
+(`OutputDir`) and moves its files into place only when it finishes, so an
+interrupted run leaves earlier output untouched and never leaves half a
+corpus behind.
+
+Workers write: each cleaning task writes its records and rejects to part
+files of its own (`PartWriter`), and each write task assembles one corpus
+shard from the parts (`write_shard`), leaving out the duplicates. The parent
+only plans which part lines go to which shard (`plan_shards`) and joins the
+rejects parts: no document's text passes through it.
 """
 
 from __future__ import annotations
@@ -14,22 +21,37 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from cleaner import __version__
 from cleaner.document import Document
-from cleaner.errors import OutputError
+from cleaner.errors import ConfigError, OutputError
 from cleaner.filters import count_words
 
-OUTPUT_PATTERNS = ("corpus-*.jsonl", "corpus-*.jsonl.gz", "rejects.jsonl", "duplicates.jsonl", "summary.json")
+SCHEMA_VERSION = 2
+OUTPUT_FORMATS = ("jsonl", "parquet")
+OUTPUT_PATTERNS = (
+    "corpus-*.jsonl", "corpus-*.jsonl.gz", "corpus-*.parquet", "rejects.jsonl", "duplicates.jsonl", "summary.json",
+)
 STAGING_PREFIX = ".cleaner-staging-"
+# Page metadata the extractor found, added to the container's under these names.
+PAGE_METADATA = ("published", "sitename", "extractor")
+# Columns of a Parquet shard; `removed` and `metadata` are JSON text (their keys vary from record to record).
+PARQUET_COLUMNS = (
+    ("id", "string"), ("text", "string"), ("title", "string"), ("source", "string"), ("url", "string"),
+    ("lang", "string"), ("lang_prob", "float64"), ("n_words", "int64"), ("n_chars", "int64"),
+    ("encoding", "string"), ("removed", "json"), ("metadata", "json"), ("cleaner", "string"), ("schema", "int64"),
+)
+PARQUET_ROW_GROUP = 10_000
 
 
 def record_id(source: str, text: str) -> str:
     """A stable id: the same source and text always give the same id."""
-    return hashlib.blake2b(f"{source}\0{text}".encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(f"{source}\0{text}".encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
 def record(doc: Document) -> dict:
@@ -47,8 +69,23 @@ def record(doc: Document) -> dict:
         "n_chars": len(text),
         "encoding": doc.encoding,
         "removed": doc.removed,
+        "metadata": record_metadata(doc),
         "cleaner": __version__,
+        "schema": SCHEMA_VERSION,
     }
+
+
+def record_metadata(doc: Document) -> dict:
+    """The container's metadata (format, id, URL, date, its other fields), then what the page declared.
+
+    >>> record_metadata(Document("a.html", "html", date="2024-05-01", extractor="trafilatura", metadata={"format": "file"}))
+    {'format': 'file', 'published': '2024-05-01', 'extractor': 'trafilatura'}
+    """
+    metadata = dict(doc.metadata) or {"format": "file"}
+    for name, value in zip(PAGE_METADATA, (doc.date, doc.sitename, doc.extractor)):
+        if value:
+            metadata.setdefault(name, value)
+    return metadata
 
 
 def reject_entry(doc: Document) -> dict:
@@ -60,21 +97,33 @@ def to_json_line(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False) + "\n"
 
 
-class CorpusWriter:
-    """Writes shards and rejects into staging; `commit` moves them into the output directory."""
+def check_format(fmt: str, compress: str) -> None:
+    if fmt not in OUTPUT_FORMATS:
+        raise ConfigError(f"unknown output format {fmt!r}; known formats: {', '.join(OUTPUT_FORMATS)}")
+    if fmt == "parquet" and compress != "none":
+        raise ConfigError("--compress applies to JSONL shards; Parquet shards are always zstd-compressed")
 
-    def __init__(self, output: Path, shard_size: int = 100_000, compress: str = "none", overwrite: bool = False) -> None:
+
+def shard_name(number: int, fmt: str = "jsonl", compress: str = "none") -> str:
+    """
+    >>> shard_name(3), shard_name(0, compress="gzip"), shard_name(1, "parquet")
+    ('corpus-00003.jsonl', 'corpus-00000.jsonl.gz', 'corpus-00001.parquet')
+    """
+    suffix = ".parquet" if fmt == "parquet" else ".jsonl.gz" if compress == "gzip" else ".jsonl"
+    return f"corpus-{number:05d}{suffix}"
+
+
+# --- the output directory ------------------------------------------------------------
+
+
+class OutputDir:
+    """The output directory and the run's staging directory inside it; `commit` moves the run's files into place."""
+
+    def __init__(self, output: Path, overwrite: bool = False) -> None:
         self.output = output
-        self.shard_size = shard_size
-        self.suffix = ".jsonl.gz" if compress == "gzip" else ".jsonl"
         self.overwrite = overwrite
         self._prepare_output()
         self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
-        self.shards: list[str] = []
-        self._shard: IO[str] | None = None
-        self._in_shard = 0
-        self._rejects = open(self.staging / "rejects.jsonl", "w", encoding="utf-8")
-        self._extra: list[str] = []
 
     def _prepare_output(self) -> None:
         try:
@@ -87,55 +136,190 @@ class CorpusWriter:
         if visible and not self.overwrite:
             raise OutputError(f"output directory {self.output} is not empty (use --overwrite to replace its corpus)")
 
-    def write_record(self, line: str) -> None:
-        if self._shard is None or self._in_shard >= self.shard_size:
-            self._open_next_shard()
-        assert self._shard is not None
-        self._shard.write(line)
-        self._in_shard += 1
-
-    def write_reject(self, line: str) -> None:
-        self._rejects.write(line)
-
-    def write_duplicates(self, lines: Iterable[str]) -> None:
-        """The deduplication report, one cluster a line (see `dedup.DuplicateHold.report_lines`)."""
-        with open(self.staging / "duplicates.jsonl", "w", encoding="utf-8") as report:
-            report.writelines(lines)
-        self._extra.append("duplicates.jsonl")
-
-    def _open_next_shard(self) -> None:
-        self._close_shard()
-        name = f"corpus-{len(self.shards):05d}{self.suffix}"
-        self.shards.append(name)
-        path = self.staging / name
-        if self.suffix.endswith(".gz"):
-            # mtime=0 keeps compressed shards byte-identical across runs.
-            self._shard = io.TextIOWrapper(gzip.GzipFile(path, "wb", mtime=0), encoding="utf-8")
-        else:
-            self._shard = open(path, "w", encoding="utf-8")
-        self._in_shard = 0
-
-    def _close_shard(self) -> None:
-        if self._shard is not None:
-            self._shard.close()
-            self._shard = None
-
-    def commit(self, summary: dict) -> None:
-        """Close everything, replace earlier output and move the new files into place."""
-        self._close_shard()
-        self._rejects.close()
+    def commit(self, names: Iterable[str], summary: dict) -> None:
+        """Write the summary, replace earlier output and move the named staging files (and the summary) into place."""
         (self.staging / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         if self.overwrite:
             for pattern in OUTPUT_PATTERNS:
                 for old in self.output.glob(pattern):
                     old.unlink()
-        for name in [*self.shards, "rejects.jsonl", *self._extra, "summary.json"]:
+        for name in [*names, "summary.json"]:
             os.replace(self.staging / name, self.output / name)
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def abort(self) -> None:
         """Drop everything this run wrote; earlier output stays as it was."""
-        self._close_shard()
-        self._rejects.close()
         shutil.rmtree(self.staging, ignore_errors=True)
 
+
+# --- part files (written by cleaning tasks) ---------------------------------------------
+
+
+def part_paths(folder: Path, number: int) -> tuple[Path, Path]:
+    """The records and rejects part files of cleaning task `number`."""
+    return folder / f"part-{number:09d}.records.jsonl", folder / f"part-{number:09d}.rejects.jsonl"
+
+
+class PartWriter:
+    """One cleaning task's records and rejects, each in its own part file, in the order they come."""
+
+    def __init__(self, folder: Path, number: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.records_path, self.rejects_path = part_paths(folder, number)
+        self._records = open(self.records_path, "w", encoding="utf-8")
+        self._rejects = open(self.rejects_path, "w", encoding="utf-8")
+        self.records = 0
+
+    def __enter__(self) -> PartWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._records.close()
+        self._rejects.close()
+
+    def write_record(self, line: str) -> None:
+        self._records.write(line)
+        self.records += 1
+
+    def write_reject(self, line: str) -> None:
+        self._rejects.write(line)
+
+
+# --- shards (written by write tasks) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Part of a shard: of a part file's lines, less the `drops` (line numbers: duplicates), `count` lines from the `first`."""
+
+    path: str
+    drops: frozenset[int] = frozenset()
+    first: int = 0
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ShardPlan:
+    """One corpus shard: its file name in `folder`, its pieces in order, and its format."""
+
+    folder: str
+    name: str
+    pieces: tuple[Piece, ...]
+    fmt: str = "jsonl"
+    compress: str = "none"
+
+
+@dataclass(slots=True)
+class ShardStats:
+    """What a shard holds, for the summary."""
+
+    documents: int = 0
+    chars_out: int = 0
+    removed: Counter = field(default_factory=Counter)
+
+
+def plan_shards(parts: Iterable[tuple[str, int, frozenset[int]]], shard_size: int, folder: str, fmt: str = "jsonl",
+                compress: str = "none") -> Iterator[ShardPlan]:
+    """Cut the parts' kept lines, in part order, into shards of `shard_size` records.
+
+    `parts` gives each records part file with its number of lines and the
+    lines to leave out. Shards depend only on the order and content of the
+    parts, so on the inputs, never on the number of workers.
+
+    >>> [[(p.path, p.first, p.count) for p in s.pieces] for s in plan_shards([("a", 3, frozenset({1})), ("b", 2, frozenset())], 3, "out")]
+    [[('a', 0, 2), ('b', 0, 1)], [('b', 1, 1)]]
+    """
+    pieces: list[Piece] = []
+    room = shard_size
+    number = 0
+    for path, lines, drops in parts:
+        kept = lines - len(drops)
+        first = 0
+        while kept - first > 0:
+            take = min(room, kept - first)
+            pieces.append(Piece(path, drops, first, take))
+            first += take
+            room -= take
+            if room == 0:
+                yield ShardPlan(folder, shard_name(number, fmt, compress), tuple(pieces), fmt, compress)
+                number += 1
+                pieces, room = [], shard_size
+    if pieces:
+        yield ShardPlan(folder, shard_name(number, fmt, compress), tuple(pieces), fmt, compress)
+
+
+def shard_lines(plan: ShardPlan) -> Iterator[str]:
+    """The record lines of a shard, read from its pieces."""
+    for piece in plan.pieces:
+        with open(piece.path, encoding="utf-8") as part:
+            kept = (line for number, line in enumerate(part) if number not in piece.drops)
+            for index, line in enumerate(kept):
+                if index >= piece.first + piece.count:
+                    break
+                if index >= piece.first:
+                    yield line
+
+
+def write_shard(plan: ShardPlan) -> ShardStats:
+    """Write one shard (the write stage's task) and count what it holds."""
+    stats = ShardStats()
+    path = Path(plan.folder) / plan.name
+
+    def counted(lines: Iterable[str]) -> Iterator[str]:
+        for line in lines:
+            rec = json.loads(line)
+            stats.documents += 1
+            stats.chars_out += rec["n_chars"]
+            stats.removed.update(rec["removed"])
+            yield line
+
+    if plan.fmt == "parquet":
+        write_parquet(path, (json.loads(line) for line in counted(shard_lines(plan))))
+    else:
+        with open_text_shard(path, plan.compress) as shard:
+            shard.writelines(counted(shard_lines(plan)))
+    return stats
+
+
+def open_text_shard(path: Path, compress: str) -> IO[str]:
+    if compress == "gzip":
+        # mtime=0 keeps compressed shards byte-identical across runs.
+        return io.TextIOWrapper(gzip.GzipFile(path, "wb", mtime=0), encoding="utf-8")
+    return open(path, "w", encoding="utf-8")
+
+
+def write_parquet(path: Path, records: Iterable[dict]) -> None:
+    """Records as a zstd-compressed Parquet file, in row groups of `PARQUET_ROW_GROUP`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {"string": pa.string(), "float64": pa.float64(), "int64": pa.int64(), "json": pa.string()}
+    schema = pa.schema([(name, types[kind]) for name, kind in PARQUET_COLUMNS])
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        batch: list[dict] = []
+        for rec in records:
+            batch.append(rec)
+            if len(batch) >= PARQUET_ROW_GROUP:
+                writer.write_table(parquet_table(batch, schema))
+                batch = []
+        if batch:
+            writer.write_table(parquet_table(batch, schema))
+
+
+def parquet_table(records: list[dict], schema):
+    import pyarrow as pa
+
+    columns = {
+        name: [json.dumps(r[name], ensure_ascii=False) if kind == "json" else r[name] for r in records]
+        for name, kind in PARQUET_COLUMNS
+    }
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def join_files(paths: Iterable[Path], target: Path, extra: Iterable[str] = ()) -> None:
+    """Concatenate files (the rejects parts, which hold no document text) and then `extra` lines into `target`."""
+    with open(target, "wb") as out:
+        for path in paths:
+            with open(path, "rb") as part:
+                shutil.copyfileobj(part, out)
+        out.writelines(line.encode("utf-8") for line in extra)

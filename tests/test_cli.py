@@ -64,7 +64,9 @@ def test_record_schema(fixtures_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run_cli(str(fixtures_dir / "input/pages"), "--output", str(out))
     record = json.loads((out / "corpus-00000.jsonl").read_text().splitlines()[0])
-    assert list(record) == ["id", "text", "title", "source", "url", "lang", "lang_prob", "n_words", "n_chars", "encoding", "removed", "cleaner"]
+    assert list(record) == ["id", "text", "title", "source", "url", "lang", "lang_prob", "n_words", "n_chars", "encoding", "removed", "metadata", "cleaner", "schema"]
+    assert record["metadata"]["format"] == "file" and record["metadata"]["extractor"] == "trafilatura"
+    assert record["schema"] == 2
 
 
 def test_output_is_identical_for_any_number_of_workers(fixtures_dir: Path, tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from pathlib import Path
 from cleaner.config import Config
 from cleaner.document import Document
 from cleaner.pipeline import Pipeline
-from cleaner.readers import InputFile
 
 LONG = "This sentence is part of a body that is long enough to keep. " * 10
 
@@ -20,7 +19,7 @@ def test_steps_run_in_order_and_filters_decide(tmp_path: Path) -> None:
     pipeline = Pipeline(Config(min_words=5), steps=[("mark", mark_first_line)])
     path = tmp_path / "a.txt"
     path.write_text("Headline\n\nchrome line\n\n" + LONG)
-    doc = pipeline.process(InputFile(path, "a.txt", "text"))
+    doc = pipeline.process_file(path, "a.txt", "text")
     assert seen == ["mark"]
     assert doc.rejection is None
     assert doc.removed == {"test-step": 1}
@@ -33,7 +32,7 @@ def test_a_crashing_step_becomes_a_failed_rejection(tmp_path: Path) -> None:
 
     path = tmp_path / "a.txt"
     path.write_text(LONG)
-    doc = Pipeline(Config(), steps=[("crash", crash)]).process(InputFile(path, "a.txt", "text"))
+    doc = Pipeline(Config(), steps=[("crash", crash)]).process_file(path, "a.txt", "text")
     assert doc.rejection is not None
     assert (doc.rejection.reason, doc.rejection.detail) == ("failed", "RuntimeError: boom")
 
@@ -41,7 +40,7 @@ def test_a_crashing_step_becomes_a_failed_rejection(tmp_path: Path) -> None:
 def test_language_filter(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(LONG)
-    doc = Pipeline(Config(langs=("de", "fr"))).process(InputFile(path, "a.txt", "text"))
+    doc = Pipeline(Config(langs=("de", "fr"))).process_file(path, "a.txt", "text")
     assert doc.rejection is not None and doc.rejection.reason == "language"
     assert "detected en" in doc.rejection.detail
 
@@ -50,7 +49,7 @@ def test_the_same_story_in_any_encoding_cleans_to_the_same_text(fixtures_dir: Pa
     folder = fixtures_dir / "input" / "text"
     names = ["cafe.txt.gz", "cafe-cp1252.txt", "cafe-utf16-bom.txt", "cafe-controls-crlf.txt"]
     pipeline = Pipeline(Config())
-    docs = [pipeline.process(InputFile(folder / name, name, "text")) for name in names]
+    docs = [pipeline.process_file(folder / name, name, "text") for name in names]
     assert all(doc.rejection is None for doc in docs)
     assert len({doc.text for doc in docs}) == 1
     assert "café crème" in docs[0].text
@@ -76,8 +75,8 @@ def test_a_document_that_takes_too_long_becomes_a_timeout_rejection(tmp_path: Pa
     path = tmp_path / "a.txt"
     path.write_text(LONG)
     pipeline = Pipeline(Config(time_limit=0.1), steps=[("endless", endless)])
-    doc = pipeline.process(InputFile(path, "a.txt", "text"))
+    doc = pipeline.process_file(path, "a.txt", "text")
     assert doc.rejection is not None
     assert (doc.rejection.reason, doc.rejection.detail) == ("timeout", "cleaning took longer than 0.1 s (--time-limit)")
     # The next document is not affected: no timer is left behind.
-    assert Pipeline(Config(time_limit=0.1)).process(InputFile(path, "a.txt", "text")).rejection is None
+    assert Pipeline(Config(time_limit=0.1)).process_file(path, "a.txt", "text").rejection is None

@@ -91,13 +91,13 @@ def test_explain_with_a_corpus_shows_repeated_lines_and_their_counts(tmp_path: P
     assert "repeated" not in capsys.readouterr().out
 
 
-def die_in_worker(batch: list) -> list:
+def die_in_worker(batch, run) -> list:
     """Stands in for a worker that crashes hard (as a segfault in a C extension would)."""
     os._exit(1)
 
 
 def test_a_dying_worker_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "process_batch", die_in_worker)
+    monkeypatch.setattr(runner, "parse_and_clean_task", die_in_worker)
     make_crawl(tmp_path / "crawl", sites=("a.example",), pages=2)
     assert main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / "out"), "-q", "--workers", "2", "--site-by", "none"]) == 2
     err = capsys.readouterr().err
@@ -111,18 +111,18 @@ def test_a_page_that_extracts_forever_is_a_timeout_reject_and_the_run_goes_on(
 ) -> None:
     import multiprocessing
 
-    import cleaner.pipeline
+    import cleaner.extract
 
     if workers != "1" and multiprocessing.get_start_method() != "fork":
         pytest.skip("the workers see the patched extractor only when they are forked")
-    extract = cleaner.pipeline.extract_html
+    extract = cleaner.extract.extract_html
 
     def stuck_on_one_page(html: str, **kwargs):
         while "STUCK" in html:
             pass
         return extract(html, **kwargs)
 
-    monkeypatch.setattr(cleaner.pipeline, "extract_html", stuck_on_one_page)  # worker processes are forked with it
+    monkeypatch.setattr(cleaner.extract, "extract_html", stuck_on_one_page)  # worker processes are forked with it
     body = "".join(f"<p>The council met on day {n} and talked about the harbour for a long time.</p>" for n in range(20))
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.html").write_text(f"<html><body><article>{body}</article></body></html>")

@@ -1,45 +1,94 @@
 import gzip
+import json
 from pathlib import Path
 
 import pytest
 
-from cleaner.errors import OutputError
-from cleaner.writer import CorpusWriter
+from cleaner.document import Document, Line
+from cleaner.errors import ConfigError, OutputError
+from cleaner.writer import OutputDir, PartWriter, check_format, plan_shards, record, to_json_line, write_shard
 
 
-def test_shards_rotate_and_files_appear_only_on_commit(tmp_path: Path) -> None:
-    writer = CorpusWriter(tmp_path / "out", shard_size=2)
-    for n in range(5):
-        writer.write_record(f'{{"n": {n}}}\n')
-    assert not list((tmp_path / "out").glob("corpus-*"))
-    writer.commit({"ok": True})
-    names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["corpus-00000.jsonl", "corpus-00001.jsonl", "corpus-00002.jsonl", "rejects.jsonl", "summary.json"]
+def part_with(folder: Path, number: int, texts: list[str]) -> str:
+    with PartWriter(folder, number) as part:
+        for text in texts:
+            part.write_record(to_json_line(record(Document(f"{text}.txt", "text", lines=[Line(text)]))))
+    return str(part.records_path)
+
+
+def shard_texts(path: Path) -> list[str]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as shard:
+        return [json.loads(line)["text"] for line in shard]
+
+
+def test_shards_take_the_parts_in_order_less_the_dropped_lines(tmp_path: Path) -> None:
+    a = part_with(tmp_path / "parts", 0, ["a0", "a1", "a2"])
+    b = part_with(tmp_path / "parts", 1, ["b0", "b1"])
+    plans = list(plan_shards([(a, 3, frozenset({1})), (b, 2, frozenset())], 2, str(tmp_path)))
+    assert [plan.name for plan in plans] == ["corpus-00000.jsonl", "corpus-00001.jsonl"]
+    stats = [write_shard(plan) for plan in plans]
+    assert shard_texts(tmp_path / "corpus-00000.jsonl") == ["a0", "a2"]
+    assert shard_texts(tmp_path / "corpus-00001.jsonl") == ["b0", "b1"]
+    assert [s.documents for s in stats] == [2, 2] and stats[0].chars_out == 4
 
 
 def test_gzip_shards_are_reproducible(tmp_path: Path) -> None:
+    part = part_with(tmp_path / "parts", 0, ["one"])
     outputs = []
     for run in ("a", "b"):
-        writer = CorpusWriter(tmp_path / run, compress="gzip")
-        writer.write_record('{"n": 1}\n')
-        writer.commit({})
+        (tmp_path / run).mkdir()
+        (plan,) = plan_shards([(part, 1, frozenset())], 10, str(tmp_path / run), compress="gzip")
+        write_shard(plan)
         outputs.append((tmp_path / run / "corpus-00000.jsonl.gz").read_bytes())
     assert outputs[0] == outputs[1]
-    assert gzip.decompress(outputs[0]) == b'{"n": 1}\n'
+    assert shard_texts(tmp_path / "a" / "corpus-00000.jsonl.gz") == ["one"]
+
+
+def test_parquet_shards_hold_the_records(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    part = part_with(tmp_path / "parts", 0, ["one", "two"])
+    (plan,) = plan_shards([(part, 2, frozenset())], 10, str(tmp_path), fmt="parquet")
+    write_shard(plan)
+    table = pq.read_table(tmp_path / "corpus-00000.parquet")
+    assert table.column("text").to_pylist() == ["one", "two"]
+    assert json.loads(table.column("metadata")[0].as_py()) == {"format": "file"}
+
+
+def test_parquet_with_gzip_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="Parquet"):
+        check_format("parquet", "gzip")
+
+
+def test_record_metadata_keeps_the_container_fields_and_the_page_date() -> None:
+    doc = Document("crawl.warc.gz#3", "html", lines=[Line("x")], date="2024-01-02", extractor="trafilatura",
+                   metadata={"format": "warc", "id": "<urn:uuid:1>", "url": "https://a.example/"})
+    assert record(doc)["metadata"] == {
+        "format": "warc", "id": "<urn:uuid:1>", "url": "https://a.example/", "published": "2024-01-02",
+        "extractor": "trafilatura",
+    }
+
+
+def test_files_appear_only_on_commit(tmp_path: Path) -> None:
+    out = OutputDir(tmp_path / "out")
+    (out.staging / "rejects.jsonl").write_text("")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [out.staging.name]
+    out.commit(["rejects.jsonl"], {"ok": True})
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["rejects.jsonl", "summary.json"]
 
 
 def test_non_empty_output_is_refused_without_overwrite(tmp_path: Path) -> None:
     (tmp_path / "corpus-00000.jsonl").write_text("old\n")
     with pytest.raises(OutputError):
-        CorpusWriter(tmp_path)
+        OutputDir(tmp_path)
 
 
 def test_overwrite_replaces_old_shards_and_keeps_other_files(tmp_path: Path) -> None:
     for name in ("corpus-00000.jsonl", "corpus-00001.jsonl", "notes.md"):
         (tmp_path / name).write_text("old\n")
-    writer = CorpusWriter(tmp_path, overwrite=True)
-    writer.write_record("new\n")
-    writer.commit({})
+    out = OutputDir(tmp_path, overwrite=True)
+    (out.staging / "corpus-00000.jsonl").write_text("new\n")
+    out.commit(["corpus-00000.jsonl"], {})
     assert (tmp_path / "corpus-00000.jsonl").read_text() == "new\n"
     assert not (tmp_path / "corpus-00001.jsonl").exists()
     assert (tmp_path / "notes.md").exists()
@@ -47,8 +96,8 @@ def test_overwrite_replaces_old_shards_and_keeps_other_files(tmp_path: Path) -> 
 
 def test_abort_leaves_earlier_output_untouched(tmp_path: Path) -> None:
     (tmp_path / "corpus-00000.jsonl").write_text("old\n")
-    writer = CorpusWriter(tmp_path, overwrite=True)
-    writer.write_record("new\n")
-    writer.abort()
+    out = OutputDir(tmp_path, overwrite=True)
+    (out.staging / "corpus-00000.jsonl").write_text("new\n")
+    out.abort()
     assert (tmp_path / "corpus-00000.jsonl").read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["corpus-00000.jsonl"]

@@ -1,0 +1,250 @@
+"""The run as one declared list of stages, and the tasks that carry them out.
+
+`STAGES` is the order of a run, each stage with what it reads and writes.
+Map stages work on one unit or one document at a time; the two reduce
+stages need every document first. An executor (`executor.py`) schedules
+the tasks below, which group consecutive map stages so a document crosses a
+process boundary as seldom as possible:
+
+    parse_task      read, extract, normalise, count (the map side: line keys)
+    (reduce)        count: per site, the documents holding each line key
+    clean_task      clean, language, filter, sign, and the part files of write
+    (reduce)        dedup: clusters from the signatures
+    write_shard     write: one corpus shard from the part files
+
+With `--site-by none` there is nothing to count and `parse_and_clean_task`
+does both map groups in one task. A task's input and output are plain data
+(units, paths, keys, signatures, counts): a task relies on nothing in the
+parent's memory, only on paths it is given, which live in the run's staging
+directory inside the output (so every worker of a cluster with a shared file
+system can reach them). Each worker process builds its `Pipeline` once per
+configuration (`worker_state`).
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cleaner.config import Config
+from cleaner.dedup import Signature, Signer
+from cleaner.document import Document, pack, unpack
+from cleaner.errors import ConfigError
+from cleaner.pipeline import Pipeline
+from cleaner.readers import records_of
+from cleaner.records import FILE, ReadStats, Record, Unit, record_key
+from cleaner.repetition import LineCounts, document_keys
+from cleaner.writer import PartWriter, record, reject_entry, to_json_line
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One step of a run: what it reads and what it writes of the record or `Document`."""
+
+    name: str
+    reads: str
+    writes: str
+    reduce: bool = False
+
+
+STAGES = (
+    Stage("read", "a unit: a file, or a slice of a WARC, JSONL or Parquet file", "records: key, bytes or text, kind, container metadata"),
+    Stage("extract", "a record's bytes (decoded: BOM, container charset, <meta>, UTF-8, detection) or text", "for HTML the extractor's body, title, URL, date, site name; encoding, extractor"),
+    Stage("normalise", "the extracted text", "Document.lines and title: mojibake repaired, NFC, controls and spacing unified"),
+    Stage("count", "kept lines, source, URL", "per site, the number of documents holding each line key", reduce=True),
+    Stage("clean", "lines, the line counts, title, URL, source, extractor", "lines removed, each with its reason (repeated, a rule id, a heuristic)"),
+    Stage("language", "the kept text", "lang, lang_prob"),
+    Stage("filter", "the kept text, lang", "rejection: empty, too_short, language"),
+    Stage("sign", "the kept text", "exact hash and MinHash signature"),
+    Stage("dedup", "signatures, word counts, sources, ids", "for each duplicate, the record kept in its place", reduce=True),
+    Stage("write", "records and rejects (part files), the dedup decisions", "corpus shards, rejects.jsonl, duplicates.jsonl, summary.json"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """What every task of a run is given besides its input: the options and the staging paths it may use."""
+
+    config: Config
+    scratch: str
+    counts: str = ""
+    keep_text: bool = False
+    spill: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class UnitBatch:
+    number: int
+    units: tuple[Unit, ...]
+
+
+@dataclass(slots=True)
+class Counted:
+    """The count stage's map side for one document: its site and its line keys (and texts, for learn-rules)."""
+
+    site: str
+    keys: list[bytes]
+    texts: list[str] | None = None
+
+
+@dataclass(slots=True)
+class ParsedBatch:
+    """What a parse task sends back: no text, only what counting and the summary need."""
+
+    number: int
+    counted: list[Counted]
+    records: Counter = field(default_factory=Counter)  # per input format
+    skipped: Counter = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class Kept:
+    """What deduplication needs of one kept document."""
+
+    key: str
+    record_id: str
+    n_words: int
+    signature: Signature | None = None
+
+
+@dataclass(slots=True)
+class CleanedBatch:
+    """What a cleaning task sends back; its records and rejects are in its part files."""
+
+    number: int
+    records_path: str
+    rejects_path: str
+    kept: list[Kept]
+    rejects: Counter = field(default_factory=Counter)
+    chars_in: int = 0
+    records: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class WorkerState:
+    pipeline: Pipeline
+    signer: Signer | None
+    counted: tuple[str, Pipeline] | None = None
+
+    def cleaning_pipeline(self, counts: str) -> Pipeline:
+        """The pipeline, with the repeated-lines step reading the line counts at `counts` when given."""
+        if not counts:
+            return self.pipeline
+        if self.counted is None or self.counted[0] != counts:
+            self.counted = (counts, self.pipeline.with_line_counts(LineCounts(Path(counts), readonly=True)))
+        return self.counted[1]
+
+
+_states: dict[Config, WorkerState] = {}
+
+
+def worker_state(config: Config) -> WorkerState:
+    """This process's pipeline and signer for `config`, built on first use (loading profiles and rules is the costly part)."""
+    state = _states.get(config)
+    if state is None:
+        _states.clear()
+        signer = Signer(config.dedup_shingle) if config.dedup else None
+        state = _states[config] = WorkerState(Pipeline(config), signer)
+    return state
+
+
+def spill_path(scratch: str, number: int) -> Path:
+    return Path(scratch) / "parsed" / f"batch-{number:09d}.pickle"
+
+
+def batches(units: Iterable[Unit], records: int) -> Iterator[UnitBatch]:
+    """Consecutive units grouped into tasks of about `records` records (a large container slice is a task alone)."""
+    number, batch, size = 0, [], 0
+    for unit in units:
+        batch.append(unit)
+        size += unit.size_hint
+        if size >= records:
+            yield UnitBatch(number, tuple(batch))
+            number, batch, size = number + 1, [], 0
+    if batch:
+        yield UnitBatch(number, tuple(batch))
+
+
+def unit_records(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
+    """The read stage, guarded: a reader that breaks gives a `failed` record for what it left unread, not a lost run."""
+    try:
+        yield from records_of(unit, config, stats)
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a run
+        key = record_key(unit.source, None if unit.fmt == FILE else unit.first_index)
+        detail = f"reading stopped: {type(exc).__name__}: {exc}"[:300]
+        yield Record(key, unit.source, unit.fmt, unit.kind, problem=("failed", detail))
+
+
+def loaded(batch: UnitBatch, pipeline: Pipeline, records: Counter, stats: ReadStats) -> Iterator[Document]:
+    """Read, extract and normalise every record of a batch of units."""
+    for unit in batch.units:
+        for rec in unit_records(unit, pipeline.config, stats):
+            records[rec.fmt] += 1
+            yield pipeline.load_safely(rec)
+
+
+def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
+    """Read, extract, normalise; key each document's lines under its site; spill the parsed documents for `clean_task`."""
+    pipeline = worker_state(run.config).pipeline
+    result = ParsedBatch(batch.number, [])
+    stats = ReadStats(result.skipped)
+    packed = []
+    for doc in loaded(batch, pipeline, result.records, stats):
+        if doc.rejection is None:
+            site, texts, keys = document_keys(doc, run.config.site_by)
+            result.counted.append(Counted(site, keys, texts if run.keep_text else None))
+        if run.spill:
+            packed.append(pack(doc))
+    if run.spill:
+        path = spill_path(run.scratch, batch.number)
+        path.parent.mkdir(exist_ok=True)
+        with open(path, "wb") as handle:
+            pickle.dump(packed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return result
+
+
+def clean_task(number: int, run: RunContext) -> CleanedBatch:
+    """Clean the documents `parse_task` spilled for batch `number` (then delete them) and write them to part files."""
+    path = spill_path(run.scratch, number)
+    with open(path, "rb") as handle:
+        docs = [unpack(packed) for packed in pickle.load(handle)]
+    path.unlink()
+    return cleaned_batch(number, docs, run)
+
+
+def parse_and_clean_task(batch: UnitBatch, run: RunContext) -> CleanedBatch:
+    """Both map groups in one task, for a run with nothing to count (`--site-by none`)."""
+    pipeline = worker_state(run.config).pipeline
+    records: Counter = Counter()
+    stats = ReadStats()
+    result = cleaned_batch(batch.number, loaded(batch, pipeline, records, stats), run)
+    result.records, result.skipped = records, stats.skipped
+    return result
+
+
+def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> CleanedBatch:
+    """Clean, detect the language, filter and sign each document; write records and rejects to this batch's part files."""
+    state = worker_state(run.config)
+    pipeline = state.cleaning_pipeline(run.counts)
+    with PartWriter(Path(run.scratch) / "parts", number) as part:
+        result = CleanedBatch(number, str(part.records_path), str(part.rejects_path), [])
+        for doc in docs:
+            if doc.rejection is None:
+                doc = pipeline.clean_safely(doc)
+            result.chars_in += doc.chars_in
+            if doc.rejection is not None:
+                entry = reject_entry(doc)
+                result.rejects[entry["reason"]] += 1
+                part.write_reject(to_json_line(entry))
+                continue
+            rec = record(doc)
+            signature = state.signer.sign(rec["text"]) if state.signer is not None else None
+            result.kept.append(Kept(doc.source, rec["id"], rec["n_words"], signature))
+            part.write_record(to_json_line(rec))
+    return result
