@@ -153,3 +153,34 @@ def test_a_bad_time_limit_is_a_usage_error(value: str, tmp_path: Path, capsys: p
         main(["run", str(tmp_path), "-o", str(tmp_path / "out"), "--time-limit", value])
     assert exit_info.value.code == 2
     assert "--time-limit" in capsys.readouterr().err
+
+
+def test_an_unreadable_directory_is_reported_in_the_summary(fixtures_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import cleaner.readers
+
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if isinstance(path, (str, os.PathLike)) and Path(path).name == "bad":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(cleaner.readers.os, "scandir", scandir)
+    run_cli(str(fixtures_dir / "input"), "--output", str(tmp_path / "out"), "--workers", "1")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["skipped_files"] == {"unreadable_directory": 1}
+    assert summary["unreadable_directories"] == [f"{fixtures_dir / 'input' / 'bad'}: Permission denied"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_shards_load_with_hugging_face_datasets(fixtures_dir: Path, tmp_path: Path, fmt: str) -> None:
+    datasets = pytest.importorskip("datasets")
+    out = tmp_path / "out"
+    assert run_cli(str(fixtures_dir / "input"), "--output", str(out), "--format", fmt, "--workers", "1") == 0
+    (shard,) = out.glob("corpus-*")
+    loaded = datasets.load_dataset("json" if fmt == "jsonl" else "parquet", data_files=str(shard), split="train",
+                                   cache_dir=str(tmp_path / "cache"))
+    assert len(loaded) == 6 and loaded[0]["source"] == "pages/cycling-network.html"
+    assert set(loaded.column_names) >= {"id", "text", "metadata", "schema"}

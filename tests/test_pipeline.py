@@ -80,3 +80,44 @@ def test_a_document_that_takes_too_long_becomes_a_timeout_rejection(tmp_path: Pa
     assert (doc.rejection.reason, doc.rejection.detail) == ("timeout", "cleaning took longer than 0.1 s (--time-limit)")
     # The next document is not affected: no timer is left behind.
     assert Pipeline(Config(time_limit=0.1)).process_file(path, "a.txt", "text").rejection is None
+
+
+def test_with_line_counts_keeps_custom_steps_and_puts_repetition_first(tmp_path: Path) -> None:
+    from cleaner.repetition import LineCounts
+
+    def custom(doc: Document) -> Document:
+        return doc
+
+    pipeline = Pipeline(Config(), steps=[("custom", custom)])
+    with LineCounts(tmp_path / "counts.sqlite") as counts:
+        counted = pipeline.with_line_counts(counts)
+    assert [name for name, _ in counted.steps] == ["repeated", "custom"]
+    assert [name for name, _ in pipeline.steps] == ["custom"]
+
+
+def test_a_record_with_a_container_charset_and_url_keeps_them() -> None:
+    from cleaner.records import Record
+
+    page = "<html><head><link rel=canonical href='https://other.example/x'></head><body><article>" + "".join(
+        f"<p>Der Bürgermeister sprach am Tag {n} lange über den Hafen und die Brücke.</p>" for n in range(12)
+    ) + "</article></body></html>"
+    record = Record("crawl.warc#4", "crawl.warc", "warc", "html", data=page.encode("latin-1"), charset="iso-8859-1",
+                    url="https://news.example/a", id="<urn:uuid:4>")
+    doc = Pipeline(Config()).load(record)
+    assert doc.rejection is None and doc.encoding == "cp1252" and "Bürgermeister" in doc.text
+    assert doc.url == "https://news.example/a" and doc.source == "crawl.warc#4" and doc.extractor == "trafilatura"
+    assert doc.metadata == {"format": "warc", "id": "<urn:uuid:4>", "url": "https://news.example/a"}
+
+
+def test_a_record_with_a_problem_is_its_rejection() -> None:
+    from cleaner.records import Record
+
+    doc = Pipeline(Config()).process(Record("a.jsonl#3", "a.jsonl", "jsonl", "text", problem=("bad_record", "line 4: not JSON")))
+    assert (doc.source, doc.rejection.reason, doc.rejection.detail) == ("a.jsonl#3", "bad_record", "line 4: not JSON")
+
+
+def test_a_text_record_is_not_extracted() -> None:
+    from cleaner.records import Record
+
+    doc = Pipeline(Config(min_words=5)).process(Record("a.jsonl#0", "a.jsonl", "jsonl", "text", text="Title\n\n" + LONG))
+    assert doc.rejection is None and doc.extractor == "" and doc.title == "Title" and doc.encoding == ""

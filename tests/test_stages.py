@@ -1,0 +1,55 @@
+"""The declared stages and the tasks that carry them out."""
+
+from collections import Counter
+from pathlib import Path
+
+from cleaner.config import Config
+from cleaner.records import Unit
+from cleaner.stages import STAGES, RunContext, batches, clean_task, parse_and_clean_task, parse_task
+
+BODY = "The harbour council met on Monday to talk about the new bridge and the ferry timetable for the summer. " * 6
+
+
+def test_the_stages_are_declared_in_run_order() -> None:
+    assert [stage.name for stage in STAGES] == [
+        "read", "extract", "normalise", "count", "clean", "language", "filter", "sign", "dedup", "write",
+    ]
+    assert [stage.name for stage in STAGES if stage.reduce] == ["count", "dedup"]
+
+
+def test_batches_group_units_by_their_size() -> None:
+    units = [Unit(f"{n}.txt", f"{n}.txt") for n in range(5)] + [Unit("big.warc", "big.warc", "warc", size_hint=64)]
+    assert [len(b.units) for b in batches(units, 2)] == [2, 2, 2]
+    assert [b.number for b in batches(units, 100)] == [0]
+
+
+def make_inputs(folder: Path) -> list[Unit]:
+    folder.mkdir()
+    (folder / "a.txt").write_text("A headline\n\n" + BODY)
+    (folder / "b.txt").write_bytes(b"")
+    return [Unit(str(folder / name), name) for name in ("a.txt", "b.txt")]
+
+
+def test_two_pass_tasks_send_back_keys_and_signatures_not_text(tmp_path: Path) -> None:
+    units = make_inputs(tmp_path / "in")
+    (tmp_path / "scratch").mkdir()
+    run = RunContext(Config(min_words=5), str(tmp_path / "scratch"))
+    (batch,) = batches(units, 32)
+    parsed = parse_task(batch, run)
+    assert parsed.records == Counter({"file": 2}) and len(parsed.counted) == 1
+    assert all(isinstance(key, bytes) and len(key) == 8 for key in parsed.counted[0].keys)
+    cleaned = clean_task(batch.number, run)
+    assert cleaned.rejects == Counter({"empty": 1})
+    assert [kept.key for kept in cleaned.kept] == ["a.txt"] and cleaned.kept[0].signature is not None
+    assert BODY.split(".")[0] in Path(cleaned.records_path).read_text()
+    assert '"reason": "empty"' in Path(cleaned.rejects_path).read_text()
+    assert not list((tmp_path / "scratch" / "parsed").iterdir())  # the spilled batch is gone once cleaned
+
+
+def test_one_pass_task_gives_the_same_records(tmp_path: Path) -> None:
+    units = make_inputs(tmp_path / "in")
+    (tmp_path / "scratch").mkdir()
+    run = RunContext(Config(min_words=5, site_by="none"), str(tmp_path / "scratch"))
+    (batch,) = batches(units, 8)
+    cleaned = parse_and_clean_task(batch, run)
+    assert cleaned.records == Counter({"file": 2}) and [kept.key for kept in cleaned.kept] == ["a.txt"]
