@@ -326,7 +326,10 @@ def _payload(warc: WarcRecord, unit: Unit, index: int, max_bytes: int, encodings
     declared = warc.content_length
     if declared > max_bytes:
         return _problem(unit, index, "too_large", f"{declared} byte payload > --max-bytes {max_bytes}")
-    raw = _read_up_to(warc.reader, declared)
+    try:
+        raw = _read_up_to(warc.reader, declared)
+    except (OSError, ValueError, EOFError) as exc:
+        return _problem(unit, index, "bad_record", f"payload: {exc}")
     if len(raw) < declared:
         return _problem(unit, index, "bad_record", f"payload cut short: {len(raw)} of {declared} bytes")
     try:
