@@ -41,7 +41,7 @@ def main() -> int:
         one = run_with_summary(corpus, Path(scratch) / "one", args.workers, ["--site-by", "none"])
         two = run_with_summary(corpus, Path(scratch) / "two", args.workers, ["--site-by", "folder"])
     for label, (seconds, rss, summary) in (("one pass (--site-by none)", one), ("two passes (--site-by folder)", two)):
-        docs = summary["files_seen"]
+        docs = summary["records_seen"]
         print(f"{label:32s} {seconds:8.1f} s  {docs / seconds:7.1f} docs/s  peak RSS {rss:6.0f} MiB  (largest single process)")
     ratio = two[0] / one[0]
     print(f"{'two passes / one pass':32s} {ratio:8.2f}x  target <= {TARGET_RATIO}x  {'PASS' if ratio <= TARGET_RATIO else 'MISS'}")

@@ -44,7 +44,7 @@ What each figure means
     signing every kept document.
 
 ``in-process 1 worker``
-    ``cleaner.pipeline.Pipeline(config).process(InputFile)`` timed per file
+    ``cleaner.pipeline.Pipeline(config).process_file(...)`` timed per file
     in this process, after a warm-up (the pipeline is built, which loads the
     langdetect profiles, and 5 files are processed untimed; trafilatura and
     the package are imported before any timing). Reading the file, gunzip and
@@ -56,7 +56,7 @@ What each figure means
 
 ``part trafilatura / langdetect / cleaner own``
     The in-process total split in three. trafilatura: time inside
-    ``cleaner.pipeline.extract_html`` (wrapped in that module's namespace),
+    ``cleaner.extract.extract_html`` (wrapped in that module's namespace),
     i.e. ``bare_extraction`` and the small wrapper around it; zero for text
     dumps. langdetect: time inside the pipeline's ``language.detect`` (wrapped
     on the instance), i.e. langdetect plus the sampling in front of it.
@@ -363,7 +363,7 @@ def run_cli(corpus: Corpus, input_dir: Path, workers: int, extra_args: Sequence[
             tail = stderr.read().decode("utf-8", "replace").strip().splitlines()[-3:] or ["(no stderr)"]
             raise CliFailed(f"cleaner run exited {process.returncode} on {corpus.path}: " + " | ".join(tail))
         summary = json.loads((Path(output) / "summary.json").read_text(encoding="utf-8"))
-    docs = int(summary.get("files_seen", corpus.docs))
+    docs = int(summary.get("records_seen", corpus.docs))
     if docs != corpus.docs:
         log(f"warning: the CLI saw {docs} files, this script counted {corpus.docs}; MB/s uses this script's bytes")
     return CliRun(workers, Throughput(docs, corpus.bytes_in, seconds), usage.ru_maxrss, summary)
@@ -432,7 +432,7 @@ def warm_pipeline(config: Config, files: Sequence[InputFile]) -> Pipeline:
     """Build the pipeline (loads langdetect profiles) and process a few files untimed."""
     pipeline = Pipeline(config)
     for item in files[:WARMUP_FILES]:
-        pipeline.process(item)
+        pipeline.process_file(item.path, item.source, item.kind)
     return pipeline
 
 
@@ -454,7 +454,7 @@ def profile_pass(pipeline: Pipeline, corpus: Corpus, paired: Sequence[tuple[str,
     rejects: Counter[str] = Counter()
     total = 0.0
     with (
-        patched(cleaner.pipeline, "extract_html", extraction.wrap(cleaner.pipeline.extract_html)),
+        patched(cleaner.extract, "extract_html", extraction.wrap(cleaner.extract.extract_html)),
         patched(pipeline.language, "detect", detection.wrap(pipeline.language.detect)),
         patched(pipeline, "steps", timed_steps),
     ):
@@ -463,7 +463,7 @@ def profile_pass(pipeline: Pipeline, corpus: Corpus, paired: Sequence[tuple[str,
             if page is not None and number % 2:
                 time_paired(paired, page, alone)
             started = time.perf_counter()
-            doc = pipeline.process(item)
+            doc = pipeline.process_file(item.path, item.source, item.kind)
             total += time.perf_counter() - started
             if page is not None and not number % 2:
                 time_paired(paired, page, alone)
@@ -576,7 +576,7 @@ def check_wrappers(path: str, breakdown: Breakdown) -> None:
     """Warn when a timing wrapper saw no calls although the path should make them."""
     docs = breakdown.total.docs
     if path == "html" and docs and breakdown.trafilatura_calls == 0:
-        log("warning: cleaner.pipeline.extract_html was never called on HTML: the trafilatura share is not measured")
+        log("warning: cleaner.extract.extract_html was never called on HTML: the trafilatura share is not measured")
     if docs and breakdown.langdetect_calls == 0:
         log(f"warning: language.detect was never called on {path}: the langdetect share is not measured")
 
