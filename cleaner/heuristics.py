@@ -454,19 +454,27 @@ def title_case(text: str) -> float:
     return sum(1 for w in words if w[0].isupper()) / len(words)
 
 
-def prose_runs(scores: list[float], lo: int = 0, hi: int | None = None) -> list[tuple[int, int, float]]:
+def prose_runs(scores: list[float]) -> list[tuple[int, int, float]]:
     """Every run found by taking the best run, then the best runs left and right of it: (first, last, sum).
+
+    The runs come in page order (they never overlap). The spans still to
+    search wait on a list rather than on Python's call stack, so a page of
+    thousands of runs (a long comment thread) is no deeper than a page of one.
 
     >>> prose_runs([-1, 5, -2, 4, -9, 3])
     [(1, 3, 7.0), (5, 5, 3.0)]
     """
-    hi = len(scores) if hi is None else hi
-    best = max_run(scores[lo:hi])
-    if best is None:
-        return []
-    start, end = best[0] + lo, best[1] + lo
-    total = float(sum(scores[start : end + 1]))
-    return prose_runs(scores, lo, start) + [(start, end, total)] + prose_runs(scores, end + 1, hi)
+    runs: list[tuple[int, int, float]] = []
+    spans = [(0, len(scores))]
+    while spans:
+        lo, hi = spans.pop()
+        best = max_run(scores[lo:hi])
+        if best is None:
+            continue
+        start, end = best[0] + lo, best[1] + lo
+        runs.append((start, end, float(sum(scores[start : end + 1]))))
+        spans += [(lo, start), (end + 1, hi)]
+    return sorted(runs)
 
 
 def title_lines(doc: Document, kept: list[int]) -> list[int]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
+from cleaner.api import clean_text
 from cleaner.config import Config
 from cleaner.document import Document, lines_from_text
 from cleaner.heuristics import (
     BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics,
-    Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, measure_lines, stoplists, title_case,
+    Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
+    title_case,
     word_measures,
 )
 from cleaner.pipeline import Pipeline
@@ -228,6 +231,37 @@ def test_inline_headline_needs_prose_on_both_sides() -> None:
 def test_title_case() -> None:
     assert title_case("Putin Sends Message to West as His Troops Turn Kazakh Tide") >= 0.7
     assert title_case("Businesses divided over bike lanes") == 0.0
+
+
+# ---------------------------------------------------------------- prose runs
+
+
+def recursive_prose_runs(scores: list[float], lo: int = 0, hi: int | None = None) -> list[tuple[int, int, float]]:
+    """The definition `prose_runs` keeps: best run, then the best runs left and right of it."""
+    hi = len(scores) if hi is None else hi
+    best = max_run(scores[lo:hi])
+    if best is None:
+        return []
+    start, end = best[0] + lo, best[1] + lo
+    total = float(sum(scores[start : end + 1]))
+    return recursive_prose_runs(scores, lo, start) + [(start, end, total)] + recursive_prose_runs(scores, end + 1, hi)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_prose_runs_matches_the_recursive_definition(seed: int) -> None:
+    rng = random.Random(seed)
+    scores = [float(rng.choice([-40, -17, -8, -1, 0, 3, 5, 8, 12, 20])) for _ in range(rng.randrange(0, 60))]
+    assert prose_runs(scores) == recursive_prose_runs(scores)
+
+
+def test_a_thread_of_a_thousand_comments_is_cleaned_without_recursion() -> None:
+    comments = [f"Comment {n}: I think the harbour works were worth every penny of the money spent." for n in range(1100)]
+    page = "A long thread\n\n" + "\n\n".join(f"{comment}\n\nreader {n} wrote" for n, comment in enumerate(comments))
+    doc = clean_text(page)
+    assert doc.rejection is None
+    # Each comment is a run of prose of its own, between two chrome lines: 1,100 runs.
+    assert all(comment in doc.text for comment in comments)
+    assert doc.removed == {BODY_BOUNDS: 1100}
 
 
 # ---------------------------------------------------------------- favor and HTML
