@@ -17,8 +17,10 @@ Each heuristic is a named step whose removals carry its versioned name:
   that does not read like a subheading is an inline related link.
 
 Heuristics only look at kept lines, never un-remove one, and never remove
-the last prose of a document. HTML documents come from trafilatura, which
-has already cut most chrome: there the heuristics only trim the edges.
+the last prose of a document. A body an HTML extractor made (trafilatura;
+`Document.extractor` names it) has already lost most chrome: there the
+heuristics only trim the edges. What counts is that an extractor ran, not
+the document's `kind`.
 """
 
 from __future__ import annotations
@@ -296,7 +298,8 @@ class Heuristics:
         return stoplists().get(name) if name else None
 
     def thresholds(self, doc: Document) -> Thresholds:
-        return self.html_thresholds if doc.kind == "html" else self.text_thresholds
+        """The gentle thresholds for a body an HTML extractor made (it has cut most chrome), else the full ones."""
+        return self.html_thresholds if doc.extractor else self.text_thresholds
 
     def classify(self, m: Measure, t: Thresholds | None = None) -> str:
         t = t or self.text_thresholds
@@ -396,7 +399,7 @@ class Heuristics:
 
     def link_runs(self, doc: Document, measures: list[Measure]) -> Document:
         """A run of `link_run_min` or more headline-like lines (several words, no sentence end) is a list of links."""
-        if doc.kind == "html":
+        if doc.extractor:
             return doc
         t = self.text_thresholds
         kept = doc.kept_indexes()
@@ -413,7 +416,7 @@ class Heuristics:
 
     def inline_headlines(self, doc: Document, measures: list[Measure]) -> Document:
         """A Title Case headline between two prose paragraphs is an inline related link; a short subheading stays."""
-        if doc.kind == "html":
+        if doc.extractor:
             return doc
         t = self.text_thresholds
         kept = doc.kept_indexes()

@@ -133,6 +133,7 @@ class Pipeline:
             date=found.date,
             sitename=found.sitename,
             encoding=encoding,
+            extractor="trafilatura" if kind == "html" else "",
             chars_in=chars_in or len(text),
         )
 

@@ -27,8 +27,8 @@ PROSE = [
 ]
 
 
-def doc_of(lines: list[str], kind: str = "text", title: str = "") -> Document:
-    return Document(source="t", kind=kind, lines=lines_from_text("\n\n".join(lines)), title=title)
+def doc_of(lines: list[str], kind: str = "text", title: str = "", extractor: str = "") -> Document:
+    return Document(source="t", kind=kind, lines=lines_from_text("\n\n".join(lines)), title=title, extractor=extractor)
 
 
 def step(name: str, favor: str = "balanced"):
@@ -275,12 +275,42 @@ def test_favor_moves_the_thresholds() -> None:
 
 def test_html_keeps_short_body_lines() -> None:
     lines = ["Menu", "Zutaten:", "- 300 g Mehl", "- 200 g Zucker"] + PROSE[:2] + ["Businesses divided", "| 1 Ei | |"] + PROSE[2:] + ["Tel. 030 1234", "Weiterlesen"]
-    doc = doc_of(lines, kind="html")
+    doc = doc_of(lines, kind="html", extractor="trafilatura")
     Heuristics()(doc)
     assert removed(doc) == {"Weiterlesen": BODY_BOUNDS}
     text = doc_of(lines)
     Heuristics()(text)
     assert "Menu" in removed(text)
+
+
+LINK_LIST = [
+    "Council approves the new harbour budget",
+    "Ferry timetable changes for the summer",
+    "Storm damages the old sea wall again",
+    "Fishermen return to the reopened port",
+]
+
+
+@pytest.mark.parametrize(
+    "kind, extractor, gentle",
+    [("text", "", False), ("text", "trafilatura", True), ("html", "", False), ("html", "trafilatura", True)],
+)
+def test_the_gentle_treatment_follows_the_extractor_not_the_kind(kind: str, extractor: str, gentle: bool) -> None:
+    lines = ["Menu"] + PROSE[:2] + LINK_LIST + PROSE[2:]
+    heuristics = Heuristics()
+    doc = doc_of(lines, kind=kind, extractor=extractor)
+    assert heuristics.thresholds(doc) is (heuristics.html_thresholds if gentle else heuristics.text_thresholds)
+    steps = dict(heuristics.steps)
+    links = steps[LINK_RUN](doc_of(lines, kind=kind, extractor=extractor))
+    assert removed(links) == ({} if gentle else dict.fromkeys(LINK_LIST, LINK_RUN))
+    bounds = steps[BODY_BOUNDS](doc_of(lines, kind=kind, extractor=extractor))
+    assert ("Menu" in removed(bounds)) is not gentle
+
+
+def test_the_pipeline_names_the_extractor_of_html_only(pipeline: Pipeline) -> None:
+    page = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</article></body></html>"
+    assert pipeline.parse(page, "p.html", "html").extractor == "trafilatura"
+    assert pipeline.parse("\n\n".join(PROSE), "p.txt", "text").extractor == ""
 
 
 def test_never_removes_all_prose() -> None:
