@@ -122,8 +122,13 @@ def test_stoplist_is_guessed_from_kept_lines_only() -> None:
     for i in (1, 2, 3):
         doc.remove(i, "rule-x")
     assert heuristics.stoplist(doc) == stoplists()["German"]
+
+
+def test_stoplist_ignores_a_detected_language() -> None:
+    german = "Der Hund lief über die Straße und wollte nicht mehr nach Hause zurück, weil es schon dunkel war."
+    doc = doc_of([german])
     doc.lang = "en"
-    assert heuristics.stoplist(doc) == stoplists()["English"]
+    assert Heuristics().stoplist(doc) == stoplists()["German"]
 
 
 # ---------------------------------------------------------------- boilerplate-line
