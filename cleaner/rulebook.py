@@ -111,6 +111,24 @@ class Rule:
         return f"{flags}^(?:{body})$" if whole else f"{flags}(?:{body})"
 
 
+def url_hostname(url: str) -> str:
+    """The host a rule's `domains` are matched against: the URL's, lowercased, "www." kept; "" if it has none.
+
+    Unlike `repetition.url_host` (which names a site), nothing is stripped or
+    guessed: a URL without a scheme has no host here. An invalid URL (a
+    canonical link the page got wrong) has none either.
+
+    >>> url_hostname("https://WWW.Example.com:8080/story"), url_hostname("example.com/story")
+    ('www.example.com', '')
+    >>> url_hostname("https://[oops/story")
+    ''
+    """
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
 def re2_options() -> re2.Options:
     options = re2.Options()
     options.log_errors = False
@@ -159,7 +177,7 @@ class Rulebook:
         hits = self.candidates(text)
         if not hits:
             return doc
-        host = urlsplit(doc.url).hostname or "" if doc.url else ""
+        host = url_hostname(doc.url)
         active = [self._compiled[i] for i in sorted(hits) if self.rules[i].scope.applies(host, doc.source)]
         if not active:
             return doc

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
+from cleaner.api import clean_text
 from cleaner.config import Config
 from cleaner.document import Document, lines_from_text
 from cleaner.heuristics import (
     BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics,
-    Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, measure_lines, stoplists, title_case,
+    Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
+    title_case,
     word_measures,
 )
 from cleaner.pipeline import Pipeline
@@ -24,8 +27,8 @@ PROSE = [
 ]
 
 
-def doc_of(lines: list[str], kind: str = "text", title: str = "") -> Document:
-    return Document(source="t", kind=kind, lines=lines_from_text("\n\n".join(lines)), title=title)
+def doc_of(lines: list[str], kind: str = "text", title: str = "", extractor: str = "") -> Document:
+    return Document(source="t", kind=kind, lines=lines_from_text("\n\n".join(lines)), title=title, extractor=extractor)
 
 
 def step(name: str, favor: str = "balanced"):
@@ -119,8 +122,13 @@ def test_stoplist_is_guessed_from_kept_lines_only() -> None:
     for i in (1, 2, 3):
         doc.remove(i, "rule-x")
     assert heuristics.stoplist(doc) == stoplists()["German"]
+
+
+def test_stoplist_ignores_a_detected_language() -> None:
+    german = "Der Hund lief über die Straße und wollte nicht mehr nach Hause zurück, weil es schon dunkel war."
+    doc = doc_of([german])
     doc.lang = "en"
-    assert heuristics.stoplist(doc) == stoplists()["English"]
+    assert Heuristics().stoplist(doc) == stoplists()["German"]
 
 
 # ---------------------------------------------------------------- boilerplate-line
@@ -230,6 +238,37 @@ def test_title_case() -> None:
     assert title_case("Businesses divided over bike lanes") == 0.0
 
 
+# ---------------------------------------------------------------- prose runs
+
+
+def recursive_prose_runs(scores: list[float], lo: int = 0, hi: int | None = None) -> list[tuple[int, int, float]]:
+    """The definition `prose_runs` keeps: best run, then the best runs left and right of it."""
+    hi = len(scores) if hi is None else hi
+    best = max_run(scores[lo:hi])
+    if best is None:
+        return []
+    start, end = best[0] + lo, best[1] + lo
+    total = float(sum(scores[start : end + 1]))
+    return recursive_prose_runs(scores, lo, start) + [(start, end, total)] + recursive_prose_runs(scores, end + 1, hi)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_prose_runs_matches_the_recursive_definition(seed: int) -> None:
+    rng = random.Random(seed)
+    scores = [float(rng.choice([-40, -17, -8, -1, 0, 3, 5, 8, 12, 20])) for _ in range(rng.randrange(0, 60))]
+    assert prose_runs(scores) == recursive_prose_runs(scores)
+
+
+def test_a_thread_of_a_thousand_comments_is_cleaned_without_recursion() -> None:
+    comments = [f"Comment {n}: I think the harbour works were worth every penny of the money spent." for n in range(1100)]
+    page = "A long thread\n\n" + "\n\n".join(f"{comment}\n\nreader {n} wrote" for n, comment in enumerate(comments))
+    doc = clean_text(page)
+    assert doc.rejection is None
+    # Each comment is a run of prose of its own, between two chrome lines: 1,100 runs.
+    assert all(comment in doc.text for comment in comments)
+    assert doc.removed == {BODY_BOUNDS: 1100}
+
+
 # ---------------------------------------------------------------- favor and HTML
 
 
@@ -241,12 +280,42 @@ def test_favor_moves_the_thresholds() -> None:
 
 def test_html_keeps_short_body_lines() -> None:
     lines = ["Menu", "Zutaten:", "- 300 g Mehl", "- 200 g Zucker"] + PROSE[:2] + ["Businesses divided", "| 1 Ei | |"] + PROSE[2:] + ["Tel. 030 1234", "Weiterlesen"]
-    doc = doc_of(lines, kind="html")
+    doc = doc_of(lines, kind="html", extractor="trafilatura")
     Heuristics()(doc)
     assert removed(doc) == {"Weiterlesen": BODY_BOUNDS}
     text = doc_of(lines)
     Heuristics()(text)
     assert "Menu" in removed(text)
+
+
+LINK_LIST = [
+    "Council approves the new harbour budget",
+    "Ferry timetable changes for the summer",
+    "Storm damages the old sea wall again",
+    "Fishermen return to the reopened port",
+]
+
+
+@pytest.mark.parametrize(
+    "kind, extractor, gentle",
+    [("text", "", False), ("text", "trafilatura", True), ("html", "", False), ("html", "trafilatura", True)],
+)
+def test_the_gentle_treatment_follows_the_extractor_not_the_kind(kind: str, extractor: str, gentle: bool) -> None:
+    lines = ["Menu"] + PROSE[:2] + LINK_LIST + PROSE[2:]
+    heuristics = Heuristics()
+    doc = doc_of(lines, kind=kind, extractor=extractor)
+    assert heuristics.thresholds(doc) is (heuristics.html_thresholds if gentle else heuristics.text_thresholds)
+    steps = dict(heuristics.steps)
+    links = steps[LINK_RUN](doc_of(lines, kind=kind, extractor=extractor))
+    assert removed(links) == ({} if gentle else dict.fromkeys(LINK_LIST, LINK_RUN))
+    bounds = steps[BODY_BOUNDS](doc_of(lines, kind=kind, extractor=extractor))
+    assert ("Menu" in removed(bounds)) is not gentle
+
+
+def test_the_pipeline_names_the_extractor_of_html_only(pipeline: Pipeline) -> None:
+    page = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</article></body></html>"
+    assert pipeline.parse(page, "p.html", "html").extractor == "trafilatura"
+    assert pipeline.parse("\n\n".join(PROSE), "p.txt", "text").extractor == ""
 
 
 def test_never_removes_all_prose() -> None:

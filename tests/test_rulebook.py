@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.api import clean_html
 from cleaner.document import Document, lines_from_text
 from cleaner.rulebook import Rule, RuleFileError, Rulebook, Scope, check_examples, load_rule_file, load_rules
 
@@ -83,6 +84,27 @@ def test_scope_limits_a_rule_to_domains_and_sources() -> None:
     assert removed(book.apply(doc_of("chrome", source="site-a/page.txt")))
     assert not removed(book.apply(doc_of("chrome", url="https://example.org/x")))
     assert not removed(book.apply(doc_of("chrome", url="https://notexample.com/x")))
+
+
+def test_an_invalid_url_has_no_host_and_only_unscoped_rules_apply() -> None:
+    book = Rulebook([rule("drop-line", r"chrome"), rule("drop-line", r"site chrome", scope=Scope(domains=("oops",)))])
+    doc = book.apply(doc_of("chrome\nsite chrome", url="https://[oops/story"))
+    assert removed(doc) == {"chrome": "test-drop-line-v1"}
+
+
+def test_a_page_with_an_invalid_canonical_link_is_cleaned() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the story says the harbour reopened after months of repairs to the sea wall.</p>"
+        for n in range(8)
+    )
+    html = (
+        '<html><head><title>Harbour</title><link rel="canonical" href="https://[oops/story"></head>'
+        f"<body><article><h1>Harbour</h1><p>5 min read</p>{paragraphs}</article></body></html>"
+    )
+    doc = clean_html(html)
+    assert doc.url == "https://[oops/story"
+    assert doc.rejection is None
+    assert "reading-time-v1" in doc.removed and "Paragraph 7 of the story" in doc.text
 
 
 def test_pathological_pattern_runs_in_linear_time() -> None:
