@@ -18,3 +18,69 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+ARTICLE_WORDS = "harbour council bridge ferry market school winter festival station library garden museum village farmer teacher doctor storm bakery tower river".split()
+
+
+def article(seed: int, paragraphs: int = 5) -> list[str]:
+    """Paragraphs of English prose that the cleaner keeps: stopwords, sentence ends, a body of its own."""
+    import random
+
+    rng = random.Random(seed)
+    return [
+        " ".join(
+            f"The {rng.choice(ARTICLE_WORDS)} and the {rng.choice(ARTICLE_WORDS)} were in the news again on day {seed}, "
+            f"because the {rng.choice(ARTICLE_WORDS)} of the {rng.choice(ARTICLE_WORDS)} is what people there talk about."
+            for _ in range(3)
+        )
+        for _ in range(paragraphs)
+    ]
+
+
+def html_page(seed: int, site: str) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in article(seed))
+    return (f"<html><head><title>Story {seed}</title></head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+            f"<article><h1>Story {seed} on {site}</h1>{body}</article><footer>Copyright {site}</footer></body></html>").encode()
+
+
+@pytest.fixture
+def mixed_corpus(tmp_path: Path) -> Path:
+    """A small crawl as users hold one: loose text and HTML, a WARC of two sites, JSONL, Parquet and bad files.
+
+    Holds near duplicates (a JSONL record copies a WARC page's article) and a
+    WARC large enough to be read as several units.
+    """
+    import io
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    root = tmp_path / "mixed"
+    (root / "loose").mkdir(parents=True)
+    (root / "loose" / "note.txt").write_text("A note on the harbour\n\n" + "\n\n".join(article(1)))
+    (root / "loose" / "page.html").write_bytes(html_page(2, "loose.example"))
+    (root / "loose" / "empty.txt").write_text("")
+    with open(root / "crawl.warc.gz", "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        writer.write_record(writer.create_warcinfo_record("crawl.warc.gz", {"software": "test"}))
+        for n in range(150):
+            site = ("a.example", "b.example")[n % 2]
+            url = f"https://{site}/story/{n}"
+            request = StatusAndHeaders("GET / HTTP/1.1", [("Host", site)], is_http_request=True)
+            writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request))
+            status = "404 Not Found" if n % 50 == 7 else "200 OK"
+            http = StatusAndHeaders(status, [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(html_page(100 + n, site)), http_headers=http))
+    lines = [json.dumps({"id": f"j{n}", "text": "\n\n".join(article(300 + n)), "metadata": {"url": f"https://c.example/{n}"}})
+             for n in range(6)]
+    lines.append('{"id": "broken", "text": ')
+    lines.append(json.dumps({"id": "copy", "text": "\n\n".join(article(100)), "source": "mirror"}))
+    (root / "corpus.jsonl").write_text("\n".join(lines) + "\n")
+    table = pa.table({"id": [f"p{n}" for n in range(4)], "text": ["\n\n".join(article(400 + n)) for n in range(3)] + [None],
+                      "url": [f"https://d.example/{n}" for n in range(4)]})
+    pq.write_table(table, root / "table.parquet", row_group_size=2)
+    return root

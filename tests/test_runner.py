@@ -133,3 +133,57 @@ def test_a_page_that_extracts_forever_is_a_timeout_reject_and_the_run_goes_on(
     assert [(r["source"], r["reason"]) for r in rejects] == [("b.html", "timeout")]
     assert rejects[0]["detail"] == "reading and extraction took longer than 0.5 s (--time-limit)"
     assert [r["source"] for r in records(out)] == ["a.html"]
+
+
+def read_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_a_mixed_corpus_accounts_for_every_record_the_same_way_with_any_number_of_workers(mixed_corpus: Path, tmp_path: Path) -> None:
+    outputs = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"out-{workers}"
+        assert main(["run", str(mixed_corpus), "-o", str(out), "-q", "--workers", workers, "--shard-size", "40"]) == 0
+        outputs[workers] = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != "summary.json"}
+    assert outputs["1"] == outputs["2"]
+    out = tmp_path / "out-2"
+    summary = json.loads((out / "summary.json").read_text())
+    kept = [r for shard in sorted(out.glob("corpus-*")) for r in read_lines(shard)]
+    rejects = read_lines(out / "rejects.jsonl")
+    assert summary["formats"] == {
+        "file": {"files": 3, "records": 3},
+        "jsonl": {"files": 1, "records": 8},
+        "parquet": {"files": 1, "records": 4},
+        "warc": {"files": 1, "records": 147},
+    }
+    assert summary["skipped_records"] == {"http_status_4xx": 3, "warc_request": 150, "warc_warcinfo": 1}
+    assert len(kept) + len(rejects) == summary["records_seen"] == 162
+    assert len({r["source"] for r in kept + rejects}) == 162
+    reasons = {r["source"]: r["reason"] for r in rejects}
+    assert reasons["loose/empty.txt"] == "empty"
+    assert reasons["corpus.jsonl#6"] == "bad_record" and "line 7" in next(r for r in rejects if r["source"] == "corpus.jsonl#6")["detail"]
+    assert reasons["table.parquet#3"] == "no_text"
+    assert reasons["crawl.warc.gz#2"] == "duplicate"  # its article is corpus.jsonl#7's, whose source sorts first
+    warc_page = next(r for r in kept if r["source"] == "crawl.warc.gz#4")
+    assert warc_page["url"] == "https://b.example/story/1" and warc_page["metadata"]["format"] == "warc"
+    assert warc_page["metadata"]["id"].startswith("<urn:uuid:") and warc_page["metadata"]["extractor"] == "trafilatura"
+    jsonl = next(r for r in kept if r["source"] == "corpus.jsonl#0")
+    assert jsonl["url"] == "https://c.example/0" and jsonl["metadata"]["id"] == "j0" and jsonl["encoding"] == ""
+    assert [r["source"] for r in kept] == sorted((r["source"] for r in kept), key=lambda s: [
+        ["corpus.jsonl", "crawl.warc.gz", "loose", "table.parquet"].index(s.split("#")[0].split("/")[0]),
+        int(s.split("#")[1]) if "#" in s else 0])
+
+
+def test_one_large_warc_is_read_as_several_tasks(mixed_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner import stages
+
+    seen: list[tuple[str, int]] = []
+    parse = stages.parse_task
+
+    def counting_parse(batch, run):
+        seen.extend((unit.source, unit.first_index) for unit in batch.units)
+        return parse(batch, run)
+
+    monkeypatch.setattr(runner, "parse_task", counting_parse)
+    main(["run", str(mixed_corpus / "crawl.warc.gz"), "-o", str(tmp_path / "out"), "-q", "--workers", "1"])
+    assert [first for source, first in seen if source == "crawl.warc.gz"] == [0, 64, 128, 192, 256]
