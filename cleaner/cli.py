@@ -17,6 +17,7 @@ from cleaner.config import FAVOR_CHOICES, Config, RunOptions
 from cleaner.dedup import render_dedup_report
 from cleaner.errors import CleanerError
 from cleaner.explain import render_explanation
+from cleaner.extract import EXTRACTORS
 from cleaner.learn import learn_rules
 from cleaner.repetition import SITE_MODES
 from cleaner.rulebook import check_examples, load_rules
@@ -103,6 +104,7 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--time-limit", type=seconds, default=defaults.time_limit, metavar="S", help=f"reject a document that takes longer than this to read and extract, or to clean, as `timeout` (0: no limit; default {defaults.time_limit:g})")
     group.add_argument("--favor", choices=FAVOR_CHOICES, default=defaults.favor, help="prefer precision or recall when cutting doubtful text (default balanced)")
     group.add_argument("--no-heuristics", action="store_true", help="do not run the rule-free heuristics, only the rule files")
+    group.add_argument("--extractor", choices=tuple(EXTRACTORS), default=defaults.extractor, help=f"the HTML main-text extractor (default {defaults.extractor})")
     add_repetition_options(group)
     add_rule_options(group)
     add_field_options(parser)
@@ -151,6 +153,7 @@ def config_from(args: argparse.Namespace) -> Config:
         rule_dirs=tuple(str(path) for path in args.rules),
         default_rules=not args.no_default_rules,
         heuristics=not args.no_heuristics,
+        extractor=args.extractor,
         site_by=args.site_by,
         repeat_min_docs=args.repeat_min_docs,
         repeat_min_share=args.repeat_min_share,

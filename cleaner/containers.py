@@ -49,8 +49,6 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-import pyarrow
-import pyarrow.parquet as pq
 import zstandard
 from fastwarc.stream_io import BrotliReader, ChunkedReader
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
@@ -720,6 +718,9 @@ def _utf8_size(text: str, max_bytes: int) -> int:
 
 def _plan_parquet(path: str, source: str, config: Config, per_unit: int) -> Iterator[Unit]:
     """Units of whole row groups, small groups taken together up to about `per_unit` rows."""
+    import pyarrow  # here, not at the top: it costs 0.15 s to import, which only Parquet inputs should pay
+    import pyarrow.parquet as pq
+
     try:
         with pq.ParquetFile(path) as parquet:
             metadata = parquet.metadata
@@ -747,6 +748,9 @@ def _check_columns(path: str, names: list[str], config: Config) -> None:
 
 
 def _read_parquet(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
+    import pyarrow
+    import pyarrow.parquet as pq
+
     index = unit.first_index
     try:
         with pq.ParquetFile(unit.path) as parquet:
@@ -760,8 +764,10 @@ def _read_parquet(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Reco
         yield _problem(unit, index, "bad_record", f"Parquet: {exc}")
 
 
-def _wanted_columns(schema: pyarrow.Schema, config: Config) -> list[str]:
-    """Every column but binary ones, which fields would drop anyway, unless they hold the text or HTML."""
+def _wanted_columns(schema, config: Config) -> list[str]:
+    """Every column but binary ones (of a `pyarrow.Schema`), which fields would drop anyway, unless they hold the text or HTML."""
+    import pyarrow
+
     keep = {config.text_field, config.html_field}
     binary = (pyarrow.types.is_binary, pyarrow.types.is_large_binary, pyarrow.types.is_fixed_size_binary)
     return [f.name for f in schema if f.name in keep or not any(test(f.type) for test in binary)]

@@ -170,13 +170,20 @@ def batches(units: Iterable[Unit], records: int) -> Iterator[UnitBatch]:
 
 
 def unit_records(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
-    """The read stage, guarded: a reader that breaks gives a `failed` record for what it left unread, not a lost run."""
+    """The read stage, guarded: a reader that breaks gives a `failed` record for what it left unread, not a lost run.
+
+    The failed record takes the position after the last record read, so its key is new.
+    """
+    next_index = unit.first_index
     try:
-        yield from records_of(unit, config, stats)
+        for rec in records_of(unit, config, stats):
+            if unit.fmt != FILE:
+                next_index = int(rec.key.rpartition("#")[2]) + 1
+            yield rec
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a run
-        key = record_key(unit.source, None if unit.fmt == FILE else unit.first_index)
+        key = record_key(unit.source, None if unit.fmt == FILE else next_index)
         detail = f"reading stopped: {type(exc).__name__}: {exc}"[:300]
         yield Record(key, unit.source, unit.fmt, unit.kind, problem=("failed", detail))
 

@@ -184,3 +184,24 @@ def test_shards_load_with_hugging_face_datasets(fixtures_dir: Path, tmp_path: Pa
                                    cache_dir=str(tmp_path / "cache"))
     assert len(loaded) == 6 and loaded[0]["source"] == "pages/cycling-network.html"
     assert set(loaded.column_names) >= {"id", "text", "metadata", "schema"}
+
+
+def test_a_parquet_file_without_the_text_column_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    (tmp_path / "in").mkdir()
+    text = "The council met on Monday and agreed to build the new bridge over the river next year."
+    pq.write_table(pa.table({"id": ["a"], "body": [text]}), tmp_path / "in" / "t.parquet")
+    assert run_cli(str(tmp_path / "in"), "--output", str(tmp_path / "out")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no column 'text'" in err and "its columns: id, body" in err
+    assert run_cli(str(tmp_path / "in"), "--output", str(tmp_path / "out2"), "--text-field", "body", "--min-words", "1") == 0
+    record = json.loads((tmp_path / "out2" / "corpus-00000.jsonl").read_text())
+    assert record["source"] == "t.parquet#0" and record["text"] == text and record["metadata"]["id"] == "a"
+
+
+def test_explain_refuses_a_container_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "c.jsonl").write_text('{"text": "hello"}\n')
+    assert main(["explain", str(tmp_path / "c.jsonl")]) == 2
+    assert "single-document file" in capsys.readouterr().err

@@ -53,3 +53,19 @@ def test_one_pass_task_gives_the_same_records(tmp_path: Path) -> None:
     (batch,) = batches(units, 8)
     cleaned = parse_and_clean_task(batch, run)
     assert cleaned.records == Counter({"file": 2}) and [kept.key for kept in cleaned.kept] == ["a.txt"]
+
+
+def test_a_reader_that_breaks_gives_a_failed_record_after_the_last_one_read(monkeypatch) -> None:
+    from cleaner import stages
+    from cleaner.records import ReadStats, Record
+
+    def breaking(unit, config, stats):
+        yield Record("big.jsonl#64", unit.source, "jsonl", "text", text="one")
+        raise RuntimeError("disk went away")
+
+    monkeypatch.setattr(stages, "records_of", breaking)
+    unit = Unit("big.jsonl", "big.jsonl", "jsonl", first_index=64)
+    records = list(stages.unit_records(unit, Config(), ReadStats()))
+    assert [(r.key, r.problem) for r in records] == [
+        ("big.jsonl#64", None), ("big.jsonl#65", ("failed", "reading stopped: RuntimeError: disk went away")),
+    ]
