@@ -57,8 +57,9 @@ from cleaner.config import Config
 from cleaner.errors import ConfigError
 from cleaner.records import JSONL, PARQUET, WARC, ReadStats, Record, Unit, record_key
 
-# Records per unit: a unit is one task for a worker, so a 40,000-record WARC
-# makes 625 of them, and a worker's task is still a few hundred milliseconds.
+# Records per unit (for WARC: responses and resources) when the caller does not say: a unit is
+# about one task for a worker, so a 40,000-record WARC makes 625 of them, and a task is still a
+# few hundred milliseconds. A run passes its own task size.
 RECORDS_PER_UNIT = 64
 READ_CHUNK = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
@@ -144,8 +145,10 @@ def _problem(unit: Unit, index: int, reason: str, detail: str) -> Record:
 
 
 def _plan_warc(path: str, source: str, per_unit: int) -> Iterator[Unit]:
-    """Units of `per_unit` WARC records, each starting where a reader can enter the file.
+    """Units of about `per_unit` documents (response and resource records), each starting where a reader can enter the file.
 
+    Units are sized by the records that can be documents, not by all records:
+    a crawl's WARC holds a request and a metadata record beside each response.
     A scan that hits corruption stops there: the last unit runs to the end of
     the file, and reading it reports the problem.
     """
@@ -154,26 +157,28 @@ def _plan_warc(path: str, source: str, per_unit: int) -> Iterator[Unit]:
     except OSError:
         yield _whole_file(path, source, WARC)
         return
+    documents = WarcRecordType.response | WarcRecordType.resource
     with handle:
         compressed = handle.read(2) == GZIP_MAGIC
         handle.seek(0)
-        start, first, index, rejected_pos = 0, 0, 0, -1
+        start, first, index, in_unit, rejected_pos = 0, 0, 0, 0, -1
         try:
             for warc in ArchiveIterator(handle, parse_http=False):
                 if warc.headers.get("Content-Length") is None:
                     break
                 pos = warc.stream_pos
-                if index - first >= per_unit and pos > start and pos != rejected_pos:
+                if in_unit >= per_unit and pos > start and pos != rejected_pos:
                     if _record_starts_at(path, pos, compressed):
                         yield Unit(path, source, WARC, start=start, first_index=first, count=index - first,
-                                   size_hint=index - first)
-                        start, first = pos, index
+                                   size_hint=in_unit)
+                        start, first, in_unit = pos, index, 0
                     else:
                         rejected_pos = pos
+                in_unit += 1 if warc.record_type & documents else 0
                 index += 1
         except (OSError, ValueError, EOFError):
             pass
-    yield Unit(path, source, WARC, start=start, first_index=first, count=None, size_hint=max(1, index - first))
+    yield Unit(path, source, WARC, start=start, first_index=first, count=None, size_hint=max(1, in_unit))
 
 
 def _record_starts_at(path: str, pos: int, compressed: bool) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 import charset_normalizer
 
 from cleaner.config import Config
-from cleaner.containers import container_format, plan_units, read_unit
+from cleaner.containers import RECORDS_PER_UNIT, container_format, plan_units, read_unit
 from cleaner.errors import InputError
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 
@@ -171,12 +171,16 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def units_of(item: InputFile, config: Config) -> Iterator[Unit]:
-    """The units of one input file: the whole file for a single document or a file the walk refused, else the container's plan."""
+def units_of(item: InputFile, config: Config, records_per_unit: int = RECORDS_PER_UNIT) -> Iterator[Unit]:
+    """The units of one input file: the whole file for a single document or a file the walk refused, else the container's plan.
+
+    A container's units hold about `records_per_unit` records: a run makes
+    them the size of its tasks, so one large file is spread like many small ones.
+    """
     if item.fmt == FILE or item.problem:
         yield Unit(str(item.path), item.source, item.fmt, item.kind, problem=item.problem)
         return
-    yield from plan_units(str(item.path), item.source, item.fmt, config)
+    yield from plan_units(str(item.path), item.source, item.fmt, config, records_per_unit)
 
 
 def records_of(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:

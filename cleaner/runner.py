@@ -80,11 +80,13 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     config = options.config
     walker = Walker(options.include, options.exclude)
     tally = Tally()
-    units = input_units(tally.count_files(walker.walk(options.inputs)), config)
+    files = tally.count_files(walker.walk(options.inputs))
     context = RunContext(config, str(staging))
     if config.site_by == "none":
+        units = input_units(files, config, BATCH_RECORDS)
         cleaned = executor.map(partial(parse_and_clean_task, run=context), batches(units, BATCH_RECORDS))
     else:
+        units = input_units(files, config, SPILL_BATCH_RECORDS)
         counts_path = staging / COUNTS_FILE
         bar.set_description("pass 1: counting lines")
         with LineCounts(counts_path) as counts:
@@ -116,10 +118,10 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     return tally, shards, extra
 
 
-def input_units(items: Iterable[InputFile], config: Config) -> Iterator[Unit]:
-    """The read stage's work: every input file's units, in walk order."""
+def input_units(items: Iterable[InputFile], config: Config, records_per_unit: int = SPILL_BATCH_RECORDS) -> Iterator[Unit]:
+    """The read stage's work: every input file's units of about `records_per_unit` records, in walk order."""
     for item in items:
-        yield from units_of(item, config)
+        yield from units_of(item, config, records_per_unit)
 
 
 def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCounts, context: RunContext,

@@ -186,7 +186,7 @@ def test_warc_plans_into_units_that_read_like_the_whole_file(tmp_path: Path, com
     path = many_pages_warc(compress).save(tmp_path / ("big.warc.gz" if compress else "big.warc"))
     units = list(plan_units(str(path), path.name, "warc", Config(), records_per_unit=64))
     assert [(u.first_index, u.count, u.size_hint) for u in units] == [
-        (0, 64, 64), (64, 64, 64), (128, 64, 64), (192, 64, 64), (256, None, 44)
+        (0, 65, 64), (65, 64, 64), (129, 64, 64), (193, 64, 64), (257, None, 43)
     ]
     assert units[0].start == 0 and all(a.start < b.start for a, b in zip(units, units[1:]))
     parts, stats = read_all(units)

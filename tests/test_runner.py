@@ -186,4 +186,4 @@ def test_one_large_warc_is_read_as_several_tasks(mixed_corpus: Path, tmp_path: P
 
     monkeypatch.setattr(runner, "parse_task", counting_parse)
     main(["run", str(mixed_corpus / "crawl.warc.gz"), "-o", str(tmp_path / "out"), "-q", "--workers", "1"])
-    assert [first for source, first in seen if source == "crawl.warc.gz"] == [0, 64, 128, 192, 256]
+    assert [first for source, first in seen if source == "crawl.warc.gz"] == [0, 65, 129, 193, 257]
