@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import json
 import re
 import struct
@@ -324,9 +325,29 @@ def find_duplicates(store: SignatureStore, threshold: float) -> Duplicates:
         cut = decision_cut(threshold, store.num_perm)
         verified = Joiner(sets, minhashes, docs, cut)
         bands, rows = bands_for(cut, store.num_perm)
+        keys_path = store.folder / "bands.u64"
+        write_band_keys(store, bands, rows, keys_path)
         for band in range(bands):
-            verified.join_equal(band_keys(minhashes, band * rows, rows))
+            verified.join_equal(np.fromfile(keys_path, dtype="<u8", count=store.count, offset=band * store.count * 8))
+        keys_path.unlink()
     return Duplicates(store, sets.roots())
+
+
+def write_band_keys(store: SignatureStore, bands: int, rows: int, path: Path, chunk: int = 1 << 14) -> None:
+    """Every document's key in every band into `path`, band after band, from one sequential read of the MinHash values.
+
+    The values are read in chunks with plain reads, not through the memory
+    map: banding reads every value once per band, and pages of a mapped file
+    that have been read stay in the process's resident memory, which would
+    then grow by 1 KB a document. Here a chunk (16 MB) is all that is held.
+    """
+    n, width = store.count, store.num_perm
+    with open(store.folder / "minhash.u32", "rb") as values, open(path, "wb") as out:
+        out.truncate(bands * n * 8)
+        for low in range(0, n, chunk):
+            block = np.fromfile(values, dtype="<u4", count=min(chunk, n - low) * width).reshape(-1, width)
+            for band in range(bands):
+                os.pwrite(out.fileno(), band_keys(block, band * rows, rows).tobytes(), (band * n + low) * 8)
 
 
 def band_keys(minhashes: np.ndarray, start: int, rows: int, chunk: int = 1 << 18) -> np.ndarray:
