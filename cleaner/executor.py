@@ -24,7 +24,7 @@ from cleaner.config import Config
 from cleaner.dedup import Duplicates, SignatureStore, find_duplicates
 from cleaner.errors import RunError
 from cleaner.repetition import LineCounts
-from cleaner.stages import ParsedBatch, worker_state
+from cleaner.stages import ParsedBatch, read_stream, worker_state
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,11 +72,10 @@ class LocalExecutor:
             ) from None
 
     def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts) -> Iterator[ParsedBatch]:
-        """The count reduce: add each parsed batch's line keys to `counts`, passing the batches on (their keys emptied)."""
+        """The count reduce: add each parsed batch's line keys to `counts` (reading and deleting its keys file), passing the batches on."""
         for batch in parsed:
-            for doc in batch.counted:
-                counts.add(doc.site, doc.keys, doc.texts)
-            batch.counted = []
+            for site, keys, texts in read_stream(batch.counted_path):
+                counts.add(site, keys, texts)
             yield batch
         counts.flush()
 

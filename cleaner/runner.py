@@ -27,7 +27,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cleaner.config import Config, RunOptions
-from cleaner.dedup import Duplicates, SignatureStore, drops_of, duplicate_reject_lines, report_lines
+from cleaner.dedup import Duplicates, Signature, SignatureStore, drops_of, duplicate_reject_lines, report_lines
 from cleaner.errors import ConfigError
 from cleaner.executor import LocalExecutor
 from cleaner.readers import InputFile, Walker, units_of
@@ -40,6 +40,7 @@ from cleaner.stages import (
     clean_task,
     parse_and_clean_task,
     parse_task,
+    read_stream,
 )
 from cleaner.summary import Tally, format_table
 from cleaner.writer import OutputDir, check_format, join_files, plan_shards, write_shard
@@ -148,11 +149,12 @@ def collect_cleaned(cleaned: Iterable[CleanedBatch], store: SignatureStore | Non
     for batch in cleaned:
         tally.add_cleaned(batch)
         if store is not None:
-            for kept in batch.kept:
-                assert kept.signature is not None
-                store.add(kept.signature, kept.record_id, kept.n_words, kept.key)
-        parts.append(Part(batch.records_path, len(batch.kept), batch.rejects_path))
-        bar.update(len(batch.kept) + sum(batch.rejects.values()))
+            for key, record_id, n_words, exact, minhash in read_stream(batch.kept_path):
+                store.add(Signature(exact, minhash), record_id, n_words, key)
+        else:
+            Path(batch.kept_path).unlink()
+        parts.append(Part(batch.records_path, batch.kept, batch.rejects_path))
+        bar.update(batch.kept + sum(batch.rejects.values()))
         bar.set_postfix(rejected=sum(tally.rejects.values()), refresh=False)
     return parts
 

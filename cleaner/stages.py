@@ -23,6 +23,7 @@ configuration (`worker_state`).
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cleaner.config import Config
-from cleaner.dedup import Signature, Signer
+from cleaner.dedup import Signer
 from cleaner.document import Document, pack, unpack
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Pipeline
@@ -82,46 +83,63 @@ class UnitBatch:
 
 
 @dataclass(slots=True)
-class Counted:
-    """The count stage's map side for one document: its site and its line keys (and texts, for learn-rules)."""
-
-    site: str
-    keys: list[bytes]
-    texts: list[str] | None = None
-
-
-@dataclass(slots=True)
 class ParsedBatch:
-    """What a parse task sends back: no text, only what counting and the summary need."""
+    """What a parse task sends back: counts, and the file of its documents' line keys (`counted_path`).
+
+    The keys go through a file, one document at a time, not through the
+    task's return value: a unit as large as a whole compressed JSONL file
+    then costs neither the worker nor the parent memory in proportion to it.
+    Each entry of the file is (site, line keys, line texts or None).
+    """
 
     number: int
-    counted: list[Counted]
+    counted_path: str
+    documents: int = 0
     records: Counter = field(default_factory=Counter)  # per input format
     skipped: Counter = field(default_factory=Counter)
 
 
 @dataclass(slots=True)
-class Kept:
-    """What deduplication needs of one kept document."""
-
-    key: str
-    record_id: str
-    n_words: int
-    signature: Signature | None = None
-
-
-@dataclass(slots=True)
 class CleanedBatch:
-    """What a cleaning task sends back; its records and rejects are in its part files."""
+    """What a cleaning task sends back; its records and rejects are in its part files.
+
+    `kept_path` holds, for each kept document in part order, what
+    deduplication needs: (key, record id, word count, exact hash, MinHash
+    bytes or None).
+    """
 
     number: int
     records_path: str
     rejects_path: str
-    kept: list[Kept]
+    kept_path: str
+    kept: int = 0
     rejects: Counter = field(default_factory=Counter)
     chars_in: int = 0
     records: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+
+
+def write_stream(path: Path, items: Iterable) -> int:
+    """Pickle `items` one after another into `path`; returns how many."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open(path, "wb") as handle:
+        for item in items:
+            pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            count += 1
+    return count
+
+
+def read_stream(path: str | Path, delete: bool = True) -> Iterator:
+    """The items `write_stream` wrote, one at a time; the file is deleted once read (unless `delete` is false)."""
+    with open(path, "rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                break
+    if delete:
+        Path(path).unlink()
 
 
 @dataclass(slots=True)
@@ -154,6 +172,14 @@ def worker_state(config: Config) -> WorkerState:
 
 def spill_path(scratch: str, number: int) -> Path:
     return Path(scratch) / "parsed" / f"batch-{number:09d}.pickle"
+
+
+def counted_path(scratch: str, number: int) -> Path:
+    return Path(scratch) / "counted" / f"batch-{number:09d}.pickle"
+
+
+def kept_path(scratch: str, number: int) -> Path:
+    return Path(scratch) / "kept" / f"batch-{number:09d}.pickle"
 
 
 def batches(units: Iterable[Unit], records: int) -> Iterator[UnitBatch]:
@@ -199,30 +225,29 @@ def loaded(batch: UnitBatch, pipeline: Pipeline, records: Counter, stats: ReadSt
 def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
     """Read, extract, normalise; key each document's lines under its site; spill the parsed documents for `clean_task`."""
     pipeline = worker_state(run.config).pipeline
-    result = ParsedBatch(batch.number, [])
+    result = ParsedBatch(batch.number, str(counted_path(run.scratch, batch.number)))
     stats = ReadStats(result.skipped)
-    packed = []
-    for doc in loaded(batch, pipeline, result.records, stats):
-        if doc.rejection is None:
-            site, texts, keys = document_keys(doc, run.config.site_by)
-            result.counted.append(Counted(site, keys, texts if run.keep_text else None))
-        if run.spill:
-            packed.append(pack(doc))
+    spill = None
     if run.spill:
-        path = spill_path(run.scratch, batch.number)
-        path.parent.mkdir(exist_ok=True)
-        with open(path, "wb") as handle:
-            pickle.dump(packed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        spill = spill_path(run.scratch, batch.number)
+        spill.parent.mkdir(exist_ok=True)
+    with open(spill or os.devnull, "wb") as spilled:
+
+        def counted() -> Iterator[tuple]:
+            for doc in loaded(batch, pipeline, result.records, stats):
+                if spill is not None:
+                    pickle.dump(pack(doc), spilled, protocol=pickle.HIGHEST_PROTOCOL)
+                if doc.rejection is None:
+                    site, texts, keys = document_keys(doc, run.config.site_by)
+                    yield site, keys, texts if run.keep_text else None
+
+        result.documents = write_stream(Path(result.counted_path), counted())
     return result
 
 
 def clean_task(number: int, run: RunContext) -> CleanedBatch:
-    """Clean the documents `parse_task` spilled for batch `number` (then delete them) and write them to part files."""
-    path = spill_path(run.scratch, number)
-    with open(path, "rb") as handle:
-        docs = [unpack(packed) for packed in pickle.load(handle)]
-    path.unlink()
-    return cleaned_batch(number, docs, run)
+    """Clean the documents `parse_task` spilled for batch `number` (deleting them once read) and write them to part files."""
+    return cleaned_batch(number, (unpack(packed) for packed in read_stream(spill_path(run.scratch, number))), run)
 
 
 def parse_and_clean_task(batch: UnitBatch, run: RunContext) -> CleanedBatch:
@@ -240,18 +265,22 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
     state = worker_state(run.config)
     pipeline = state.cleaning_pipeline(run.counts)
     with PartWriter(Path(run.scratch) / "parts", number) as part:
-        result = CleanedBatch(number, str(part.records_path), str(part.rejects_path), [])
-        for doc in docs:
-            if doc.rejection is None:
-                doc = pipeline.clean_safely(doc)
-            result.chars_in += doc.chars_in
-            if doc.rejection is not None:
-                entry = reject_entry(doc)
-                result.rejects[entry["reason"]] += 1
-                part.write_reject(to_json_line(entry))
-                continue
-            rec = record(doc)
-            signature = state.signer.sign(rec["text"]) if state.signer is not None else None
-            result.kept.append(Kept(doc.source, rec["id"], rec["n_words"], signature))
-            part.write_record(to_json_line(rec))
+        result = CleanedBatch(number, str(part.records_path), str(part.rejects_path), str(kept_path(run.scratch, number)))
+
+        def kept() -> Iterator[tuple]:
+            for doc in docs:
+                if doc.rejection is None:
+                    doc = pipeline.clean_safely(doc)
+                result.chars_in += doc.chars_in
+                if doc.rejection is not None:
+                    entry = reject_entry(doc)
+                    result.rejects[entry["reason"]] += 1
+                    part.write_reject(to_json_line(entry))
+                    continue
+                rec = record(doc)
+                signature = state.signer.sign(rec["text"]) if state.signer is not None else None
+                part.write_record(to_json_line(rec))
+                yield (doc.source, rec["id"], rec["n_words"], *((signature.exact, signature.minhash) if signature else (0, None)))
+
+        result.kept = write_stream(Path(result.kept_path), kept())
     return result

@@ -187,3 +187,19 @@ def test_one_large_warc_is_read_as_several_tasks(mixed_corpus: Path, tmp_path: P
     monkeypatch.setattr(runner, "parse_task", counting_parse)
     main(["run", str(mixed_corpus / "crawl.warc.gz"), "-o", str(tmp_path / "out"), "-q", "--workers", "1"])
     assert [first for source, first in seen if source == "crawl.warc.gz"] == [0, 65, 129, 193, 257]
+
+
+def test_a_compressed_jsonl_file_is_read_whole_and_every_record_accounted_for(tmp_path: Path) -> None:
+    import zstandard
+
+    from conftest import article
+
+    lines = [json.dumps({"id": n, "text": "\n\n".join(article(1000 + n))}) for n in range(70)] + ["not json"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "big.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(("\n".join(lines) + "\n").encode()))
+    assert main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--workers", "2"]) == 0
+    kept = records(tmp_path / "out")
+    rejects = read_lines(tmp_path / "out" / "rejects.jsonl")
+    assert [r["source"] for r in kept] == [f"big.jsonl.zst#{n}" for n in range(70)]
+    assert [r["metadata"]["id"] for r in kept[:2]] == ["0", "1"]
+    assert [(r["source"], r["reason"]) for r in rejects] == [("big.jsonl.zst#70", "bad_record")]

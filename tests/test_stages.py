@@ -5,7 +5,7 @@ from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.records import Unit
-from cleaner.stages import STAGES, RunContext, batches, clean_task, parse_and_clean_task, parse_task
+from cleaner.stages import STAGES, RunContext, batches, clean_task, parse_and_clean_task, parse_task, read_stream
 
 BODY = "The harbour council met on Monday to talk about the new bridge and the ferry timetable for the summer. " * 6
 
@@ -36,11 +36,13 @@ def test_two_pass_tasks_send_back_keys_and_signatures_not_text(tmp_path: Path) -
     run = RunContext(Config(min_words=5), str(tmp_path / "scratch"))
     (batch,) = batches(units, 32)
     parsed = parse_task(batch, run)
-    assert parsed.records == Counter({"file": 2}) and len(parsed.counted) == 1
-    assert all(isinstance(key, bytes) and len(key) == 8 for key in parsed.counted[0].keys)
+    assert parsed.records == Counter({"file": 2}) and parsed.documents == 1
+    ((site, keys, texts),) = read_stream(parsed.counted_path)
+    assert site == "" and texts is None and all(isinstance(key, bytes) and len(key) == 8 for key in keys)
     cleaned = clean_task(batch.number, run)
-    assert cleaned.rejects == Counter({"empty": 1})
-    assert [kept.key for kept in cleaned.kept] == ["a.txt"] and cleaned.kept[0].signature is not None
+    assert cleaned.rejects == Counter({"empty": 1}) and cleaned.kept == 1
+    ((key, record_id, n_words, exact, minhash),) = read_stream(cleaned.kept_path)
+    assert key == "a.txt" and len(minhash) == 4 * 256 and n_words > 50
     assert BODY.split(".")[0] in Path(cleaned.records_path).read_text()
     assert '"reason": "empty"' in Path(cleaned.rejects_path).read_text()
     assert not list((tmp_path / "scratch" / "parsed").iterdir())  # the spilled batch is gone once cleaned
@@ -52,7 +54,7 @@ def test_one_pass_task_gives_the_same_records(tmp_path: Path) -> None:
     run = RunContext(Config(min_words=5, site_by="none"), str(tmp_path / "scratch"))
     (batch,) = batches(units, 8)
     cleaned = parse_and_clean_task(batch, run)
-    assert cleaned.records == Counter({"file": 2}) and [kept.key for kept in cleaned.kept] == ["a.txt"]
+    assert cleaned.records == Counter({"file": 2}) and [kept[0] for kept in read_stream(cleaned.kept_path)] == ["a.txt"]
 
 
 def test_a_reader_that_breaks_gives_a_failed_record_after_the_last_one_read(monkeypatch) -> None:
