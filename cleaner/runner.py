@@ -78,45 +78,58 @@ def run(options: RunOptions) -> dict:
 
 def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar: tqdm) -> tuple[Tally, list[str], list[str]]:
     """Every stage of a run, into `staging`; returns the tally, the shard names and the other files written."""
-    config = options.config
     walker = Walker(options.include, options.exclude)
     tally = Tally()
-    files = tally.count_files(walker.walk(options.inputs))
-    context = RunContext(config, str(staging))
-    if config.site_by == "none":
-        units = input_units(files, config, BATCH_RECORDS)
-        cleaned = executor.map(partial(parse_and_clean_task, run=context), batches(units, BATCH_RECORDS))
-    else:
-        units = input_units(files, config, SPILL_BATCH_RECORDS)
-        counts_path = staging / COUNTS_FILE
-        bar.set_description("pass 1: counting lines")
-        with LineCounts(counts_path) as counts:
-            tasks = count_lines(executor, units, counts, context, tally, bar)
-        bar.reset()
-        bar.set_description("pass 2: cleaning")
-        cleaned = executor.map(partial(clean_task, run=replace(context, counts=str(counts_path))), range(tasks))
-    store = SignatureStore(staging / "dedup") if config.dedup else None
+    cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), options.config, staging, tally, bar)
+    store = SignatureStore(staging / "dedup") if options.config.dedup else None
     parts = collect_cleaned(cleaned, store, tally, bar)
     tally.skipped_files.update(walker.skipped)
     tally.unreadable_directories = walker.unreadable_dirs
-    duplicates = None
-    if store is not None:
-        bar.set_description("deduplicating")
-        duplicates = executor.deduplicate(store, config.dedup_threshold)
-        tally.duplicates = duplicates.stats()
-        tally.rejects["duplicate"] += duplicates.stats()["removed"]
+    duplicates = deduplicate(executor, store, options.config.dedup_threshold, tally, bar) if store is not None else None
     shards = write_corpus(executor, parts, duplicates, staging, options, tally)
+    extra = write_rejects_and_clusters(parts, duplicates, staging)
+    if store is not None:
+        store.close()
+    return tally, shards, extra
+
+
+def map_stages(executor: LocalExecutor, files: Iterable[InputFile], config: Config, staging: Path, tally: Tally,
+               bar: tqdm) -> Iterator[CleanedBatch]:
+    """Read to sign: in one pass with nothing to count, else the parse pass, the count reduce and the cleaning pass."""
+    context = RunContext(config, str(staging))
+    if config.site_by == "none":
+        units = input_units(files, config, BATCH_RECORDS)
+        return executor.map(partial(parse_and_clean_task, run=context), batches(units, BATCH_RECORDS))
+    counts_path = staging / COUNTS_FILE
+    bar.set_description("pass 1: counting lines")
+    with LineCounts(counts_path) as counts:
+        tasks = count_lines(executor, input_units(files, config, SPILL_BATCH_RECORDS), counts, context, tally, bar)
+    bar.reset()
+    bar.set_description("pass 2: cleaning")
+    return executor.map(partial(clean_task, run=replace(context, counts=str(counts_path))), range(tasks))
+
+
+def deduplicate(executor: LocalExecutor, store: SignatureStore, threshold: float, tally: Tally, bar: tqdm) -> Duplicates:
+    bar.set_description("deduplicating")
+    duplicates = executor.deduplicate(store, threshold)
+    tally.duplicates = duplicates.stats()
+    if tally.duplicates["removed"]:
+        tally.rejects["duplicate"] += tally.duplicates["removed"]
+    return duplicates
+
+
+def write_rejects_and_clusters(parts: list[Part], duplicates: Duplicates | None, staging: Path) -> list[str]:
+    """rejects.jsonl (the parts' rejects, then the duplicates) and duplicates.jsonl; the part files are deleted."""
     join_files((Path(part.rejects) for part in parts), staging / "rejects.jsonl",
                duplicate_reject_lines(duplicates) if duplicates is not None else ())
-    extra = []
-    if duplicates is not None:
-        (staging / "duplicates.jsonl").write_text("".join(report_lines(duplicates)), encoding="utf-8")
-        extra.append("duplicates.jsonl")
-        store.close()
     for part in parts:
         Path(part.records).unlink()
         Path(part.rejects).unlink()
-    return tally, shards, extra
+    if duplicates is None:
+        return []
+    with open(staging / "duplicates.jsonl", "w", encoding="utf-8") as report:
+        report.writelines(report_lines(duplicates))
+    return ["duplicates.jsonl"]
 
 
 def input_units(items: Iterable[InputFile], config: Config, records_per_unit: int = SPILL_BATCH_RECORDS) -> Iterator[Unit]:
