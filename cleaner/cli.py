@@ -16,9 +16,7 @@ from cleaner import __version__
 from cleaner.config import FAVOR_CHOICES, Config, RunOptions
 from cleaner.dedup import render_dedup_report
 from cleaner.errors import CleanerError
-from cleaner.explain import render_explanation
 from cleaner.extract import EXTRACTORS
-from cleaner.learn import learn_rules
 from cleaner.repetition import SITE_MODES
 from cleaner.rulebook import check_examples, load_rules
 from cleaner.runner import print_summary, run
@@ -202,12 +200,16 @@ def command_explain(args: argparse.Namespace) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not args.json)
     if not args.file.is_file():
         raise CleanerError(f"not a file: {args.file}")
+    from cleaner.explain import render_explanation
+
     explanation = render_explanation(args.file, config_from(args), tuple(args.corpus), as_json=args.json, color=color)
     sys.stdout.write(explanation)
     return 0
 
 
 def command_learn_rules(args: argparse.Namespace) -> int:
+    from cleaner.learn import learn_rules
+
     written = learn_rules(run_options_from(args))
     for name, rules in sorted(written.items()):
         print(f"{args.output / name}: {rules} rules")

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
-
-import trafilatura
-from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from typing import TYPE_CHECKING, Protocol
 
 from cleaner.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 HEADLINE_MAX_WORDS = 30
 HEADLINE_MAX_CHARS = 300
@@ -94,6 +93,9 @@ def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted
     duplicate cache stays off: it depends on the order in which a process
     sees pages, which would make output depend on workers.
     """
+    import trafilatura  # here: importing it takes a third of a second, which only processes that extract should pay
+    from trafilatura.utils import load_html
+
     tree = load_html(html)
     if tree is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")

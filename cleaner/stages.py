@@ -29,16 +29,19 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cleaner.config import Config
 from cleaner.dedup import Signer
 from cleaner.document import Document, pack, unpack
 from cleaner.errors import ConfigError
-from cleaner.pipeline import Pipeline
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import LineCounts, document_keys
 from cleaner.writer import PartWriter, record, reject_entry, to_json_line
+
+if TYPE_CHECKING:
+    from cleaner.pipeline import Pipeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,8 @@ def worker_state(config: Config) -> WorkerState:
     """This process's pipeline and signer for `config`, built on first use (loading profiles and rules is the costly part)."""
     state = _states.get(config)
     if state is None:
+        from cleaner.pipeline import Pipeline  # the parent, which only schedules, never imports the extractor or language models
+
         _states.clear()
         signer = Signer(config.dedup_shingle) if config.dedup else None
         state = _states[config] = WorkerState(Pipeline(config), signer)
