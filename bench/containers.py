@@ -149,12 +149,14 @@ def throughput_lines(dataset: quality.Dataset, warcs: list[Path], scratch: Path,
             figures = run_measured(inputs, scratch / f"speed-{label}", workers, [])
             if label not in best or figures["wall"] < best[label]["wall"]:
                 best[label] = figures
+    cpu = {label: figures["parent_cpu"] + figures["workers_cpu"] for label, figures in best.items()}
     for label, figures in best.items():
         print(f"html {label:<9}  {len(dataset.pages) / figures['wall']:7.1f} docs/s  ({figures['wall']:.2f} s, "
-              f"best of {repeat}, {workers} workers)")
+              f"{cpu[label]:.1f} CPU s, best of {repeat}, {workers} workers)")
     ratio = best["directory"]["wall"] / best["WARC"]["wall"]
     verdict = "PASS" if ratio >= THROUGHPUT_TARGET else "MISS"
-    print(f"WARC / directory throughput  {ratio:.3f}  target >= {THROUGHPUT_TARGET}  {verdict}")
+    print(f"WARC / directory throughput  {ratio:.3f}  target >= {THROUGHPUT_TARGET}  {verdict}  "
+          f"(by CPU time, less noisy on a shared machine: {cpu['directory'] / cpu['WARC']:.3f})")
     return best["WARC"]
 
 
@@ -234,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--docs", type=int, default=100_000, help="synthetic records for the parent's figures")
-    parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--skip-synthetic", action="store_true", help="leave out the 40,000-record WARC and the parent's figures")
     args = parser.parse_args(argv)
     dataset = quality.load_trafilatura_eval(args.data)
     with tempfile.TemporaryDirectory(prefix="containers-bench-") as scratch_dir:
