@@ -39,8 +39,33 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
-# Browsers read these labels as windows-1252 (WHATWG Encoding Standard).
-WHATWG_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
+# Labels that the WHATWG Encoding Standard (https://encoding.spec.whatwg.org/#names-and-labels), and so
+# every browser, reads with a larger decoder than the Python codec of the same name: Python's gb2312 and
+# gbk fail on GBK and GB18030 characters, iso8859-9 and tis-620 read the 0x80-0x9F quotes as controls,
+# euc_kr, shift_jis and big5 fail on the Windows and HKSCS extensions. The Python codec, then its labels.
+WHATWG_DECODERS = {
+    "cp1252": (
+        "ansi_x3.4-1968", "ascii", "cp819", "csisolatin1", "ibm819", "iso-8859-1", "iso-ir-100", "iso8859-1",
+        "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1", "us-ascii", "x-cp1252",
+    ),
+    "cp1254": (
+        "csisolatin5", "iso-8859-9", "iso-ir-148", "iso8859-9", "iso88599", "iso_8859-9", "iso_8859-9:1989",
+        "l5", "latin5", "x-cp1254",
+    ),
+    "cp874": ("dos-874", "iso-8859-11", "iso8859-11", "iso885911", "tis-620", "windows-874"),
+    "gb18030": (
+        "chinese", "csgb2312", "csiso58gb231280", "gb2312", "gb_2312", "gb_2312-80", "gbk", "iso-ir-58", "x-gbk",
+    ),
+    "big5hkscs": ("big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"),
+    "cp949": (
+        "cseuckr", "csksc56011987", "euc-kr", "iso-ir-149", "korean", "ks_c_5601-1987", "ks_c_5601-1989",
+        "ksc5601", "ksc_5601", "windows-949",
+    ),
+    "cp932": ("csshiftjis", "ms_kanji", "shift-jis", "shift_jis", "sjis", "windows-31j", "x-sjis"),
+}
+# A declared charset is used though a few byte sequences do not decode (a character cut by an editor or a
+# truncation), as browsers do, while at most this share of the characters are replaced.
+MAX_UNDECODABLE_SHARE = 0.001
 BINARY_SAMPLE = 8192
 # zlib window bits that accept a gzip header and trailer.
 GZIP_WBITS = 16 + zlib.MAX_WBITS
@@ -249,8 +274,11 @@ def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
     Order: a byte-order mark; the charset the container `declared` (a WARC
     response's HTTP header), if the bytes agree; for HTML the charset its meta
     tag declares (if the bytes agree); UTF-8 if the bytes are valid UTF-8;
-    else charset detection with charset-normalizer. That is the WHATWG order
-    (BOM, transport layer, the document's own declaration).
+    a declared charset that all but a few cut characters agree with (those
+    become U+FFFD); else charset detection with charset-normalizer. That is
+    the WHATWG order (BOM, transport layer, the document's own declaration),
+    and a label is read as the WHATWG Encoding Standard reads it
+    (`WHATWG_DECODERS`: gb2312 as GB18030, iso-8859-1 as windows-1252).
 
     >>> decode("café".encode("utf-8"), "text")
     ('café', 'utf-8')
@@ -262,17 +290,21 @@ def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
             return _decode_with(data[len(bom):], encoding), encoding
     if _looks_binary(data):
         raise InputError("binary", "control bytes found: not a text or HTML file")
-    candidates = (_canonical(declared) if declared else None, _declared_charset(data) if kind == "html" else None)
+    candidates = [_canonical(declared) if declared else None, _declared_charset(data) if kind == "html" else None]
+    candidates = [candidate for candidate in candidates if candidate]
     for candidate in candidates:
-        if candidate:
-            try:
-                return data.decode(candidate), candidate
-            except UnicodeDecodeError:
-                pass
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    for candidate in candidates:
+        text = data.decode(candidate, errors="replace")
+        if text.count("\ufffd") <= len(text) * MAX_UNDECODABLE_SHARE:
+            return text, candidate
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError("decode_error", "no text encoding fits these bytes")
@@ -293,13 +325,51 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _declared_charset(data: bytes) -> str | None:
+    """The codec of the page's `<meta>` charset; UTF-16 read as UTF-8, as the WHATWG prescan does.
+
+    Bytes an HTML parser scans for a `<meta>` are ASCII-compatible, so a page
+    that declares UTF-16 there is not UTF-16 (it would have a byte-order mark).
+
+    >>> _declared_charset(b'<meta charset="gb2312">'), _declared_charset(b'<meta charset=utf-16>')
+    ('gb18030', 'utf-8')
+    """
     match = META_CHARSET.search(data[:4096])
-    return _canonical(match.group(1).decode("ascii")) if match else None
+    if not match:
+        return None
+    encoding = _canonical(match.group(1).decode("ascii"))
+    return "utf-8" if encoding and encoding.startswith("utf-16") else encoding
+
+
+def _whatwg_aliases() -> dict[str, str]:
+    """Each label of `WHATWG_DECODERS`, and the name of Python's codec for it, mapped to the WHATWG decoder."""
+    aliases = {}
+    for codec, labels in WHATWG_DECODERS.items():
+        for label in labels:
+            aliases[label] = codec
+            try:
+                aliases[codecs.lookup(label).name] = codec
+            except LookupError:
+                pass
+    return aliases
+
+
+WHATWG_ALIASES = _whatwg_aliases()
 
 
 def _canonical(label: str) -> str | None:
+    """The Python codec that decodes an encoding label as browsers do; None for a label no text codec has.
+
+    >>> [_canonical(label) for label in ("GB2312", "x-gbk", "Shift_JIS", "EUC-KR", "big5", "ISO-8859-9", "utf8")]
+    ['gb18030', 'gb18030', 'cp932', 'cp949', 'big5hkscs', 'cp1254', 'utf-8']
+    >>> _canonical("base64"), _canonical("no-such-charset")
+    (None, None)
+    """
+    key = label.strip().lower()
+    if key in WHATWG_ALIASES:
+        return WHATWG_ALIASES[key]
     try:
-        name = codecs.lookup(label).name
+        name = codecs.lookup(key).name
+        b" ".decode(name, errors="ignore")  # LookupError for a bytes-to-bytes codec (base64, zip)
     except LookupError:
         return None
     return WHATWG_ALIASES.get(name, name)

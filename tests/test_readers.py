@@ -109,6 +109,53 @@ def test_decode(data: bytes, kind: str, expected: tuple[str, str]) -> None:
     assert decode(data, kind) == expected
 
 
+@pytest.mark.parametrize(
+    "label, text, codec",
+    [
+        # 镕 and 镟 are GBK, not GB2312: browsers read gb2312 as GBK (GB18030 is its superset).
+        ("gb2312", "朱镕基在镟床旁", "gb18030"),
+        ("GBK", "朱镕基在镟床旁", "gb18030"),
+        ("x-gbk", "朱镕基在镟床旁", "gb18030"),
+        # 0x93/0x94 are quotes in windows-1254, C1 controls in Python's iso8859-9.
+        ("iso-8859-9", "\u201cİstanbul\u201d", "cp1254"),
+        ("tis-620", "\u201cภาษาไทย\u201d", "cp874"),
+        # Hangul only in the Windows extension of EUC-KR (UHC).
+        ("euc-kr", "갂똠 한국어", "cp949"),
+        ("ks_c_5601-1987", "갂똠 한국어", "cp949"),
+        # NEC special characters: in windows-31j, not in Python's shift_jis.
+        ("shift_jis", "①番の日本語", "cp932"),
+        ("big5", "香港\u00ca\u0304字", "big5hkscs"),
+    ],
+)
+def test_declared_labels_are_read_as_browsers_read_them(label: str, text: str, codec: str) -> None:
+    page = f'<meta charset="{label}"><p>{text}</p>'
+    assert decode(page.encode(codec), "html") == (page, codec)
+
+
+def test_a_gb2312_page_with_gbk_characters_decodes_from_the_container_charset() -> None:
+    body = "<p>朱镕基总理在北京考察。</p>"
+    assert decode(body.encode("gbk"), "html", declared="gb2312") == (body, "gb18030")
+
+
+def test_a_declared_charset_survives_a_few_cut_characters() -> None:
+    prose = "<p>" + "中文新闻报道的正文内容。" * 200 + "</p>"
+    # A character cut to its first byte before a quote, as an editor that counts bytes leaves it.
+    cut = '<meta charset="gb2312"><p>人们开始'.encode("gb18030") + b'\xd7 "' + prose.encode("gb18030")
+    text, encoding = decode(cut, "html")
+    assert encoding == "gb18030"
+    assert text == '<meta charset="gb2312"><p>人们开始\ufffd "' + prose
+
+
+def test_a_meta_charset_of_utf_16_is_read_as_utf_8() -> None:
+    page = '<meta charset="utf-16"><p>Grüße aus Köln</p>'
+    assert decode(page.encode("utf-8"), "html") == (page, "utf-8")
+
+
+def test_a_charset_label_of_a_bytes_codec_is_ignored() -> None:
+    page = '<meta charset="base64"><p>plain page</p>'
+    assert decode(page.encode("ascii"), "html") == (page, "utf-8")
+
+
 def test_declared_charset_that_the_bytes_contradict_is_not_trusted() -> None:
     page = '<meta charset="utf-8"><p>Die Straße führt über die Brücke zum Schloß, wo früher Könige wohnten.'
     decoded, encoding = decode(page.encode("cp1252"), "html")
