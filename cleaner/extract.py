@@ -36,6 +36,11 @@ META_SOURCES = {
 # Any element's `datetime` with itemprop="datePublished": a search of the whole tree, made only when needed.
 ITEMPROP_DATETIME = '//*[@itemprop="datePublished"]/@datetime'
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# Where a page's own markup starts: its doctype or its <html> tag.
+PAGE_START = re.compile(r"<!doctype\s|<html[\s>]", re.I)
+# A crawler's record wrapper (`<text id="URL" title="...">`, a TREC `<DOC>` header) puts the page this
+# near the record's start; further in, an `<html` is in a script or a comment.
+WRAPPER_MAX_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +99,8 @@ def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted
     sees pages, which would make output depend on workers.
     """
     import trafilatura  # here: importing it takes a third of a second, which only processes that extract should pay
-    from trafilatura.utils import load_html
 
-    tree = load_html(html)
+    tree = parse_page(html)
     if tree is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")
     title, page_url, date, sitename = declared_metadata(tree, html)
@@ -122,6 +126,57 @@ def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted
         date=date[:10] if ISO_DATE.match(date) else "",
         sitename=sitename,
     )
+
+
+def parse_page(html: str) -> HtmlElement | None:
+    """The page's tree, rooted at `<html>`: a page in a record wrapper, or a fragment, like any page.
+
+    trafilatura's loader returns None for text that does not say "html" in
+    its first 50 characters and parses to fewer than two elements (a
+    fragment holding one `<form>`), and lxml gives a fragment's only element,
+    or its body renamed `<div>`, instead of a document. A wrapper before the
+    page's own markup (`page_markup`) puts the page's `<head>` inside the
+    wrapper's element. So the wrapper is cut off, and when the loader still
+    does not give a document, the text is parsed as one.
+    """
+    from trafilatura.utils import load_html
+
+    markup = page_markup(html)
+    tree = load_html(markup)
+    if tree is not None and tree.tag == "html":
+        return tree
+    return parse_document(markup)
+
+
+def page_markup(html: str) -> str:
+    """`html` from the page's doctype or `<html>` tag on, when a record wrapper or a header comes first.
+
+    >>> page_markup('<text id="http://a.cn/1" title="t">\\n<html><p>x</p></html>\\n</text>')
+    '<html><p>x</p></html>\\n</text>'
+    >>> page_markup('<!DOCTYPE html>\\n<html><p>x</p></html>')
+    '<!DOCTYPE html>\\n<html><p>x</p></html>'
+    >>> page_markup('<div><p>a fragment</p></div>')
+    '<div><p>a fragment</p></div>'
+    """
+    match = PAGE_START.search(html, 0, WRAPPER_MAX_CHARS)
+    if match is None or not html[: match.start()].strip():
+        return html
+    return html[match.start():]
+
+
+def parse_document(markup: str) -> HtmlElement | None:
+    """`markup` parsed as a whole document with trafilatura's parser settings; None when lxml finds nothing in it."""
+    from lxml.etree import ParserError
+    from lxml.html import document_fromstring
+    from trafilatura.utils import HTML_PARSER
+
+    try:
+        try:
+            return document_fromstring(markup, parser=HTML_PARSER)
+        except ValueError:  # a str that declares its encoding (<?xml ... encoding=...?>): lxml wants bytes
+            return document_fromstring(markup.encode("utf-8", "surrogatepass"), parser=HTML_PARSER)
+    except ParserError:
+        return None
 
 
 def declared_metadata(tree: HtmlElement, html: str | None = None) -> tuple[str, str, str, str]:

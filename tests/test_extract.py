@@ -3,7 +3,7 @@ import pytest
 from cleaner.errors import InputError
 from lxml.html import fromstring
 
-from cleaner.extract import declared_metadata, extract_html, reads_as_headline, split_title
+from cleaner.extract import declared_metadata, extract_html, parse_page, reads_as_headline, split_title
 
 PAGE = """<html><head><title>Harbour reopens | Coast News</title>
 <link rel="canonical" href="https://coast.example.com/harbour"></head><body>
@@ -26,6 +26,41 @@ def test_extract_html_without_main_text() -> None:
     with pytest.raises(InputError) as caught:
         extract_html("<html><head><script>go()</script></head><body><div id=app></div></body></html>")
     assert caught.value.reason == "no_main_text"
+
+
+POST = """<div id="post"><h2>Harbour reopens</h2>
+<p>The harbour reopened on Monday after three months of repairs to the sea wall, which was damaged in the winter storms.</p>
+<p>Fishing boats were the first to return, followed in the afternoon by the ferry to the islands, which had been running from a temporary pier.</p>
+</div>"""
+WRAPPER = '<text id="http://coast.example.com/2005/harbour.aspx" title="Harbour reopens" encoding="unset">\n'
+# Pages that do not open like a page, each with why trafilatura's loader alone would not give the page.
+ODD_PAGES = [
+    # a crawler's record wrapper around a whole page: the page's <head> ends up inside the wrapper
+    WRAPPER + f"<html><head><title>Harbour reopens</title></head><body>{POST}</body></html>\n</text>",
+    # a wrapper around a fragment of one element: "html" is not in its first 50 characters, so it is refused
+    WRAPPER + f'<form name="Form1" method="post">{POST}</form>\n</text>',
+    # a bare fragment: lxml gives its only element instead of a document
+    POST,
+    # a fragment of several elements: lxml gives its body renamed <div>
+    f"<h1>Harbour reopens</h1>{POST}<p>Filed from the quay.</p>",
+    # a wrapper that is a record header with text, before the page's doctype
+    "<DOC><DOCNO>clueweb-0001</DOCNO><DOCHDR>http://coast.example.com/ HTTP/1.1 200 OK</DOCHDR>\n"
+    f"<!DOCTYPE html><html><head><title>Harbour reopens</title></head><body>{POST}</body></html></DOC>",
+]
+
+
+@pytest.mark.parametrize("html", ODD_PAGES)
+def test_a_wrapped_page_or_a_fragment_is_extracted_like_any_page(html: str) -> None:
+    assert parse_page(html).tag == "html"
+    found = extract_html(html)
+    assert "sea wall" in found.body and "ferry to the islands" in found.body
+    assert "clueweb" not in found.body and "HTTP/1.1" not in found.body
+
+
+def test_the_head_of_a_wrapped_page_is_its_head() -> None:
+    found = extract_html(ODD_PAGES[0])
+    assert found.title == "Harbour reopens"
+    assert parse_page(ODD_PAGES[0]).find("head/title") is not None
 
 
 @pytest.mark.parametrize(
