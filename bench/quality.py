@@ -49,7 +49,7 @@ Usage::
     python bench/quality.py [--data DIR] [--cleanportal DIR] [--zh-news DIR]
         [--datasets LIST] [--paths text,html] [--workers N] [--worst N]
         [--json FILE] [--no-references] [--no-cleaner]
-        [--no-gate | --update-floor] [-- extra cleaner args]
+        [--no-gate | --update-floor] [--floor-file FILE] [-- extra cleaner args]
 """
 
 from __future__ import annotations
@@ -108,7 +108,8 @@ SCRIPT_OF_NAME = {
     "LATIN": "Latin", "CYRILLIC": "Cyrillic", "ARABIC": "Arabic",
     "CJK": "CJK", "HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK",
 }
-SCRIPTS = ("Latin", "Cyrillic", "CJK", "Arabic", "other")
+# "none": pages whose annotated text has no letters (an index page's empty gold).
+SCRIPTS = ("Latin", "Cyrillic", "CJK", "Arabic", "other", "none")
 
 TLD_LANGUAGES = {
     "de": "de", "at": "de", "ch": "de", "li": "de",
@@ -229,14 +230,14 @@ def letter_script(char: str) -> str:
 
 
 def dominant_script(text: str) -> str:
-    """The script most of the text's letters are in; "other" for a text without letters.
+    """The script most of the text's letters are in; "none" for a text without letters.
 
     >>> dominant_script("新华社 Xinhua 北京电"), dominant_script("Москва, 2005"), dominant_script("1, 2, 3")
-    ('CJK', 'Cyrillic', 'other')
+    ('CJK', 'Cyrillic', 'none')
     """
     counts = Counter(letter_script(char) for char in text)
     counts.pop("", None)
-    return counts.most_common(1)[0][0] if counts else "other"
+    return counts.most_common(1)[0][0] if counts else "none"
 
 
 # ---------------------------------------------------------------- data
@@ -706,6 +707,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("--workers must be at least 1")
     if args.worst < 0:
         parser.error("--worst must not be negative")
+    if args.update_floor and (extra or args.no_cleaner):
+        parser.error("--update-floor records the cleaner's F1s with its default options: "
+                     "no --no-cleaner, no arguments after --")
     return args
 
 
