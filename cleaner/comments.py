@@ -46,8 +46,10 @@ AGE = re.compile(
     re.IGNORECASE,
 )
 DIGITS = re.compile(r"\d+")
+DIGIT = re.compile(r"\d")
 LETTERS = re.compile(r"[^\W\d_]+")
 SENTENCE_END = re.compile(r"[.!?。！？]$")
+CLOSERS = "\"'”’»)]」』"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +63,8 @@ class ThreadConfig:
     (a line of `body_min_words` or more) in at least `body_share` of the gaps.
     Running text is a sentence of `body_min_words` or more words or any line
     of `prose_min_words` or more. A thread is dropped when at least
-    `min_article_words` words of lines of `prose_min_words` or more stand
-    before it, and at least as many as in its first comment.
+    `min_article_words` words of sentences of `prose_min_words` words or more
+    stand before it, and at least as many as in its first comment.
     """
 
     header_max_words: int = 16
@@ -101,7 +103,7 @@ def header_key(text: str, config: ThreadConfig = DEFAULT) -> str | None:
     >>> header_key("The harbour reopened on 3 May 2019 at 10:00 after the storm.") is None
     True
     """
-    if len(text) > config.header_max_chars or SENTENCE_END.search(text):
+    if len(text) > config.header_max_chars or not DIGIT.search(text) or SENTENCE_END.search(text):
         return None
     if len(text.split()) > config.header_max_words:
         return None
@@ -194,8 +196,13 @@ def header_lead(texts: list[str], headers: list[int], gaps: list[list[str]]) -> 
 
 
 def prose_words(texts: list[str], min_words: int) -> int:
-    """Words in the lines of at least `min_words` words."""
-    counts = (len(text.split()) for text in texts)
+    """Words in the sentences of at least `min_words` words: a menu row of many items is not an article.
+
+    >>> prose_words(["Home | News | Sport | Video | Weather | Travel | Culture | Science | Health | More",
+    ...              "The harbour reopened on Monday after three months of repairs to the sea wall."], 10)
+    14
+    """
+    counts = (len(text.split()) for text in texts if SENTENCE_END.search(text.rstrip(CLOSERS)))
     return sum(n for n in counts if n >= min_words)
 
 
