@@ -110,7 +110,8 @@ def header_key(text: str, config: ThreadConfig = DEFAULT) -> str | None:
     age = AGE.search(text)
     if age is not None:
         return skeleton(age.group())
-    date, time = DATE.search(text), TIME.search(text)
+    time = TIME.search(text)
+    date = DATE.search(text) if time is not None else None
     if date is None or time is None:
         return None
     return f"{skeleton(date.group())} {skeleton(time.group())}"
