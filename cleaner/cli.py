@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cleaner import __version__
-from cleaner.config import FAVOR_CHOICES, Config, RunOptions
+from cleaner.config import COMMENTS_CHOICES, FAVOR_CHOICES, Config, RunOptions
 from cleaner.dedup import render_dedup_report
 from cleaner.errors import CleanerError
 from cleaner.extract import EXTRACTORS
@@ -102,6 +102,7 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--time-limit", type=seconds, default=defaults.time_limit, metavar="S", help=f"reject a document that takes longer than this to read and extract, or to clean, as `timeout` (0: no limit; default {defaults.time_limit:g})")
     group.add_argument("--favor", choices=FAVOR_CHOICES, default=defaults.favor, help="prefer precision or recall when cutting doubtful text (default balanced)")
     group.add_argument("--no-heuristics", action="store_true", help="do not run the rule-free heuristics, only the rule files")
+    group.add_argument("--comments", choices=COMMENTS_CHOICES, default=defaults.comments, help=f"drop readers' comment threads from the text, or keep them (default {defaults.comments})")
     group.add_argument("--extractor", choices=tuple(EXTRACTORS), default=defaults.extractor, help=f"the HTML main-text extractor (default {defaults.extractor})")
     add_repetition_options(group)
     add_rule_options(group)
@@ -152,6 +153,7 @@ def config_from(args: argparse.Namespace) -> Config:
         default_rules=not args.no_default_rules,
         heuristics=not args.no_heuristics,
         extractor=args.extractor,
+        comments=args.comments,
         site_by=args.site_by,
         repeat_min_docs=args.repeat_min_docs,
         repeat_min_share=args.repeat_min_share,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FAVOR_CHOICES = ("precision", "balanced", "recall")
+COMMENTS_CHOICES = ("drop", "keep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,14 @@ class Config:
         HTML (extracted like a page; when set and present, it is used instead
         of the text) and its id, as in Hugging Face datasets, datatrove and
         dolma output (`text`, `id`).
+    comments
+        `drop` or `keep` readers' comment threads. `drop` (the default): a
+        thread after an article is removed from the text, in text dumps and in
+        an extractor's body alike (`comments.py`), and trafilatura leaves the
+        comment sections it knows out. `keep`: nothing is removed for being a
+        comment, and trafilatura's comments are added after the body. A
+        training corpus wants the article: comments are another kind of text
+        with a quality of their own, and article gold leaves them out.
     extractor
         The HTML extractor (`extract.EXTRACTORS`); the document records which
         one made it.
@@ -92,6 +101,7 @@ class Config:
     html_field: str = ""
     id_field: str = "id"
     extractor: str = "trafilatura"
+    comments: str = "drop"
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class Extractor(Protocol):
 
     name: str
 
-    def extract(self, html: str, url: str = "", favor: str = "balanced") -> Extracted: ...
+    def extract(self, html: str, url: str = "", favor: str = "balanced", comments: bool = False) -> Extracted: ...
 
 
 class Trafilatura:
@@ -72,8 +72,8 @@ class Trafilatura:
 
     name = "trafilatura"
 
-    def extract(self, html: str, url: str = "", favor: str = "balanced") -> Extracted:
-        return extract_html(html, url=url, favor=favor)
+    def extract(self, html: str, url: str = "", favor: str = "balanced", comments: bool = False) -> Extracted:
+        return extract_html(html, url=url, favor=favor, comments=comments)
 
 
 EXTRACTORS: dict[str, type] = {"trafilatura": Trafilatura}
@@ -87,8 +87,11 @@ def extractor_named(name: str) -> Extractor:
         raise ConfigError(f"unknown extractor {name!r}; known extractors: {', '.join(EXTRACTORS)}") from None
 
 
-def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted:
+def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bool = False) -> Extracted:
     """Main text of an HTML page with trafilatura, and the metadata the page declares.
+
+    With `comments`, the comments trafilatura finds follow the body;
+    without, it leaves the comment sections it recognises out.
 
     Raises `InputError("no_main_text")` when trafilatura finds no main text.
     The metadata comes from the page's own declarations (Open Graph, the
@@ -108,7 +111,7 @@ def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted
         result = trafilatura.bare_extraction(
             tree,
             url=url or None,
-            include_comments=False,
+            include_comments=comments,
             include_tables=True,
             deduplicate=False,
             favor_precision=favor == "precision",
@@ -117,6 +120,8 @@ def extract_html(html: str, url: str = "", favor: str = "balanced") -> Extracted
     except (ValueError, TypeError, AttributeError, LookupError) as exc:
         raise InputError("no_main_text", f"trafilatura could not parse the page ({type(exc).__name__})") from None
     body = (result.text or "") if result is not None else ""
+    if comments and result is not None and result.comments:
+        body = f"{body}\n{result.comments}"
     if not body.strip():
         raise InputError("no_main_text", "trafilatura found no main text in the page")
     return Extracted(

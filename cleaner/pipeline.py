@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from cleaner.comments import CommentThreads
 from cleaner.config import Config
 from cleaner.document import Document, Rejection, lines_from_text
 from cleaner.errors import InputError
@@ -71,6 +72,8 @@ class Pipeline:
         if self.line_counts is not None:
             steps.append(self.repeated_step(self.line_counts))
         steps.append(("rules", self.rulebook.apply))
+        if self.config.comments == "drop":
+            steps.append(("comments", CommentThreads()))
         if self.config.heuristics:
             steps.append(("heuristics", Heuristics(self.config.favor)))
         steps.append(("language", self.detect_language))
@@ -136,7 +139,7 @@ class Pipeline:
         """
         extractor = ""
         if kind == "html":
-            found = self.extractor.extract(text, url=url, favor=self.config.favor)
+            found = self.extractor.extract(text, url=url, favor=self.config.favor, comments=self.config.comments == "keep")
             title = normalize(found.title)
             body = blocks_as_paragraphs(normalize(found.body))
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))

@@ -1,0 +1,230 @@
+"""Comment threads: readers' comments after an article are not the article.
+
+A thread is recognised by its shape, not by its heading word, so that it is
+found in languages no rule lists: the comments' header lines (a name and a
+date, or a date on a line of its own) recur at short intervals, all made by
+one template, so their dates share one *skeleton* (digits and words replaced
+by placeholders: "1. Januar 2018 um 03:42 Uhr" and "23. Mai 2018 um 21:15
+Uhr" are both `0. a 0 a 0:0 a`); between two headers stands a comment's text.
+A header tells a date and the time of day, or a relative age ("3 hours
+ago", "vor 2 Tagen"): a chronology's or an archive list's dates have no time,
+and a schedule's, a live blog's or a news ticker's times have no date.
+Measured on trafilatura-eval's text dumps, headers without a time but with
+an action line ("Reply") recurring between them fired on teaser and
+download lists as often as on threads.
+
+The thread is dropped only when an article stands before it: a forum
+thread's first post has a header too, and on a forum page the posts are the
+content. Detection reads every line, removed or not (the rules may already
+have dropped the "Reply" lines that show the shape); only kept lines are
+removed, each with the reason `heuristic.comment-thread-v1`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from cleaner.document import Document
+
+COMMENT_THREAD = "heuristic.comment-thread-v1"
+
+# Dates and times as comment templates print them, most specific first; each a group of alternatives.
+_MONTH = r"[^\W\d_]{3,12}\.?"
+DATE = re.compile(
+    r"\d{4}[./-]\d{1,2}[./-]\d{1,2}"  # 2018-01-01, 2018/1/1
+    r"|\d{1,2}[./-]\s?\d{1,2}[./-]\s?\d{2,4}"  # 1.1.2018, 01/01/18
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH}\s+(?:de\s+)?\d{{4}}"  # 1. Januar 2018, 3 mars 2019, 5 de mayo de 2020
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # March 3, 2019
+    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"  # 2018年1月1日
+)
+TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\d{1,2}\s*[时點点]\s*\d{1,2}\s*分")
+# A comment's age: "3 hours ago", "vor 2 Tagen", "il y a 5 jours", "hace 3 días", "3天前", "3 時間前".
+AGE = re.compile(
+    r"\b\d+\s+[^\W\d_]+\s+ago\b|\bvor\s+\d+\s+[^\W\d_]+|\bil\s+y\s+a\s+\d+|\bhace\s+\d+|\d+\s*\S{1,3}前",
+    re.IGNORECASE,
+)
+DIGITS = re.compile(r"\d+")
+DIGIT = re.compile(r"\d")
+LETTERS = re.compile(r"[^\W\d_]+")
+SENTENCE_END = re.compile(r"[.!?。！？]$")
+CLOSERS = "\"'”’»)]」』"
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadConfig:
+    """The shape of a comment thread.
+
+    A header is a line of at most `header_max_words` words (`header_max_chars`
+    characters) that holds a date, a time or an age and does not end like a
+    sentence. A thread is at least `min_comments` headers of one skeleton,
+    each at most `max_gap` lines after the one before, with a comment's text
+    (a line of `body_min_words` or more) in at least `body_share` of the gaps.
+    Running text is a sentence of `body_min_words` or more words or any line
+    of `prose_min_words` or more. A thread is dropped when at least
+    `min_article_words` words of sentences of `prose_min_words` words or more
+    stand before it, and at least as many as in its first comment.
+    """
+
+    header_max_words: int = 16
+    header_max_chars: int = 140
+    min_comments: int = 3
+    max_gap: int = 60
+    body_min_words: int = 5
+    body_share: float = 0.6
+    min_article_words: int = 60
+    prose_min_words: int = 10
+
+
+DEFAULT = ThreadConfig()
+
+
+def skeleton(text: str) -> str:
+    """A date or time with its digits and words replaced by placeholders.
+
+    >>> skeleton("1. Januar 2018 um 03:42 Uhr")
+    '0. a 0 a 0:0 a'
+    >>> skeleton("23. Mai 2018") == skeleton("1. Januar 2019")
+    True
+    """
+    return DIGITS.sub("0", LETTERS.sub("a", text))
+
+
+def header_key(text: str, config: ThreadConfig = DEFAULT) -> str | None:
+    """The skeleton of a comment header's date and time, or of its age; None for other lines.
+
+    >>> header_key("Mamabaer sagt: 23. Mai 2018 um 21:15 Uhr")
+    '0. a 0 0:0'
+    >>> header_key("Gast 2. Mai 2019, 9:05") == header_key("Martin Holzherr 11. April 2019 @ 13:25")
+    True
+    >>> [header_key(line) for line in ("11. April 2019", "8:40 PM Arrives at the trailer", "vor 3 Stunden")]
+    [None, None, 'a 0 a']
+    >>> header_key("The harbour reopened on 3 May 2019 at 10:00 after the storm.") is None
+    True
+    """
+    if len(text) > config.header_max_chars or not DIGIT.search(text) or SENTENCE_END.search(text):
+        return None
+    if len(text.split()) > config.header_max_words:
+        return None
+    age = AGE.search(text)
+    if age is not None:
+        return skeleton(age.group())
+    time = TIME.search(text)
+    date = DATE.search(text) if time is not None else None
+    if date is None or time is None:
+        return None
+    return f"{skeleton(date.group())} {skeleton(time.group())}"
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A comment thread found in a document: its first and last line index and the number of comments."""
+
+    start: int
+    end: int
+    comments: int
+
+
+def find_threads(texts: list[str], config: ThreadConfig = DEFAULT) -> list[Thread]:
+    """The comment threads in a document's lines (every line, removed ones too), in page order, not overlapping."""
+    keys = [header_key(text, config) if text else None for text in texts]
+    positions: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            positions.setdefault(key, []).append(i)
+    threads = []
+    for found in positions.values():
+        for chain in chains(found, config.max_gap):
+            thread = thread_of(texts, chain, config)
+            if thread is not None:
+                threads.append(thread)
+    return without_overlaps(threads)
+
+
+def chains(positions: list[int], max_gap: int) -> list[list[int]]:
+    """Runs of positions each at most `max_gap` after the one before and not right after it.
+
+    >>> chains([3, 5, 9, 200, 201, 260, 400], 60)
+    [[3, 5, 9], [200, 260], [400]]
+    """
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and 1 < position - runs[-1][-1] <= max_gap:
+            runs[-1].append(position)
+        elif runs and position - runs[-1][-1] == 1:
+            continue  # a header's second line (a date under the name) is the same header
+        else:
+            runs.append([position])
+    return runs
+
+
+def thread_of(texts: list[str], headers: list[int], config: ThreadConfig) -> Thread | None:
+    """The thread these header lines make, or None when they do not make one, or no article stands before it."""
+    if len(headers) < config.min_comments:
+        return None
+    gaps = [texts[a + 1 : b] for a, b in zip(headers, headers[1:])]
+    with_body = sum(1 for gap in gaps if any(reads_as_comment(text, config) for text in gap))
+    if with_body < config.body_share * len(gaps):
+        return None
+    lead = header_lead(texts, headers, gaps)
+    start = headers[0] - lead
+    before = prose_words(texts[:start], config.prose_min_words)
+    if before < max(config.min_article_words, prose_words(gaps[0], config.prose_min_words)):
+        return None
+    span = round(median(len(gap) for gap in gaps))
+    end = min(len(texts) - 1, headers[-1] + span - lead)
+    return Thread(start, end, len(headers))
+
+
+def reads_as_comment(text: str, config: ThreadConfig = DEFAULT) -> bool:
+    """Running text: a sentence of `body_min_words` words or more, or any line of `prose_min_words` or more.
+
+    >>> reads_as_comment("Great news, thanks!"), reads_as_comment("Boxpodcast 333 – Europameisterschaft geplant")
+    (False, False)
+    >>> reads_as_comment("Thanks, that was really helpful to me.")
+    True
+    """
+    words = len(text.split())
+    return words >= config.prose_min_words or (words >= config.body_min_words and SENTENCE_END.search(text) is not None)
+
+
+def header_lead(texts: list[str], headers: list[int], gaps: list[list[str]]) -> int:
+    """1 when the header's first line is a name line above the date (a short line before most headers), else 0."""
+    short_before = sum(1 for gap in gaps if gap and len(gap[-1].split()) <= 4 and not SENTENCE_END.search(gap[-1]))
+    first = headers[0]
+    return int(short_before * 2 > len(gaps) and first > 0 and 0 < len(texts[first - 1].split()) <= 4)
+
+
+def prose_words(texts: list[str], min_words: int) -> int:
+    """Words in the sentences of at least `min_words` words: a menu row of many items is not an article.
+
+    >>> prose_words(["Home | News | Sport | Video | Weather | Travel | Culture | Science | Health | More",
+    ...              "The harbour reopened on Monday after three months of repairs to the sea wall."], 10)
+    14
+    """
+    counts = (len(text.split()) for text in texts if SENTENCE_END.search(text.rstrip(CLOSERS)))
+    return sum(n for n in counts if n >= min_words)
+
+
+def without_overlaps(threads: list[Thread]) -> list[Thread]:
+    """The threads in page order, a thread that overlaps an earlier (larger first) one left out."""
+    chosen: list[Thread] = []
+    for thread in sorted(threads, key=lambda t: -t.comments):
+        if all(thread.end < other.start or thread.start > other.end for other in chosen):
+            chosen.append(thread)
+    return sorted(chosen, key=lambda t: t.start)
+
+
+class CommentThreads:
+    """The comment-thread step: remove every kept line of each thread found."""
+
+    def __init__(self, config: ThreadConfig = DEFAULT) -> None:
+        self.config = config
+
+    def __call__(self, doc: Document) -> Document:
+        for thread in find_threads([line.text for line in doc.lines], self.config):
+            note = f"comment thread of {thread.comments} comments"
+            for i in range(thread.start, thread.end + 1):
+                doc.remove(i, COMMENT_THREAD, note)
+        return doc
