@@ -19,7 +19,7 @@ no-title-line` drops that line, so the dump opens with the page's own
 toolbar, as dumps made by other tools do, and the headline must be found
 where it stands.
 
-Pages whose HTML declares no title are left out. The declared title is a
+Pages whose HTML declares no title (or does not decode) are left out. The declared title is a
 cheap, honest reference across many languages and sites, not a gold
 headline: some pages declare a section name or a site name.
 
@@ -40,6 +40,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from cleaner.errors import InputError  # noqa: E402
 from cleaner.extract import declared_metadata, split_title  # noqa: E402
 from cleaner.normalize import normalize  # noqa: E402
 from cleaner.readers import decode  # noqa: E402
@@ -47,7 +48,7 @@ from cleaner.readers import decode  # noqa: E402
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "datasets" / "trafilatura-eval"
 # Where a page title joins its headline and its site name.
 LAYOUTS = ("as-is", "no-title-line")
-SEPARATOR = re.compile(r"\s+[|\-–—:·•«»/]+\s+|\s*[|«»]\s*")
+SEPARATOR = re.compile(r"\s+[|\-–—:·•«»/]+\s+|\s*(?:[|«»_]|--+)\s*")
 
 
 def folded(text: str) -> str:
@@ -77,9 +78,13 @@ def verdict(found: str, declared: str) -> str:
 
 
 def declared_title(path: Path) -> str:
+    """The title the page declares, "" when it declares none or its bytes do not decode (then it is left out)."""
     from trafilatura.utils import load_html
 
-    html, _ = decode(gzip.decompress(path.read_bytes()), "html")
+    try:
+        html, _ = decode(gzip.decompress(path.read_bytes()), "html")
+    except InputError:
+        return ""
     tree = load_html(html)
     return declared_metadata(tree, html)[0] if tree is not None else ""
 

@@ -23,7 +23,7 @@ HEADLINE_MAX_CHARS = 300
 NOT_HEADLINE_END = re.compile(r"[.,;:\u3002\u060c]$")
 LETTER = re.compile(r"[^\W\d_]")
 # Where a page title joins its headline and the site's name: "Headline | Site", "Site - Headline".
-TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00ab\u00bb/]+\s+|\s*[|\u00ab\u00bb_]\s*")
+TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00ab\u00bb/]+\s+|\s*(?:[|\u00ab\u00bb_]|--+)\s*")
 # Between the items of a menu or a breadcrumb.
 MENU_SEPARATOR = re.compile(r"[|\u203a\u00bb\u2022\u00b7>/]")
 # A line that opens like a byline, in a few languages.
@@ -295,12 +295,19 @@ def is_page_title(first: str, head: list[tuple[int, str]]) -> bool:
 
 
 def is_menu_row(line: str) -> bool:
-    """Four items or more between separators, none of more than two words: a menu, not a page title.
+    """Four items or more, none of more than two words: a menu, not a page title or a headline.
 
-    >>> is_menu_row("首页 | 新闻 | 体育 | 财经"), is_menu_row("Winda w chmurach | Obyczaje | Dwutygodnik")
-    (True, False)
+    Items stand between separators; in a line of CJK characters, where
+    sentences have no spaces, between spaces too.
+
+    >>> is_menu_row("首页 | 新闻 | 体育 | 财经"), is_menu_row("最新军情 军事评论 军事书籍 军事装备")
+    (True, True)
+    >>> is_menu_row("Winda w chmurach | Obyczaje | Dwutygodnik"), is_menu_row("播客热潮迅速蔓延 挑逗传统传媒业")
+    (False, False)
     """
     items = TITLE_SEPARATOR.split(line)
+    if len(items) < 4 and 2 * len(CJK_CHAR.findall(line)) > len(line):
+        items = line.split()
     return len(items) >= 4 and all(size(item) <= 2 for item in items)
 
 
@@ -392,6 +399,7 @@ def is_headline_candidate(line: str, search: TitleSearch) -> bool:
         reads_as_headline(stripped)
         and size(stripped) >= search.min_words
         and len(MENU_SEPARATOR.findall(stripped)) < 2
+        and not is_menu_row(stripped)
         and BYLINE.match(stripped) is None
         and DATELINE.search(stripped) is None
         and "://" not in stripped
