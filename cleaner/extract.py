@@ -291,7 +291,7 @@ def is_page_title(first: str, head: list[tuple[int, str]]) -> bool:
     [False, True]
     """
     key = folded(first)
-    return TITLE_SEPARATOR.search(first) is not None or any(folded(line) == key for _i, line in head)
+    return TITLE_SEPARATOR.search(first) is not None or any(len(line) == len(first) and folded(line) == key for _i, line in head)
 
 
 def is_menu_row(line: str) -> bool:
@@ -324,10 +324,12 @@ def repeated_headline(first: str, head: list[tuple[int, str]], search: TitleSear
     3
     """
     parts = set(title_parts(first))
-    prose = [is_prose(line, search) for _i, line in head]
+    longest = len(first)  # a part is never longer than the line it is part of: most lines need no folding
     best: tuple[int, int] | None = None
     for k, (i, line) in enumerate(head):
-        if size(line) >= search.part_min_words and folded(line) in parts and any(prose[k + 1 : k + 1 + search.reach]):
+        if len(line) > longest or folded(line) not in parts or size(line) < search.part_min_words:
+            continue
+        if any(is_prose(after, search) for _j, after in head[k + 1 : k + 1 + search.reach]):
             best = max(best or (0, 0), (size(line), i))
     return best[1] if best is not None else None
 
@@ -366,9 +368,12 @@ def headline_before_prose(head: list[tuple[int, str]], search: TitleSearch) -> i
     >>> headline_before_prose(head, TITLE_SEARCH)
     2
     """
-    words = [size(line) if is_prose(line, search) else 0 for _i, line in head]
-    for k, n in enumerate(words):
-        if n and sum(words[k : k + search.reach]) >= search.body_words:
+    words = [size(line) if is_prose(line, search) else 0 for _i, line in head[: search.reach]]
+    for k in range(len(head)):
+        if k + search.reach < len(head):
+            line = head[k + search.reach][1]
+            words.append(size(line) if is_prose(line, search) else 0)
+        if words[k] and sum(words[k : k + search.reach]) >= search.body_words:
             reach = head[max(0, k - search.reach) : k]
             candidates = [(size(line), i) for i, line in reach if is_headline_candidate(line, search)]
             return max(candidates)[1] if candidates else None
@@ -413,7 +418,8 @@ def size(line: str) -> int:
     >>> size("Harbour reopens after repairs"), size("港口修复后重新开放")
     (4, 4)
     """
-    return max(len(line.split()), len(CJK_CHAR.findall(line)) // 2)
+    words = len(line.split())
+    return words if line.isascii() else max(words, len(CJK_CHAR.findall(line)) // 2)
 
 
 def title_parts(title: str) -> list[str]:
