@@ -22,6 +22,24 @@ HEADLINE_MAX_CHARS = 300
 # A headline does not end like a sentence fragment or a list lead-in.
 NOT_HEADLINE_END = re.compile(r"[.,;:\u3002\u060c]$")
 LETTER = re.compile(r"[^\W\d_]")
+# Where a page title joins its headline and the site's name: "Headline | Site", "Site - Headline".
+TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00ab\u00bb/]+\s+|\s*(?:[|\u00ab\u00bb_]|--+)\s*")
+# Between the items of a menu or a breadcrumb.
+MENU_SEPARATOR = re.compile(r"[|\u203a\u00bb\u2022\u00b7>/]")
+# A line that opens like a byline, in a few languages.
+BYLINE = re.compile(
+    r"(?:by|von|par|por|door|av|af|przez|di|autor|author|posted|published|updated|written|publi\u00e9|"
+    r"ver\u00f6ffentlicht|aktualisiert|publicado|pubblicato)\b|\u4f5c\u8005|\u6765\u6e90|\u53d1\u5e03",
+    re.IGNORECASE,
+)
+# A date or a time: 12.03.2024, 2024-03-12, 12 March 2024, March 12, 2024, 10:42, 2024年3月.
+DATELINE = re.compile(
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.?\s+[^\W\d_]+\.?,?\s+\d{4}\b"
+    r"|\b[^\W\d_]+\.?\s+\d{1,2},?\s+\d{4}\b|\d{4}\s*\u5e74\s*\d{1,2}\s*\u6708"
+)
+CJK_CHAR = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+CLOSERS = "\"'\u201d\u2019\u00bb)]"
+SENTENCE_ENDS = frozenset(".!?\u2026\u3002\uff01\uff1f\u061f\u0964")
 # Page metadata from the markup the page declares. Each field's sources, most trusted first:
 # a <meta> attribute and value (the field is in its `content`), or a source named below.
 META_SOURCES = {
@@ -41,6 +59,23 @@ PAGE_START = re.compile(r"<!doctype\s|<html[\s>]", re.I)
 # A crawler's record wrapper (`<text id="URL" title="...">`, a TREC `<DOC>` header) puts the page this
 # near the record's start; further in, an `<html` is in a script or a comment.
 WRAPPER_MAX_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class TitleSearch:
+    """Where `split_title` looks for a text dump's headline, and what it takes for the first paragraph."""
+
+    head_lines: int = 400  # the headline stands among the dump's first non-blank lines
+    reach: int = 6  # and at most this many lines before the first paragraph
+    min_words: int = 3  # a headline found by its position has this many words (`size`), at least
+    prose_words: int = 10  # the first paragraph: a sentence of this many words
+    long_words: int = 25  # or any line of this many
+    body_words: int = 30  # the text begins with a paragraph that has this many words of prose within `reach` lines
+    part_min_words: int = 2  # a part of the first line repeated further down is its headline from this many words (one is a brand, a section)
+    site_max_words: int = 6  # a site name cut from the first line has at most this many words
+
+
+TITLE_SEARCH = TitleSearch()
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,20 +294,207 @@ def reads_as_headline(line: str) -> bool:
     )
 
 
-def split_title(text: str) -> Extracted:
-    """Title and body of a normalised text file.
+def split_title(text: str, search: TitleSearch = TITLE_SEARCH) -> Extracted:
+    """Title and body of a normalised text file: the headline, found where it stands.
 
-    The first line becomes the title when it reads as a headline and a blank
-    line (or nothing) follows it, as in scraped articles and page dumps whose
-    first line is the page title.
+    A dump made from a page opens with the page's title ("Headline | Site")
+    or with its toolbar ("Skip to content", "Menu", "Home » News"); the
+    headline itself stands after the toolbar, just before the byline or the
+    first paragraph. In order:
+
+    1. a later line of the head that repeats the first line or its headline
+       part ("Headline | Site", then "Headline") just before a paragraph:
+       the bare headline;
+    2. the first line, when it reads as a headline and a blank line follows,
+       its site name cut when the dump names the site again elsewhere; but
+       when the first line is not surely a page title (no site name after a
+       separator, not repeated: "Skip to content") and a headline at least
+       as long stands just before the first paragraph, that headline;
+    3. else the headline that stands just before the first paragraph.
+
+    The first line, taken as the title, leaves the body (it is the page's
+    title, not its text, as in scraped articles whose first line is the
+    headline); a headline found further down stays in the body, where the
+    heuristics weigh it with the run of prose under it.
 
     >>> split_title("A headline\\n\\nBody text.").title
     'A headline'
     >>> split_title("Just one paragraph of text.\\nAnd more.").title
     ''
+    >>> split_title("Harbour reopens | Coast News\\n\\nMenu\\n\\nHarbour reopens\\n\\n"
+    ...     "The harbour reopened on Monday after three months of repairs to the sea wall.").title
+    'Harbour reopens'
     """
-    first, sep, rest = text.partition("\n")
-    followed_by_break = not sep or rest.startswith("\n") or not rest.strip()
-    if followed_by_break and reads_as_headline(first):
-        return Extracted(body=rest.lstrip("\n"), title=first.strip())
-    return Extracted(body=text)
+    lines = text.split("\n")
+    first = lines[0]
+    head = [(i, line) for i, line in enumerate(lines) if line.strip()][: search.head_lines]
+    after_first = "\n".join(lines[1:]).lstrip("\n")
+    if reads_as_headline(first) and not is_menu_row(first) and (len(lines) < 2 or not lines[1].strip() or not after_first.strip()):
+        repeated = repeated_headline(first, head[1:], search)
+        if repeated is not None:
+            return Extracted(body=after_first, title=lines[repeated].strip())
+        found = None if is_page_title(first, head[1:]) else headline_before_prose(head[1:], search)
+        if found is None or size(lines[found]) < size(first):
+            return Extracted(body=after_first, title=without_site_name(first, lines[1:], search))
+    else:
+        found = headline_before_prose(head, search)
+    return Extracted(body=text, title=lines[found].strip() if found is not None else "")
+
+
+def is_page_title(first: str, head: list[tuple[int, str]]) -> bool:
+    """Whether a first line that reads as a headline is surely the page's title, not a toolbar's first item.
+
+    It is when it names a site after a separator ("Headline | Site") or when
+    the dump repeats it.
+
+    >>> [is_page_title(line, [(2, "Menu")]) for line in ("Skip to content", "Harbour reopens | Coast News")]
+    [False, True]
+    """
+    key = folded(first)
+    return TITLE_SEPARATOR.search(first) is not None or any(len(line) == len(first) and folded(line) == key for _i, line in head)
+
+
+def is_menu_row(line: str) -> bool:
+    """Four items or more, none of more than two words: a menu, not a page title or a headline.
+
+    Items stand between separators; in a line of CJK characters, where
+    sentences have no spaces, between spaces too.
+
+    >>> is_menu_row("首页 | 新闻 | 体育 | 财经"), is_menu_row("最新军情 军事评论 军事书籍 军事装备")
+    (True, True)
+    >>> is_menu_row("Winda w chmurach | Obyczaje | Dwutygodnik"), is_menu_row("播客热潮迅速蔓延 挑逗传统传媒业")
+    (False, False)
+    """
+    items = TITLE_SEPARATOR.split(line)
+    if len(items) < 4 and 2 * len(CJK_CHAR.findall(line)) > len(line):
+        items = line.split()
+    return len(items) >= 4 and all(size(item) <= 2 for item in items)
+
+
+def repeated_headline(first: str, head: list[tuple[int, str]], search: TitleSearch) -> int | None:
+    """Index of a line of `head` that repeats the first line or a part of it, just before a paragraph.
+
+    A site's name is repeated too (its logo, a tagline under it), but it is
+    the shorter part: of the lines that stand just before a paragraph, the
+    one with the most words wins, the later one of equals.
+
+    >>> head = list(enumerate(["Coast News", "The news of the coast, from the harbour to the hills, every day.",
+    ...     "Harbour reopens", "The harbour reopened on Monday after three months of repairs to the sea wall."], start=1))
+    >>> repeated_headline("Harbour reopens - Coast News", head, TITLE_SEARCH)
+    3
+    """
+    parts = set(title_parts(first))
+    longest = len(first)  # a part is never longer than the line it is part of: most lines need no folding
+    best: tuple[int, int] | None = None
+    for k, (i, line) in enumerate(head):
+        if len(line) > longest or folded(line) not in parts or size(line) < search.part_min_words:
+            continue
+        if any(is_prose(after, search) for _j, after in head[k + 1 : k + 1 + search.reach]):
+            best = max(best or (0, 0), (size(line), i))
+    return best[1] if best is not None else None
+
+
+def without_site_name(title: str, others: list[str], search: TitleSearch) -> str:
+    """`title` without the site name after its last separator, when another line of the dump names the site too.
+
+    A site name is shorter than the headline it follows.
+
+    >>> without_site_name("Harbour reopens after repairs | Coast News", ["© 2024 Coast News"], TITLE_SEARCH)
+    'Harbour reopens after repairs'
+    >>> without_site_name("Harbour reopens after repairs | Coast News", ["Weather"], TITLE_SEARCH)
+    'Harbour reopens after repairs | Coast News'
+    """
+    title = title.strip()
+    cuts = list(TITLE_SEPARATOR.finditer(title))
+    if not cuts:
+        return title
+    headline, site = title[: cuts[-1].start()], title[cuts[-1].end() :]
+    site_words = len(site.split())
+    if 0 < site_words <= search.site_max_words and size(headline) > site_words and folded(site) in folded("\n".join(others)):
+        return headline.strip()
+    return title
+
+
+def headline_before_prose(head: list[tuple[int, str]], search: TitleSearch) -> int | None:
+    """Index of the headline that stands just before the text of `head` begins (the longest candidate in reach).
+
+    The text begins at the first paragraph followed by more: `body_words`
+    words of prose within `reach` lines (a cookie notice or a newsletter
+    pitch is one paragraph among buttons).
+
+    >>> head = list(enumerate(["Menu", "Home", "Harbour reopens after repairs", "By Ann Lee",
+    ...     "The harbour reopened on Monday after three months of repairs to the sea wall, which the winter storms broke.",
+    ...     "Fishing boats were the first to return, followed in the afternoon by the ferry to the islands."]))
+    >>> headline_before_prose(head, TITLE_SEARCH)
+    2
+    """
+    words = [size(line) if is_prose(line, search) else 0 for _i, line in head[: search.reach]]
+    for k in range(len(head)):
+        if k + search.reach < len(head):
+            line = head[k + search.reach][1]
+            words.append(size(line) if is_prose(line, search) else 0)
+        if words[k] and sum(words[k : k + search.reach]) >= search.body_words:
+            reach = head[max(0, k - search.reach) : k]
+            candidates = [(size(line), i) for i, line in reach if is_headline_candidate(line, search)]
+            return max(candidates)[1] if candidates else None
+    return None
+
+
+def is_prose(line: str, search: TitleSearch) -> bool:
+    """A sentence of `prose_words` words or more, or any line of `long_words` words or more.
+
+    >>> is_prose("The harbour reopened on Monday after three months of repairs.", TITLE_SEARCH)
+    True
+    >>> is_prose("港口在修复了三个月的海堤之后于周一重新开放，渔船最先返回港口。", TITLE_SEARCH)
+    True
+    """
+    n = size(line)
+    return n >= search.long_words or (n >= search.prose_words and line.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS)
+
+
+def is_headline_candidate(line: str, search: TitleSearch) -> bool:
+    """A line that reads as a headline, long enough, and not a menu row, a byline, a dateline or a URL.
+
+    >>> [is_headline_candidate(t, TITLE_SEARCH) for t in ("Harbour reopens after repairs", "Home » News » Local",
+    ...     "By Ann Lee and Tom Hart", "Updated 12 March 2024, 10:42", "港口修复后重新开放")]
+    [True, False, False, False, True]
+    """
+    stripped = line.strip()
+    return (
+        reads_as_headline(stripped)
+        and size(stripped) >= search.min_words
+        and len(MENU_SEPARATOR.findall(stripped)) < 2
+        and not is_menu_row(stripped)
+        and BYLINE.match(stripped) is None
+        and DATELINE.search(stripped) is None
+        and "://" not in stripped
+        and "www." not in stripped
+    )
+
+
+def size(line: str) -> int:
+    """Words of a line, with a word for every two CJK characters (unspaced scripts have few spaces).
+
+    >>> size("Harbour reopens after repairs"), size("港口修复后重新开放")
+    (4, 4)
+    """
+    words = len(line.split())
+    return words if line.isascii() else max(words, len(CJK_CHAR.findall(line)) // 2)
+
+
+def title_parts(title: str) -> list[str]:
+    """A page title, folded, and what is left of it on either side of each separator.
+
+    >>> title_parts("Harbour reopens | Coast News")
+    ['harbour reopens | coast news', 'harbour reopens', 'coast news']
+    """
+    title = folded(title)
+    parts = [title]
+    for cut in TITLE_SEPARATOR.finditer(title):
+        parts += [title[: cut.start()].strip(), title[cut.end() :].strip()]
+    return [part for part in parts if part]
+
+
+def folded(text: str) -> str:
+    """White space collapsed, case folded: how lines are compared with a title."""
+    return " ".join(text.split()).casefold()

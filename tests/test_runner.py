@@ -25,7 +25,7 @@ def make_crawl(root: Path, sites: tuple[str, ...] = ("news.example", "blog.examp
             body = "\n\n".join("The " + " ".join(rng.choice(WORDS) for _ in range(18)) + " said on Monday." for _ in range(6))
             chrome_top = "Home | World | Business | Sport\n\nSign in to your account"
             chrome_bottom = f"Contact the {site} team at the front desk\n\nAbout us"
-            (root / site / f"{n}.txt").write_text(f"Headline {n}\n\n{chrome_top}\n\n{body}\n\n{chrome_bottom}\n")
+            (root / site / f"{n}.txt").write_text(f"The {site} headline of page {n} today\n\n{chrome_top}\n\n{body}\n\n{chrome_bottom}\n")
 
 
 def records(out: Path) -> list[dict]:
