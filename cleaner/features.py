@@ -22,6 +22,7 @@ CLOSERS = "\"'”’»)]」』）】》〉〕＂＇"
 # `；` and `，` are clause marks in CJK text, not ends).
 SENTENCE_ENDS = frozenset(".!?…。！？．｡؟।;")
 SENTENCE_END = re.compile("[%s][%s]*$" % (re.escape("".join(sorted(SENTENCE_ENDS))), re.escape(CLOSERS)))
+INNER_SENTENCE_END = re.compile("[。！？][%s]*[^。！？%s\\s]" % (re.escape(CLOSERS), re.escape(CLOSERS)))
 PROSE_MIN_WORDS = 8
 LONG_PROSE_WORDS = 20
 
@@ -88,6 +89,19 @@ def ends_sentence(text: str) -> bool:
     (True, False)
     """
     return SENTENCE_END.search(text) is not None
+
+
+def holds_sentence_end(text: str) -> bool:
+    """An unspaced line (Chinese, Japanese) with a full stop, ! or ? inside it: hard-wrapped running text.
+
+    Text dumps of Chinese and Japanese pages are often wrapped at a fixed
+    width, mid-sentence; a headline or a menu item never has a sentence end
+    in its middle.
+
+    >>> holds_sentence_end("以讨饭为生。有人讥笑他活得象条狗，他却不恼"), holds_sentence_end("中国队战胜日本，晋级决赛")
+    (True, False)
+    """
+    return INNER_SENTENCE_END.search(text) is not None
 
 
 def word_count(text: str, spaced: int | None = None) -> int:

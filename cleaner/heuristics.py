@@ -48,7 +48,7 @@ from operator import ne
 from typing import NamedTuple
 
 from cleaner.document import Document
-from cleaner.features import CLOSERS, SENTENCE_ENDS, line_script, script_density, word_count
+from cleaner.features import CLOSERS, SENTENCE_ENDS, holds_sentence_end, line_script, script_density, word_count
 
 BOILERPLATE_LINE = "heuristic.boilerplate-line-v1"
 BODY_BOUNDS = "heuristic.body-bounds-v1"
@@ -138,8 +138,11 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
     shape_only: dict[tuple[int, bool, bool], Measure] = {}
     measured: dict[str, Measure] = {}
     for text in distinct:
-        n = word_count(text, len(text.split()))
+        spaced = len(text.split())
+        n = word_count(text, spaced)
         end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS  # closing quotes and brackets may follow
+        if not end and n > spaced:
+            end = holds_sentence_end(text)
         link_like = ("://" in text or "www." in text) and is_url_line(text)
         if not link_like and not end and text[:1] != "|":
             link_like = is_menu_row(text)
