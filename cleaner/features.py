@@ -38,6 +38,7 @@ UNSPACED_CHAR = re.compile(f"[{HAN}{KANA}{SOUTHEAST}]")
 KANA_CHAR = re.compile(f"[{KANA}]")
 HANGUL_CHAR = re.compile(f"[{HANGUL}]")
 HIRAGANA_RUN = re.compile(f"[{HIRAGANA}]+")
+SPACED_WORD = re.compile(r"[^\W_]\S*")
 ANY_OWN_SCRIPT = re.compile(f"[{HAN}{KANA}{HANGUL}{SOUTHEAST}]")
 
 # Characters per word equivalent. Segmented Chinese averages about 1.5 characters a word and
@@ -122,7 +123,7 @@ def word_count(text: str, spaced: int | None = None) -> int:
     southeast = len(SOUTHEAST_CHAR.findall(text))
     if not cjk and not southeast:
         return n
-    rest = len(UNSPACED_CHAR.sub(" ", text).split())
+    rest = len(SPACED_WORD.findall(UNSPACED_CHAR.sub(" ", text)))  # punctuation left alone is no word
     return rest + cjk // CJK_CHARS_PER_WORD + southeast // SOUTHEAST_CHARS_PER_WORD
 
 
