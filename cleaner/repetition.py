@@ -374,7 +374,7 @@ def required_share(text: str, min_share: float = MIN_SHARE, sentence_share: floa
     >>> required_share("Most read"), required_share("Copyright 2013 BBC. All rights reserved."), required_share(
     ...     "“We will not accept this,” the minister told reporters on Monday.")
     (0.2, 0.5, 0.9)
-    >>> required_share("首页"), required_share("版权所有，未经许可不得转载。"), required_share("部长周一对记者说：“我们不会接受这一点。”")
+    >>> required_share("首页"), required_share("版权所有，不得转载。"), required_share("部长周一对记者说：“我们不会接受这一点。”")
     (0.2, 0.5, 0.9)
     """
     words = word_count(text)
