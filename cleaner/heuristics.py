@@ -16,6 +16,10 @@ Each heuristic is a named step whose removals carry its versioned name:
 - `heuristic.inline-headline-v1`: a lone headline between two paragraphs
   that does not read like a subheading is an inline related link.
 
+Lines of Chinese, Japanese, Korean and Thai are measured by their script
+(`features.py`: words per character, CJK sentence ends, function words in
+place of a stoplist), so every step works on them unchanged.
+
 Heuristics only look at kept lines, never un-remove one, and never remove
 the last prose of a document. A body an HTML extractor made (trafilatura;
 `Document.extractor` names it) has already lost most chrome: there the
