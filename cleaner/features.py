@@ -119,12 +119,10 @@ def word_count(text: str, spaced: int | None = None) -> int:
     (8, 4)
     """
     n = len(text.split()) if spaced is None else spaced
-    if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * n:
+    if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * n or UNSPACED_CHAR.search(text) is None:
         return n
     cjk = len(CJK_CHAR.findall(text))
     southeast = len(SOUTHEAST_CHAR.findall(text))
-    if not cjk and not southeast:
-        return n
     rest = len(SPACED_WORD.findall(UNSPACED_CHAR.sub(" ", text)))  # punctuation left alone is no word
     return rest + int(cjk / CJK_CHARS_PER_WORD) + southeast // SOUTHEAST_CHARS_PER_WORD
 

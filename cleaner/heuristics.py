@@ -125,18 +125,15 @@ def guess_stoplist(words: list[str]) -> str | None:
         return SCRIPT_LANGUAGES[script]
     index = stopword_index()
     distinct = set(words)
-    hits_of: dict[str, set[str]] = {}
-    for word in distinct:
-        for name in index.get(word, ()):
-            hits_of.setdefault(name, set()).add(word)
-    if not hits_of:
+    hits = Counter(chain.from_iterable(map(index.get, distinct, repeat(()))))
+    if not hits:
         return None
-    name = max(hits_of, key=lambda name: (len(hits_of[name]), name == "English", name))
-    enough = max(min(MIN_LANGUAGE_HITS, len(distinct) // 4 + 1), NEAR_TIE * len(hits_of[name]))
+    name, count = max(hits.items(), key=lambda item: (item[1], item[0] == "English", item[0]))
+    least = min(MIN_LANGUAGE_HITS, len(distinct) // 4 + 1)
     if name not in WEB_LANGUAGES:
-        near = [lang for lang in WEB_LANGUAGES if len(hits_of.get(lang, ())) >= enough]
-        name = max(near, key=lambda lang: len(hits_of[lang]), default=name)
-    return name if len(hits_of[name]) >= min(MIN_LANGUAGE_HITS, len(distinct) // 4 + 1) else None
+        near = [lang for lang in WEB_LANGUAGES if hits[lang] >= max(least, NEAR_TIE * count)]
+        name = max(near, key=hits.__getitem__, default=name)
+    return name if hits[name] >= least else None
 
 
 class Measure(NamedTuple):
