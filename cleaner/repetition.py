@@ -42,7 +42,7 @@ import re2
 
 from cleaner.document import Document
 from cleaner.errors import ConfigError
-from cleaner.features import ends_sentence, is_prose
+from cleaner.features import ends_sentence, is_prose, word_count
 
 REASON = "repeated"
 SITE_MODES = ("auto", "host", "folder", "none")
@@ -374,8 +374,10 @@ def required_share(text: str, min_share: float = MIN_SHARE, sentence_share: floa
     >>> required_share("Most read"), required_share("Copyright 2013 BBC. All rights reserved."), required_share(
     ...     "“We will not accept this,” the minister told reporters on Monday.")
     (0.2, 0.5, 0.9)
+    >>> required_share("首页"), required_share("版权所有，不得转载。"), required_share("部长周一对记者说：“我们不会接受这一点。”")
+    (0.2, 0.5, 0.9)
     """
-    words = len(text.split())
+    words = word_count(text)
     if is_prose(text, words):
         return max(min_share, prose_share)
     if words >= SENTENCE_MIN_WORDS and ends_sentence(text):

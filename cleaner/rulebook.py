@@ -41,7 +41,7 @@ import re2
 from cleaner.document import Document, lines_from_text
 from cleaner.errors import ConfigError
 from cleaner.extract import reads_as_headline
-from cleaner.features import is_prose
+from cleaner.features import is_prose, word_count
 from cleaner.normalize import normalize
 
 if sys.version_info >= (3, 11):
@@ -279,7 +279,7 @@ def word_positions(doc: Document) -> list[int]:
     for line in doc.lines:
         positions.append(total)
         if line.kept:
-            words = len(line.text.split())
+            words = word_count(line.text)
             total += words if is_prose(line.text, words) else 0
     positions.append(total)
     return positions
