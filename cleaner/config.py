@@ -74,6 +74,11 @@ class Config:
     extractor
         The HTML extractor (`extract.EXTRACTORS`); the document records which
         one made it.
+    second_extractor
+        `resiliparse` or `none`: a second, differently built extractor whose
+        prose trafilatura lacks is added to an HTML page's lines
+        (`second.py`); what it adds that is not prose is removed as
+        `extract.one-extractor-v1`.
     dedup, dedup_threshold, dedup_shingle
         Whether a batch run removes exact and near-duplicate documents after
         cleaning, the estimated Jaccard similarity of word `dedup_shingle`-gram
@@ -101,6 +106,7 @@ class Config:
     html_field: str = ""
     id_field: str = "id"
     extractor: str = "trafilatura"
+    second_extractor: str = "resiliparse"
     comments: str = "drop"
 
 
