@@ -44,7 +44,7 @@ PAGE = """<html><head><title>Harbour</title></head><body><nav><a href="/">Home</
 
 def test_second_extractor_switch():
     html = PAGE.format(paragraphs="\n".join(f"<p>{p}</p>" for p in PROSE))
-    with_second = Pipeline(Config()).parse(html, "a.html", "html")
+    with_second = Pipeline(Config(second_extractor="resiliparse")).parse(html, "a.html", "html")
     without = Pipeline(Config(second_extractor="none")).parse(html, "a.html", "html")
     assert [line.text for line in without.lines] == [line.text for line in with_second.lines if not line.note]
     assert all(line.removed_by is None for line in without.lines)
