@@ -19,6 +19,7 @@ from cleaner.errors import CleanerError
 from cleaner.extract import EXTRACTORS
 from cleaner.repetition import SITE_MODES
 from cleaner.rulebook import check_examples, load_rules
+from cleaner.second import SECOND_EXTRACTORS
 from cleaner.runner import print_summary, run
 from cleaner.writer import OUTPUT_FORMATS
 
@@ -104,6 +105,7 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-heuristics", action="store_true", help="do not run the rule-free heuristics, only the rule files")
     group.add_argument("--comments", choices=COMMENTS_CHOICES, default=defaults.comments, help=f"drop readers' comment threads from the text, or keep them (default {defaults.comments})")
     group.add_argument("--extractor", choices=tuple(EXTRACTORS), default=defaults.extractor, help=f"the HTML main-text extractor (default {defaults.extractor})")
+    group.add_argument("--second-extractor", choices=SECOND_EXTRACTORS, default=defaults.second_extractor, help=f"a second HTML extractor whose prose the first lacks is added, or none (default {defaults.second_extractor})")
     add_repetition_options(group)
     add_rule_options(group)
     add_field_options(parser)
@@ -153,6 +155,7 @@ def config_from(args: argparse.Namespace) -> Config:
         default_rules=not args.no_default_rules,
         heuristics=not args.no_heuristics,
         extractor=args.extractor,
+        second_extractor=args.second_extractor,
         comments=args.comments,
         site_by=args.site_by,
         repeat_min_docs=args.repeat_min_docs,

@@ -74,6 +74,13 @@ class Config:
     extractor
         The HTML extractor (`extract.EXTRACTORS`); the document records which
         one made it.
+    second_extractor
+        `resiliparse` or `none`: a second, differently built extractor whose
+        prose trafilatura lacks is added to an HTML page's lines
+        (`second.py`); what it adds that is not prose is removed as
+        `extract.one-extractor-v1`. Off by default: on trafilatura-eval it
+        lifts HTML F1 from 0.932 to 0.934 (P 0.916 R 0.953), but costs
+        0.001 on cleanportaleval (0.935) and zh-news (0.926).
     dedup, dedup_threshold, dedup_shingle
         Whether a batch run removes exact and near-duplicate documents after
         cleaning, the estimated Jaccard similarity of word `dedup_shingle`-gram
@@ -101,6 +108,7 @@ class Config:
     html_field: str = ""
     id_field: str = "id"
     extractor: str = "trafilatura"
+    second_extractor: str = "none"
     comments: str = "drop"
 
 

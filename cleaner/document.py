@@ -144,19 +144,24 @@ def lines_from_text(text: str) -> list[Line]:
 
 
 def pack(doc: Document) -> tuple:
-    """A parsed document (no line removed yet) as plain values: cheap to pickle and spill."""
+    """A parsed document as plain values: cheap to pickle and spill.
+
+    Extraction may already have removed lines (`second.py`), so each line's
+    reason and note travel with its text.
+    """
     rejection = (doc.rejection.reason, doc.rejection.detail) if doc.rejection else None
     return (
         doc.source, doc.kind, doc.title, doc.url, doc.date, doc.sitename, doc.encoding, doc.extractor, doc.metadata,
         doc.chars_in, rejection, [line.text for line in doc.lines], [line.para_start for line in doc.lines],
+        [(line.removed_by, line.note) for line in doc.lines],
     )
 
 
 def unpack(packed: tuple) -> Document:
     """The document `pack` was given back."""
-    source, kind, title, url, date, sitename, encoding, extractor, metadata, chars_in, rejection, texts, paras = packed
+    source, kind, title, url, date, sitename, encoding, extractor, metadata, chars_in, rejection, texts, paras, marks = packed
     return Document(
         source=source, kind=kind, title=title, url=url, date=date, sitename=sitename, encoding=encoding,
         extractor=extractor, metadata=metadata, chars_in=chars_in, rejection=Rejection(*rejection) if rejection else None,
-        lines=[Line(text, para) for text, para in zip(texts, paras)],
+        lines=[Line(text, para, removed_by, note) for text, para, (removed_by, note) in zip(texts, paras, marks)],
     )

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from cleaner.comments import CommentThreads
 from cleaner.config import Config
-from cleaner.document import Document, Rejection, lines_from_text
+from cleaner.document import Document, Line, Rejection, lines_from_text
 from cleaner.errors import InputError
-from cleaner.extract import Extracted, extractor_named, split_title
+from cleaner.extract import Extracted, extractor_named, page_markup, split_title
 from cleaner.filters import FILTERS
 from cleaner.heuristics import Heuristics, stopword_index
 from cleaner.language import LanguageDetector
@@ -30,6 +30,7 @@ from cleaner.readers import decode, records_of
 from cleaner.records import FILE, ReadStats, Record, Unit
 from cleaner.repetition import LineCounts, RepeatedLines
 from cleaner.rulebook import Rulebook, load_rules
+from cleaner.second import resiliparse_text, union
 from cleaner.timelimit import TimeLimitExceeded, time_limit
 
 Step = Callable[[Document], Document]
@@ -144,12 +145,14 @@ class Pipeline:
             body = blocks_as_paragraphs(normalize(found.body))
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
             extractor = self.extractor.name
+            lines = self.with_second_opinion(lines_from_text(found.body), text)
         else:
             found = split_title(normalize(text))
+            lines = lines_from_text(found.body)
         return Document(
             source=source,
             kind=kind,
-            lines=lines_from_text(found.body),
+            lines=lines,
             title=found.title,
             url=url or found.url,
             date=found.date,
@@ -158,6 +161,14 @@ class Pipeline:
             extractor=extractor,
             chars_in=len(text),
         )
+
+    def with_second_opinion(self, lines: list[Line], html: str) -> list[Line]:
+        """`lines` with the prose only the second extractor found (`second.union`), when one is configured."""
+        name = self.config.second_extractor
+        if name == "none" or name == self.extractor.name:
+            return lines
+        second = lines_from_text(blocks_as_paragraphs(normalize(resiliparse_text(page_markup(html)))))
+        return union(lines, second, name)
 
     def clean(self, doc: Document) -> Document:
         """Run every step, then the filters; the first filter that rejects decides."""
