@@ -51,7 +51,7 @@ from itertools import chain, repeat
 from operator import ne
 from typing import NamedTuple
 
-from cleaner.document import Document
+from cleaner.document import Document, Line
 from cleaner.features import CLOSERS, SENTENCE_ENDS, holds_sentence_end, line_script, script_density, word_count
 
 BOILERPLATE_LINE = "heuristic.boilerplate-line-v1"
@@ -73,6 +73,8 @@ CLINGING = bytes.maketrans(_CLING, b" " * len(_CLING))
 # trafilatura writes list items and table rows with these marks: extracted structure, not chrome.
 STRUCTURED = ("- ", "| ", "* ")
 
+# A line of a hard-wrapped paragraph (`wrapped_groups`) has a few words at least: menu items run on rarely.
+WRAP_MIN_WORDS = 4
 LANGUAGE_SAMPLE_WORDS = 150
 # A sample of unspaced text (Chinese, Thai) has few "words": it stops at this many characters instead.
 LANGUAGE_SAMPLE_CHARS = 1500
@@ -325,7 +327,23 @@ class Heuristics:
     def measures(self, doc: Document) -> list[Measure]:
         """Every line's measures, indexes matching `doc.lines`; a line already removed is measured as empty."""
         texts = [line.text if line.removed_by is None else "" for line in doc.lines]
-        return measure_lines(texts, self.stoplist(doc, texts))
+        stop = self.stoplist(doc, texts)
+        measures = measure_lines(texts, stop)
+        for group in wrapped_groups(doc, texts):
+            self.measure_wrapped(group, texts, measures, stop)
+        return measures
+
+    def measure_wrapped(self, group: list[int], texts: list[str], measures: list[Measure], stop: frozenset[str] | None) -> None:
+        """Lines of one hard-wrapped paragraph that reads as prose are measured as sentences of it.
+
+        Each line keeps its own length (its score is its words), but takes
+        the paragraph's sentence end, stopword density, capitals and symbols.
+        """
+        (whole,) = measure_lines([" ".join(texts[i] for i in group)], stop)
+        if self.classify(whole) != PROSE or not whole.sentence_end:
+            return
+        for i in group:
+            measures[i] = whole._replace(words=measures[i].words)
 
     def stoplist(self, doc: Document, texts: list[str] | None = None) -> frozenset[str] | None:
         """The stoplist guessed from the document's kept lines (`texts`); `doc.lang` is not read (see the module)."""
@@ -515,6 +533,43 @@ def prose_runs(scores: list[float]) -> list[tuple[int, int, float]]:
         runs.append((start, end, float(sum(scores[start : end + 1]))))
         spans += [(lo, start), (end + 1, hi)]
     return sorted(runs)
+
+
+def wrapped_groups(doc: Document, texts: list[str]) -> list[list[int]]:
+    """Runs of lines of one paragraph where each line runs on into the next: hard-wrapped prose.
+
+    A line runs on when it has several words and no sentence end and the
+    next line stands with no blank line before it. A run counts when most of
+    its lines after the first start in lower case, mid-sentence (a list of
+    headlines or menu items does not).
+
+    >>> lines = [Line("The harbour reopened on Monday after"), Line("three months of repairs by the"), Line("Harbour Board.")]
+    >>> wrapped_groups(Document(source="d", kind="text", lines=lines), [line.text for line in lines])
+    [[0, 1, 2]]
+    >>> lines = [Line("Putin Sends Message to West"), Line("Markets Fall as Rates Rise"), Line("Harbour reopens.")]
+    >>> wrapped_groups(Document(source="d", kind="text", lines=lines), [line.text for line in lines])
+    []
+    """
+    groups: list[list[int]] = []
+    group: list[int] = []
+    for i in range(len(texts)):
+        if group:
+            group.append(i)
+        text = texts[i]
+        runs_on = (
+            i + 1 < len(texts)
+            and len(text.split()) >= WRAP_MIN_WORDS
+            and text.rstrip(CLOSERS)[-1:] not in SENTENCE_ENDS
+            and not doc.lines[i + 1].para_start
+            and texts[i + 1] != ""
+        )
+        if runs_on:
+            group = group or [i]
+        elif group:
+            if 2 * sum(texts[j][:1].islower() for j in group[1:]) >= len(group) - 1:
+                groups.append(group)
+            group = []
+    return groups
 
 
 def title_lines(doc: Document, kept: list[int]) -> list[int]:

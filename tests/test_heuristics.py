@@ -14,7 +14,7 @@ from cleaner.heuristics import (
     BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics,
     Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
     title_case,
-    word_measures,
+    word_measures, wrapped_groups,
 )
 from cleaner.pipeline import Pipeline
 
@@ -191,6 +191,48 @@ def test_body_bounds_never_reads_removed_lines_nor_brings_them_back() -> None:
     step(BODY_BOUNDS)(doc)
     assert doc.lines[1].removed_by == "some-rule-v1"
     assert doc.lines[0].removed_by == BODY_BOUNDS
+
+
+# A paragraph hard-wrapped at about 60 characters (a mail archive, a plain-text blog, a <pre> block).
+WRAPPED = [
+    "The harbour reopened on Monday after three months of",
+    "repairs to the old sea wall, and the council said that",
+    "the works had cost more than planned because of the",
+    "storms in the winter.",
+]
+
+
+@pytest.mark.parametrize(
+    "paragraph, wrapped",
+    [
+        (WRAPPED, True),
+        # A line that starts a new sentence in capitals stays in the paragraph when most lines run on.
+        (WRAPPED[:2] + ["The works had cost more than planned because of", "storms in the winter."], True),
+        # Headlines one under the other: each starts in capitals, none runs on.
+        (["Harbour Reopens After Repairs", "Council Approves The New Budget", "Storms Damage The Coast Road."], False),
+        # Menu items are too short to run on.
+        (["Home", "news and", "sport."], False),
+        # A blank line ends a paragraph: two paragraphs are not one wrapped sentence.
+        ([WRAPPED[0], "", WRAPPED[1]], False),
+    ],
+)
+def test_hard_wrapped_paragraphs_are_found(paragraph: list[str], wrapped: bool) -> None:
+    doc = Document(source="t", kind="text", lines=lines_from_text("\n".join(paragraph)))
+    groups = wrapped_groups(doc, [line.text for line in doc.lines])
+    assert groups == ([list(range(len(doc.lines)))] if wrapped else [])
+
+
+def test_body_bounds_keeps_a_hard_wrapped_paragraph_of_the_article() -> None:
+    # Each wrapped line alone is short and has no sentence end; as one paragraph it is prose.
+    doc = doc_of(["Home", "News", "Sport", "Weather", "\n".join(WRAPPED)] + PROSE[:1])
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == WRAPPED + PROSE[:1]
+
+
+def test_wrapped_lines_that_make_no_sentence_keep_their_own_measures() -> None:
+    headlines = ["Harbour reopens after three months of", "repairs", "Council approves the new budget for", "roads"]
+    doc = Document(source="t", kind="text", lines=lines_from_text("\n".join(headlines)))
+    assert all(Heuristics().measures(doc)[i] == measure_lines(headlines, stoplists()["English"])[i] for i in range(4))
 
 
 # ---------------------------------------------------------------- link-run
