@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def removed(doc: Document) -> dict[str, str]:
 
 def test_steps_are_named_and_in_order() -> None:
     assert [name for name, _ in Heuristics().steps] == list(STEP_NAMES)
-    assert all(name.startswith("heuristic.") and name.endswith("-v1") for name in STEP_NAMES)
+    assert all(re.fullmatch(r"heuristic\.[a-z-]+-v\d+", name) for name in STEP_NAMES)
 
 
 def test_unknown_favor_lists_the_known_ones() -> None:
@@ -183,6 +184,29 @@ def test_body_bounds_prefers_the_run_under_the_title() -> None:
     doc = doc_of(["Harbour reopens after repairs"] + article + chrome + [legal, legal, legal], title="Harbour reopens after repairs - Town News")
     step(BODY_BOUNDS)(doc)
     assert doc.lines[1].kept and doc.lines[2].kept  # the run under the title wins, though the legal text is longer
+
+
+@pytest.mark.parametrize(
+    "between, kept",
+    [
+        # A standfirst kept apart from the body by a byline and a share bar opens the article.
+        (["By Ann Smith", "Share", "Works on the old sea wall ended after three months."], True),
+        # Short lines there (a byline, a date, share buttons) are not sentences: they stay out.
+        (["By Ann Smith", "12 May 2024", "Share"], False),
+    ],
+)
+def test_body_bounds_keeps_sentences_between_the_headline_and_the_body(between: list[str], kept: bool) -> None:
+    menu = ["Home", "News", "Sport", "Weather"]
+    doc = doc_of(menu + ["Harbour reopens after repairs"] + between + ["Newsletter", "Print"] + PROSE, title="Harbour reopens after repairs")
+    step(BODY_BOUNDS)(doc)
+    assert {line.text for line in doc.kept_lines} - set(PROSE) == ({between[-1]} if kept else set())
+    assert all(doc.lines[i].removed_by == BODY_BOUNDS for i in range(len(menu)))
+
+
+def test_body_bounds_keeps_nothing_above_the_body_without_a_headline_there() -> None:
+    doc = doc_of(["Home", "Works on the old sea wall ended after three months.", "Newsletter", "Print", "Login"] + PROSE)
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == PROSE
 
 
 def test_body_bounds_never_reads_removed_lines_nor_brings_them_back() -> None:
