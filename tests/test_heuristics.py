@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from cleaner.heuristics import (
     BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics,
     Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
     title_case,
-    word_measures,
+    word_measures, wrapped_groups,
 )
 from cleaner.pipeline import Pipeline
 
@@ -41,7 +42,7 @@ def removed(doc: Document) -> dict[str, str]:
 
 def test_steps_are_named_and_in_order() -> None:
     assert [name for name, _ in Heuristics().steps] == list(STEP_NAMES)
-    assert all(name.startswith("heuristic.") and name.endswith("-v1") for name in STEP_NAMES)
+    assert all(re.fullmatch(r"heuristic\.[a-z-]+-v\d+", name) for name in STEP_NAMES)
 
 
 def test_unknown_favor_lists_the_known_ones() -> None:
@@ -185,12 +186,77 @@ def test_body_bounds_prefers_the_run_under_the_title() -> None:
     assert doc.lines[1].kept and doc.lines[2].kept  # the run under the title wins, though the legal text is longer
 
 
+@pytest.mark.parametrize(
+    "between, kept",
+    [
+        # A standfirst kept apart from the body by a byline and a share bar opens the article.
+        (["By Ann Smith", "Share", "Works on the old sea wall ended after three months."], True),
+        # Short lines there (a byline, a date, share buttons) are not sentences: they stay out.
+        (["By Ann Smith", "12 May 2024", "Share"], False),
+    ],
+)
+def test_body_bounds_keeps_sentences_between_the_headline_and_the_body(between: list[str], kept: bool) -> None:
+    menu = ["Home", "News", "Sport", "Weather"]
+    doc = doc_of(menu + ["Harbour reopens after repairs"] + between + ["Newsletter", "Print"] + PROSE, title="Harbour reopens after repairs")
+    step(BODY_BOUNDS)(doc)
+    assert {line.text for line in doc.kept_lines} - set(PROSE) == ({between[-1]} if kept else set())
+    assert all(doc.lines[i].removed_by == BODY_BOUNDS for i in range(len(menu)))
+
+
+def test_body_bounds_keeps_nothing_above_the_body_without_a_headline_there() -> None:
+    doc = doc_of(["Home", "Works on the old sea wall ended after three months.", "Newsletter", "Print", "Login"] + PROSE)
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == PROSE
+
+
 def test_body_bounds_never_reads_removed_lines_nor_brings_them_back() -> None:
     doc = doc_of(["Home"] + PROSE)
     doc.remove(1, "some-rule-v1")
     step(BODY_BOUNDS)(doc)
     assert doc.lines[1].removed_by == "some-rule-v1"
     assert doc.lines[0].removed_by == BODY_BOUNDS
+
+
+# A paragraph hard-wrapped at about 60 characters (a mail archive, a plain-text blog, a <pre> block).
+WRAPPED = [
+    "The harbour reopened on Monday after three months of",
+    "repairs to the old sea wall, and the council said that",
+    "the works had cost more than planned because of the",
+    "storms in the winter.",
+]
+
+
+@pytest.mark.parametrize(
+    "paragraph, wrapped",
+    [
+        (WRAPPED, True),
+        # A line that starts a new sentence in capitals stays in the paragraph when most lines run on.
+        (WRAPPED[:2] + ["The works had cost more than planned because of", "storms in the winter."], True),
+        # Headlines one under the other: each starts in capitals, none runs on.
+        (["Harbour Reopens After Repairs", "Council Approves The New Budget", "Storms Damage The Coast Road."], False),
+        # Menu items are too short to run on.
+        (["Home", "news and", "sport."], False),
+        # A blank line ends a paragraph: two paragraphs are not one wrapped sentence.
+        ([WRAPPED[0], "", WRAPPED[1]], False),
+    ],
+)
+def test_hard_wrapped_paragraphs_are_found(paragraph: list[str], wrapped: bool) -> None:
+    doc = Document(source="t", kind="text", lines=lines_from_text("\n".join(paragraph)))
+    groups = wrapped_groups(doc, [line.text for line in doc.lines])
+    assert groups == ([list(range(len(doc.lines)))] if wrapped else [])
+
+
+def test_body_bounds_keeps_a_hard_wrapped_paragraph_of_the_article() -> None:
+    # Each wrapped line alone is short and has no sentence end; as one paragraph it is prose.
+    doc = doc_of(["Home", "News", "Sport", "Weather", "\n".join(WRAPPED)] + PROSE[:1])
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == WRAPPED + PROSE[:1]
+
+
+def test_wrapped_lines_that_make_no_sentence_keep_their_own_measures() -> None:
+    headlines = ["Harbour reopens after three months of", "repairs", "Council approves the new budget for", "roads"]
+    doc = Document(source="t", kind="text", lines=lines_from_text("\n".join(headlines)))
+    assert all(Heuristics().measures(doc)[i] == measure_lines(headlines, stoplists()["English"])[i] for i in range(4))
 
 
 # ---------------------------------------------------------------- link-run
