@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from cleaner.errors import ConfigError, InputError
-from cleaner.features import word_count
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -68,7 +67,7 @@ class TitleSearch:
 
     head_lines: int = 400  # the headline stands among the dump's first non-blank lines
     reach: int = 6  # and at most this many lines before the first paragraph
-    min_words: int = 3  # a headline found by its position has this many words (`features.word_count`), at least
+    min_words: int = 3  # a headline found by its position has this many words (`size`), at least
     prose_words: int = 10  # the first paragraph: a sentence of this many words
     long_words: int = 25  # or any line of this many
     body_words: int = 30  # the text begins with a paragraph that has this many words of prose within `reach` lines
@@ -335,7 +334,7 @@ def split_title(text: str, search: TitleSearch = TITLE_SEARCH) -> Extracted:
         if repeated is not None:
             return Extracted(body=after_first, title=lines[repeated].strip())
         found = None if is_page_title(first, head[1:]) else headline_before_prose(head[1:], search)
-        if found is None or word_count(lines[found]) < word_count(first):
+        if found is None or size(lines[found]) < size(first):
             return Extracted(body=after_first, title=without_site_name(first, lines[1:], search))
     else:
         found = headline_before_prose(head, search)
@@ -369,7 +368,7 @@ def is_menu_row(line: str) -> bool:
     items = TITLE_SEPARATOR.split(line)
     if len(items) < 4 and 2 * len(CJK_CHAR.findall(line)) > len(line):
         items = line.split()
-    return len(items) >= 4 and all(word_count(item) <= 2 for item in items)
+    return len(items) >= 4 and all(size(item) <= 2 for item in items)
 
 
 def repeated_headline(first: str, head: list[tuple[int, str]], search: TitleSearch) -> int | None:
@@ -388,10 +387,10 @@ def repeated_headline(first: str, head: list[tuple[int, str]], search: TitleSear
     longest = len(first)  # a part is never longer than the line it is part of: most lines need no folding
     best: tuple[int, int] | None = None
     for k, (i, line) in enumerate(head):
-        if len(line) > longest or folded(line) not in parts or word_count(line) < search.part_min_words:
+        if len(line) > longest or folded(line) not in parts or size(line) < search.part_min_words:
             continue
         if any(is_prose(after, search) for _j, after in head[k + 1 : k + 1 + search.reach]):
-            best = max(best or (0, 0), (word_count(line), i))
+            best = max(best or (0, 0), (size(line), i))
     return best[1] if best is not None else None
 
 
@@ -411,7 +410,7 @@ def without_site_name(title: str, others: list[str], search: TitleSearch) -> str
         return title
     headline, site = title[: cuts[-1].start()], title[cuts[-1].end() :]
     site_words = len(site.split())
-    if 0 < site_words <= search.site_max_words and word_count(headline) > site_words and folded(site) in folded("\n".join(others)):
+    if 0 < site_words <= search.site_max_words and size(headline) > site_words and folded(site) in folded("\n".join(others)):
         return headline.strip()
     return title
 
@@ -429,14 +428,14 @@ def headline_before_prose(head: list[tuple[int, str]], search: TitleSearch) -> i
     >>> headline_before_prose(head, TITLE_SEARCH)
     2
     """
-    words = [word_count(line) if is_prose(line, search) else 0 for _i, line in head[: search.reach]]
+    words = [size(line) if is_prose(line, search) else 0 for _i, line in head[: search.reach]]
     for k in range(len(head)):
         if k + search.reach < len(head):
             line = head[k + search.reach][1]
-            words.append(word_count(line) if is_prose(line, search) else 0)
+            words.append(size(line) if is_prose(line, search) else 0)
         if words[k] and sum(words[k : k + search.reach]) >= search.body_words:
             reach = head[max(0, k - search.reach) : k]
-            candidates = [(word_count(line), i) for i, line in reach if is_headline_candidate(line, search)]
+            candidates = [(size(line), i) for i, line in reach if is_headline_candidate(line, search)]
             return max(candidates)[1] if candidates else None
     return None
 
@@ -449,7 +448,7 @@ def is_prose(line: str, search: TitleSearch) -> bool:
     >>> is_prose("港口在修复了三个月的海堤之后于周一重新开放，渔船最先返回港口。", TITLE_SEARCH)
     True
     """
-    n = word_count(line)
+    n = size(line)
     return n >= search.long_words or (n >= search.prose_words and line.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS)
 
 
@@ -463,7 +462,7 @@ def is_headline_candidate(line: str, search: TitleSearch) -> bool:
     stripped = line.strip()
     return (
         reads_as_headline(stripped)
-        and word_count(stripped) >= search.min_words
+        and size(stripped) >= search.min_words
         and len(MENU_SEPARATOR.findall(stripped)) < 2
         and not is_menu_row(stripped)
         and BYLINE.match(stripped) is None
@@ -471,6 +470,16 @@ def is_headline_candidate(line: str, search: TitleSearch) -> bool:
         and "://" not in stripped
         and "www." not in stripped
     )
+
+
+def size(line: str) -> int:
+    """Words of a line, with a word for every two CJK characters (unspaced scripts have few spaces).
+
+    >>> size("Harbour reopens after repairs"), size("港口修复后重新开放")
+    (4, 4)
+    """
+    words = len(line.split())
+    return words if line.isascii() else max(words, len(CJK_CHAR.findall(line)) // 2)
 
 
 def title_parts(title: str) -> list[str]:
