@@ -18,6 +18,12 @@ thread's first post has a header too, and on a forum page the posts are the
 content. Detection reads every line, removed or not (the rules may already
 have dropped the "Reply" lines that show the shape); only kept lines are
 removed, each with the reason `heuristic.comment-thread-v1`.
+
+With `--comments field` the removed lines are not lost: `comments_text`
+gives them, then the comments the extractor found apart from the body, for
+the record's `comments` field. The lines keep their removal (and its reason)
+in the document, so `cleaner explain` and the `removed` counts read the same
+as with `drop`.
 """
 
 from __future__ import annotations
@@ -228,3 +234,22 @@ class CommentThreads:
             for i in range(thread.start, thread.end + 1):
                 doc.remove(i, COMMENT_THREAD, note)
         return doc
+
+
+def comments_text(doc: Document) -> str:
+    """A document's comments for the record's `comments` field: one line each, joined by newlines.
+
+    First the lines the thread detector removed from the body, in page order
+    (normalised like every body line, with the rules' phrase edits), then
+    the comment lines the extractor gave apart (`Document.comments`), which
+    follow the article on the page. Thread lines an earlier step removed for
+    a reason of its own (a rule's "Reply") keep that reason and stay out.
+
+    >>> from cleaner.document import Line
+    >>> doc = Document("d", "text", lines=[Line("Body."), Line("Ann, 3 May 2019 10:00", removed_by=COMMENT_THREAD),
+    ...     Line("Reply", removed_by="rule.reply"), Line("Nice piece.", removed_by=COMMENT_THREAD)], comments=["Bob: yes"])
+    >>> comments_text(doc)
+    'Ann, 3 May 2019 10:00\\nNice piece.\\nBob: yes'
+    """
+    found = [line.text for line in doc.lines if line.removed_by == COMMENT_THREAD]
+    return "\n".join([*found, *doc.comments])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FAVOR_CHOICES = ("precision", "balanced", "recall")
-COMMENTS_CHOICES = ("drop", "keep")
+COMMENTS_CHOICES = ("drop", "keep", "field")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +64,17 @@ class Config:
         of the text) and its id, as in Hugging Face datasets, datatrove and
         dolma output (`text`, `id`).
     comments
-        `drop` or `keep` readers' comment threads. `drop` (the default): a
+        `drop`, `keep` or `field`: readers' comment threads. `drop` (the default): a
         thread after an article is removed from the text, in text dumps and in
         an extractor's body alike (`comments.py`), and trafilatura leaves the
         comment sections it knows out. `keep`: nothing is removed for being a
         comment, and trafilatura's comments are added after the body. A
         training corpus wants the article: comments are another kind of text
         with a quality of their own, and article gold leaves them out.
+        `field`: `text` exactly as with `drop`, and the comments in a separate
+        `comments` field of the record (the lines the thread detector removed,
+        then trafilatura's comments, as trafilatura's own JSON keeps them), for
+        a user who trains on them apart or filters them with their own measure.
     extractor
         The HTML extractor (`extract.EXTRACTORS`); the document records which
         one made it.

@@ -52,7 +52,12 @@ class Document:
     text). `metadata` is what the container said about the record (format,
     id, URL, date, other fields), kept for the output record. The other
     metadata fields are filled by the extractor; `lang` and `lang_prob` by
-    language detection.
+    language detection. `comments` holds the comment lines the extractor gave
+    apart from the body (`--comments field`): they are never body lines, so
+    no step weighs them and `text` is what it is without them. `headline` is
+    a text dump's first line when it was taken as the title and left the body
+    (`extract.split_title`): not a line of the document, but `cleaner explain`
+    shows it, so that every input line has its fate.
     """
 
     source: str
@@ -69,6 +74,8 @@ class Document:
     lang: str = "und"
     lang_prob: float = 0.0
     rejection: Rejection | None = None
+    comments: list[str] = field(default_factory=list)
+    headline: str = ""
     _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -153,15 +160,17 @@ def pack(doc: Document) -> tuple:
     return (
         doc.source, doc.kind, doc.title, doc.url, doc.date, doc.sitename, doc.encoding, doc.extractor, doc.metadata,
         doc.chars_in, rejection, [line.text for line in doc.lines], [line.para_start for line in doc.lines],
-        [(line.removed_by, line.note) for line in doc.lines],
+        [(line.removed_by, line.note) for line in doc.lines], doc.comments, doc.headline,
     )
 
 
 def unpack(packed: tuple) -> Document:
     """The document `pack` was given back."""
-    source, kind, title, url, date, sitename, encoding, extractor, metadata, chars_in, rejection, texts, paras, marks = packed
+    (source, kind, title, url, date, sitename, encoding, extractor, metadata, chars_in, rejection, texts, paras, marks,
+     comments, headline) = packed
     return Document(
         source=source, kind=kind, title=title, url=url, date=date, sitename=sitename, encoding=encoding,
         extractor=extractor, metadata=metadata, chars_in=chars_in, rejection=Rejection(*rejection) if rejection else None,
         lines=[Line(text, para, removed_by, note) for text, para, (removed_by, note) in zip(texts, paras, marks)],
+        comments=comments, headline=headline,
     )

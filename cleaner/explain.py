@@ -1,4 +1,10 @@
-"""`cleaner explain`: a document line by line, each line kept or removed and why."""
+"""`cleaner explain`: a document line by line, each line kept or removed and why.
+
+A text dump's first line taken as the title (`Document.headline`) is not a
+body line, but it left the text: it is shown first, removed as `title`
+(numbered 0 in `--json`, so the body lines keep their numbers). Comments an
+extractor gave apart from the body (`--comments field`) follow the lines.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ from cleaner.runner import count_lines, input_units
 from cleaner.stages import RunContext
 
 GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
+TITLE = "title"
+TITLE_NOTE = "the first line, taken as the title"
 
 
 def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> Document:
@@ -70,6 +78,10 @@ def explanation_json(doc: Document) -> str:
             for n, line in enumerate(doc.lines, 1)
         ],
     }
+    if doc.headline:
+        payload["lines"].insert(0, {"n": 0, "kept": False, "reason": TITLE, "note": TITLE_NOTE, "text": doc.headline, "edits": []})
+    if doc.comments:
+        payload["comments"] = doc.comments
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -85,7 +97,9 @@ def explanation_text(doc: Document, color: bool) -> str:
     if doc.rejection is not None:
         out.append(paint(RED, f"# rejected: {doc.rejection.reason}: {doc.rejection.detail}"))
     labels = [line_label(line) for line in doc.lines]
-    width = max((len(label) for label in labels), default=4)
+    width = max((len(label) for label in [*labels, *([TITLE] if doc.headline else [])]), default=4)
+    if doc.headline:
+        out.append(paint(RED, f"- {TITLE:<{width}} | ") + paint(DIM, doc.headline) + paint(DIM, f"  [{TITLE_NOTE}]"))
     for line, label in zip(doc.lines, labels):
         if line.para_start:
             out.append("")
@@ -96,4 +110,8 @@ def explanation_text(doc: Document, color: bool) -> str:
         for reason, before in line.edits:
             out.append(paint(DIM, f"~ {reason:<{width}} | was: {before}"))
         out.append(paint(GREEN, f"+ {label:<{width}} | ") + line.text)
+    if doc.comments:
+        out.append("")
+        out.append(paint(DIM, "# comments the extractor gave apart from the body (the record's `comments` field):"))
+        out.extend(paint(DIM, f"c {'comment':<{width}} | ") + text for text in doc.comments)
     return "\n".join(out) + "\n"

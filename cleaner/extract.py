@@ -80,13 +80,18 @@ TITLE_SEARCH = TitleSearch()
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
-    """What extraction found: the body text (lines, paragraphs apart) and metadata."""
+    """What extraction found: the body text (lines, paragraphs apart) and metadata.
+
+    `comments` holds the readers' comments the extractor found apart from the
+    body (only when asked for them separately: `comments_field`).
+    """
 
     body: str
     title: str = ""
     url: str = ""
     date: str = ""
     sitename: str = ""
+    comments: str = ""
 
 
 class Extractor(Protocol):
@@ -95,11 +100,16 @@ class Extractor(Protocol):
     `extract` raises `InputError("no_main_text")` when the page has no main
     text. An extractor holds no state that depends on earlier pages, so its
     output does not depend on how pages are spread over workers.
+
+    `comments_field` asks for the body as without `comments` and the
+    comments apart, in `Extracted.comments`; the pipeline passes it only
+    when `--comments field` is set.
     """
 
     name: str
 
-    def extract(self, html: str, url: str = "", favor: str = "balanced", comments: bool = False) -> Extracted: ...
+    def extract(self, html: str, url: str = "", favor: str = "balanced", comments: bool = False,
+                comments_field: bool = False) -> Extracted: ...
 
 
 class Trafilatura:
@@ -107,8 +117,9 @@ class Trafilatura:
 
     name = "trafilatura"
 
-    def extract(self, html: str, url: str = "", favor: str = "balanced", comments: bool = False) -> Extracted:
-        return extract_html(html, url=url, favor=favor, comments=comments)
+    def extract(self, html: str, url: str = "", favor: str = "balanced", comments: bool = False,
+                comments_field: bool = False) -> Extracted:
+        return extract_html(html, url=url, favor=favor, comments=comments, comments_field=comments_field)
 
 
 EXTRACTORS: dict[str, type] = {"trafilatura": Trafilatura}
@@ -122,11 +133,19 @@ def extractor_named(name: str) -> Extractor:
         raise ConfigError(f"unknown extractor {name!r}; known extractors: {', '.join(EXTRACTORS)}") from None
 
 
-def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bool = False) -> Extracted:
+def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bool = False,
+                 comments_field: bool = False) -> Extracted:
     """Main text of an HTML page with trafilatura, and the metadata the page declares.
 
     With `comments`, the comments trafilatura finds follow the body;
-    without, it leaves the comment sections it recognises out.
+    without, it leaves the comment sections it recognises out. With
+    `comments_field` (and not `comments`), the body is the one without
+    comments and trafilatura's comments come apart in `Extracted.comments`:
+    trafilatura prunes the page differently when it looks for comments (the
+    comment containers and, with comments found, some lists go from the
+    fallback extractors' input), so the body of an extraction with comments
+    is not the body without them, and a second extraction of a fresh tree
+    (the first may change its tree) gives the comments.
 
     Raises `InputError("no_main_text")` when trafilatura finds no main text.
     The metadata comes from the page's own declarations (Open Graph, the
@@ -136,22 +155,12 @@ def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bo
     duplicate cache stays off: it depends on the order in which a process
     sees pages, which would make output depend on workers.
     """
-    import trafilatura  # here: importing it takes a third of a second, which only processes that extract should pay
-
     tree = parse_page(html)
     if tree is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")
     title, page_url, date, sitename = declared_metadata(tree, html)
     try:
-        result = trafilatura.bare_extraction(
-            tree,
-            url=url or None,
-            include_comments=comments,
-            include_tables=True,
-            deduplicate=False,
-            favor_precision=favor == "precision",
-            favor_recall=favor == "recall",
-        )
+        result = trafilatura_extraction(tree, url, favor, comments)
     except (ValueError, TypeError, AttributeError, LookupError) as exc:
         raise InputError("no_main_text", f"trafilatura could not parse the page ({type(exc).__name__})") from None
     body = (result.text or "") if result is not None else ""
@@ -165,7 +174,39 @@ def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bo
         url=page_url if page_url.startswith(("http://", "https://")) else url,
         date=date[:10] if ISO_DATE.match(date) else "",
         sitename=sitename,
+        comments=separate_comments(html, url, favor) if comments_field and not comments else "",
     )
+
+
+def trafilatura_extraction(tree: HtmlElement, url: str, favor: str, comments: bool):  # -> trafilatura's Document | None
+    """trafilatura's `bare_extraction` of a parsed page, with the options every extraction here uses."""
+    import trafilatura  # here: importing it takes a third of a second, which only processes that extract should pay
+
+    return trafilatura.bare_extraction(
+        tree,
+        url=url or None,
+        include_comments=comments,
+        include_tables=True,
+        deduplicate=False,
+        favor_precision=favor == "precision",
+        favor_recall=favor == "recall",
+    )
+
+
+def separate_comments(html: str, url: str, favor: str) -> str:
+    """The comments trafilatura finds in a page ("" when none, or when it cannot parse the page).
+
+    A forum's posts are its content: trafilatura routes them into the body
+    and leaves `comments` empty, and so does this.
+    """
+    tree = parse_page(html)
+    if tree is None:
+        return ""
+    try:
+        result = trafilatura_extraction(tree, url, favor, True)
+    except (ValueError, TypeError, AttributeError, LookupError):
+        return ""
+    return (result.comments or "") if result is not None else ""
 
 
 def parse_page(html: str) -> HtmlElement | None:

@@ -73,7 +73,7 @@ class Pipeline:
         if self.line_counts is not None:
             steps.append(self.repeated_step(self.line_counts))
         steps.append(("rules", self.rulebook.apply))
-        if self.config.comments == "drop":
+        if self.config.comments in ("drop", "field"):  # `field` keeps what the thread detector removes apart
             steps.append(("comments", CommentThreads()))
         if self.config.heuristics:
             steps.append(("heuristics", Heuristics(self.config.favor)))
@@ -139,15 +139,21 @@ class Pipeline:
         wins over the canonical link the page declares.
         """
         extractor = ""
+        comments: list[str] = []
+        headline = ""
         if kind == "html":
-            found = self.extractor.extract(text, url=url, favor=self.config.favor, comments=self.config.comments == "keep")
+            found = self.extract_page(text, url)
             title = normalize(found.title)
             body = blocks_as_paragraphs(normalize(found.body))
+            comments = [line.text for line in lines_from_text(normalize(found.comments))]
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
             extractor = self.extractor.name
             lines = self.with_second_opinion(lines_from_text(found.body), text)
         else:
-            found = split_title(normalize(text))
+            normalized = normalize(text)
+            found = split_title(normalized)
+            if found.body != normalized:  # the first line is the title and left the body
+                headline = normalized.split("\n", 1)[0]
             lines = lines_from_text(found.body)
         return Document(
             source=source,
@@ -160,7 +166,20 @@ class Pipeline:
             encoding=encoding,
             extractor=extractor,
             chars_in=len(text),
+            comments=comments,
+            headline=headline,
         )
+
+    def extract_page(self, html: str, url: str) -> Extracted:
+        """The extractor's body of a page, with its comments after it (`keep`) or apart (`field`).
+
+        `comments_field` is passed only when asked for, so an extractor made
+        before it existed still serves `drop` and `keep`.
+        """
+        mode = self.config.comments
+        if mode == "field":
+            return self.extractor.extract(html, url=url, favor=self.config.favor, comments=False, comments_field=True)
+        return self.extractor.extract(html, url=url, favor=self.config.favor, comments=mode == "keep")
 
     def with_second_opinion(self, lines: list[Line], html: str) -> list[Line]:
         """`lines` with the prose only the second extractor found (`second.union`), when one is configured."""

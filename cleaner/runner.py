@@ -175,7 +175,8 @@ def collect_cleaned(cleaned: Iterable[CleanedBatch], store: SignatureStore | Non
 def write_corpus(executor: LocalExecutor, parts: list[Part], duplicates: Duplicates | None,
                  staging: Path, options: RunOptions, tally: Tally) -> list[str]:
     """The write stage: shards assembled by the workers from the part files, duplicates left out; returns their names."""
-    plans = plan_shards(part_drops(parts, duplicates), options.shard_size, str(staging), options.format, options.compress)
+    plans = plan_shards(part_drops(parts, duplicates), options.shard_size, str(staging), options.format, options.compress,
+                        options.config.comments == "field")
     shards = []
 
     def planned() -> Iterator:

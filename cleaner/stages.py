@@ -282,7 +282,7 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
                     result.rejects[entry["reason"]] += 1
                     part.write_reject(to_json_line(entry))
                     continue
-                rec = record(doc)
+                rec = record(doc, comments=run.config.comments == "field")
                 signature = state.signer.sign(rec["text"]) if state.signer is not None else None
                 part.write_record(to_json_line(rec))
                 yield (doc.source, rec["id"], rec["n_words"], *((signature.exact, signature.minhash) if signature else (0, None)))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from cleaner import __version__
+from cleaner.comments import comments_text
 from cleaner.document import Document
 from cleaner.errors import ConfigError, OutputError
 from cleaner.filters import count_words
@@ -46,7 +47,20 @@ PARQUET_COLUMNS = (
     ("lang", "string"), ("lang_prob", "float64"), ("n_words", "int64"), ("n_chars", "int64"),
     ("encoding", "string"), ("removed", "json"), ("metadata", "json"), ("cleaner", "string"), ("schema", "int64"),
 )
+# With `--comments field`, the `comments` column follows `text`.
+COMMENTS_COLUMN = ("comments", "string")
 PARQUET_ROW_GROUP = 10_000
+
+
+def parquet_columns(comments: bool = False) -> tuple[tuple[str, str], ...]:
+    """A shard's columns: `PARQUET_COLUMNS`, with `comments` after `text` when the run keeps comments apart.
+
+    >>> [name for name, _kind in parquet_columns(True)][:3]
+    ['id', 'text', 'comments']
+    """
+    if not comments:
+        return PARQUET_COLUMNS
+    return (*PARQUET_COLUMNS[:2], COMMENTS_COLUMN, *PARQUET_COLUMNS[2:])
 
 
 def record_id(source: str, text: str) -> str:
@@ -54,12 +68,22 @@ def record_id(source: str, text: str) -> str:
     return hashlib.blake2b(f"{source}\0{text}".encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
-def record(doc: Document) -> dict:
-    """The output record of a kept document, keys in the documented order."""
+def record(doc: Document, comments: bool = False) -> dict:
+    """The output record of a kept document, keys in the documented order.
+
+    With `comments` (`--comments field`) a `comments` string follows `text`
+    in every record, "" when the page has none; without, the key is absent,
+    so that a run without the option writes the records it always wrote
+    (schema 2). `id`, `n_words`, `n_chars`, the filters and deduplication
+    read `text` alone: the comments are what the page said about the
+    article, not the article.
+    """
     text = doc.text
+    head = {"id": record_id(doc.source, text), "text": text}
+    if comments:
+        head["comments"] = comments_text(doc)
     return {
-        "id": record_id(doc.source, text),
-        "text": text,
+        **head,
         "title": doc.title,
         "source": doc.source,
         "url": doc.url,
@@ -207,6 +231,7 @@ class ShardPlan:
     pieces: tuple[Piece, ...]
     fmt: str = "jsonl"
     compress: str = "none"
+    comments: bool = False  # the records carry `comments` (a Parquet shard has the column)
 
 
 @dataclass(slots=True)
@@ -219,7 +244,7 @@ class ShardStats:
 
 
 def plan_shards(parts: Iterable[tuple[str, int, frozenset[int]]], shard_size: int, folder: str, fmt: str = "jsonl",
-                compress: str = "none") -> Iterator[ShardPlan]:
+                compress: str = "none", comments: bool = False) -> Iterator[ShardPlan]:
     """Cut the parts' kept lines, in part order, into shards of `shard_size` records.
 
     `parts` gives each records part file with its number of lines and the
@@ -241,11 +266,11 @@ def plan_shards(parts: Iterable[tuple[str, int, frozenset[int]]], shard_size: in
             first += take
             room -= take
             if room == 0:
-                yield ShardPlan(folder, shard_name(number, fmt, compress), tuple(pieces), fmt, compress)
+                yield ShardPlan(folder, shard_name(number, fmt, compress), tuple(pieces), fmt, compress, comments)
                 number += 1
                 pieces, room = [], shard_size
     if pieces:
-        yield ShardPlan(folder, shard_name(number, fmt, compress), tuple(pieces), fmt, compress)
+        yield ShardPlan(folder, shard_name(number, fmt, compress), tuple(pieces), fmt, compress, comments)
 
 
 def shard_lines(plan: ShardPlan) -> Iterator[str]:
@@ -274,7 +299,7 @@ def write_shard(plan: ShardPlan) -> ShardStats:
             yield line
 
     if plan.fmt == "parquet":
-        write_parquet(path, (json.loads(line) for line in counted(shard_lines(plan))))
+        write_parquet(path, (json.loads(line) for line in counted(shard_lines(plan))), plan.comments)
     else:
         with open_text_shard(path, plan.compress) as shard:
             shard.writelines(counted(shard_lines(plan)))
@@ -288,32 +313,33 @@ def open_text_shard(path: Path, compress: str) -> IO[str]:
     return open(path, "w", encoding="utf-8")
 
 
-def write_parquet(path: Path, records: Iterable[dict]) -> None:
-    """Records as a zstd-compressed Parquet file, in row groups of `PARQUET_ROW_GROUP`."""
+def write_parquet(path: Path, records: Iterable[dict], comments: bool = False) -> None:
+    """Records as a zstd-compressed Parquet file, in row groups of `PARQUET_ROW_GROUP` (`comments`: see `parquet_columns`)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     types = {"string": pa.string(), "float64": pa.float64(), "int64": pa.int64(), "json": pa.string()}
-    schema = pa.schema([(name, types[kind]) for name, kind in PARQUET_COLUMNS])
+    columns = parquet_columns(comments)
+    schema = pa.schema([(name, types[kind]) for name, kind in columns])
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         batch: list[dict] = []
         for rec in records:
             batch.append(rec)
             if len(batch) >= PARQUET_ROW_GROUP:
-                writer.write_table(parquet_table(batch, schema))
+                writer.write_table(parquet_table(batch, schema, columns))
                 batch = []
         if batch:
-            writer.write_table(parquet_table(batch, schema))
+            writer.write_table(parquet_table(batch, schema, columns))
 
 
-def parquet_table(records: list[dict], schema):
+def parquet_table(records: list[dict], schema, columns: tuple[tuple[str, str], ...] = PARQUET_COLUMNS):
     import pyarrow as pa
 
-    columns = {
+    values = {
         name: [json.dumps(r[name], ensure_ascii=False) if kind == "json" else r[name] for r in records]
-        for name, kind in PARQUET_COLUMNS
+        for name, kind in columns
     }
-    return pa.Table.from_pydict(columns, schema=schema)
+    return pa.Table.from_pydict(values, schema=schema)
 
 
 def join_files(paths: Iterable[Path], target: Path, extra: Iterable[str] = ()) -> None:

@@ -129,7 +129,9 @@ def test_explain_marks_every_line(fixtures_dir: Path, capsys: pytest.CaptureFixt
     assert main(["explain", str(fixtures_dir / "input/text/cafe-cp1252.txt"), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["title"] == "Café culture in the old town"
-    assert all(line["kept"] for line in payload["lines"])
+    title, *body = payload["lines"]
+    assert (title["n"], title["kept"], title["reason"], title["text"]) == (0, False, "title", "Café culture in the old town")
+    assert all(line["kept"] for line in body)
 
 
 def test_explain_names_the_rule_or_heuristic_behind_each_removal(fixtures_dir: Path, capsys: pytest.CaptureFixture) -> None:
@@ -205,3 +207,64 @@ def test_explain_refuses_a_container_file(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "c.jsonl").write_text('{"text": "hello"}\n')
     assert main(["explain", str(tmp_path / "c.jsonl")]) == 2
     assert "single-document file" in capsys.readouterr().err
+
+
+def blog_inputs(folder: Path) -> Path:
+    """The English and German blog posts with their comment threads, as text dumps and HTML pages."""
+    from blogs import BLOGS
+
+    folder.mkdir()
+    for blog in BLOGS:
+        (folder / f"{blog.lang}.txt").write_text(blog.dump(), encoding="utf-8")
+        (folder / f"{blog.lang}.html").write_text(blog.html(), encoding="utf-8")
+    return folder
+
+
+def corpus_records(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "corpus-00000.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_comments_field_end_to_end(tmp_path: Path) -> None:
+    from blogs import BLOGS
+
+    inputs = blog_inputs(tmp_path / "in")
+    for name, args in {"drop": [], "field1": ["--comments", "field"], "field2": ["--comments", "field", "--workers", "2"]}.items():
+        assert run_cli(str(inputs), "--output", str(tmp_path / name), "--workers", "1", "--no-dedup", *args) == 0
+    dropped, field = corpus_records(tmp_path / "drop"), corpus_records(tmp_path / "field1")
+    assert read_outputs(tmp_path / "field1") == read_outputs(tmp_path / "field2")  # any number of workers
+    assert all("comments" not in rec for rec in dropped)
+    assert [{k: v for k, v in rec.items() if k != "comments"} for rec in field] == dropped  # text, ids, counts as with drop
+    by_source = {rec["source"]: rec["comments"] for rec in field}
+    for blog in BLOGS:
+        for kind in ("txt", "html"):
+            comments = by_source[f"{blog.lang}.{kind}"].split("\n")
+            assert [line for line in comments if line in blog.comment_texts] == blog.comment_texts, (blog.lang, kind)
+    summary = json.loads((tmp_path / "field1" / "summary.json").read_text())
+    assert summary["config"]["comments"] == "field"
+
+
+def test_comments_field_in_parquet_shards(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    inputs = blog_inputs(tmp_path / "in")
+    assert run_cli(str(inputs), "--output", str(tmp_path / "out"), "--comments", "field", "--format", "parquet", "--workers", "1") == 0
+    table = pq.read_table(tmp_path / "out" / "corpus-00000.parquet")
+    assert table.column_names[:3] == ["id", "text", "comments"] and all(table.column("comments").to_pylist())
+
+
+def test_explain_shows_the_thread_removed_with_comments_field(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from blogs import BLOGS
+
+    inputs = blog_inputs(tmp_path / "in")
+    assert main(["explain", str(inputs / "en.txt"), "--comments", "field", "--color", "never"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("- title") and BLOGS[0].title in lines[1]
+    for text in BLOGS[0].comment_texts:
+        assert any(line.startswith("- heuristic.comment-thread-v1") and text in line for line in lines)
+    assert main(["explain", str(inputs / "en.html"), "--comments", "field", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["comments"] == BLOGS[0].comment_texts
+
+
+def test_help_names_the_comments_field(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "separate 'comments' field" in " ".join(capsys.readouterr().out.split())

@@ -76,3 +76,47 @@ def test_the_comments_option(comments: str, kept: bool) -> None:
     assert ("Comment number 1" in doc.text) is kept
     assert ARTICLE[0] in doc.text
     assert (COMMENT_THREAD in doc.removed) is not kept
+
+
+# --- `--comments field`: the thread apart from the text --------------------------------------
+
+from blogs import BLOGS, Blog  # noqa: E402
+
+from cleaner.api import clean_html  # noqa: E402
+from cleaner.comments import comments_text  # noqa: E402
+
+
+@pytest.mark.parametrize("blog", BLOGS, ids=[blog.lang for blog in BLOGS])
+def test_field_keeps_the_text_of_drop_and_the_thread_apart_in_a_dump(blog: Blog) -> None:
+    dropped_doc = clean_text(blog.dump(), config=Config(comments="drop"))
+    doc = clean_text(blog.dump(), config=Config(comments="field"))
+    assert doc.rejection is None and doc.text == dropped_doc.text and doc.removed == dropped_doc.removed
+    comments = comments_text(doc).split("\n")
+    assert [line for line in comments if line in blog.comment_texts] == blog.comment_texts  # in page order
+    assert comments == [line.text for line in doc.lines if line.removed_by == COMMENT_THREAD]
+    assert not set(comments) & set(blog.article) and all(text not in doc.text for text in blog.comment_texts)
+
+
+@pytest.mark.parametrize("blog", BLOGS, ids=[blog.lang for blog in BLOGS])
+def test_field_takes_trafilaturas_comments_apart_from_an_html_body(blog: Blog) -> None:
+    dropped_doc = clean_html(blog.html(), config=Config(comments="drop"))
+    doc = clean_html(blog.html(), config=Config(comments="field"))
+    assert doc.rejection is None and doc.text == dropped_doc.text and blog.article[-1] in doc.text
+    assert comments_text(doc) == "\n".join(blog.comment_texts)
+    assert clean_html(blog.html(), config=Config(comments="keep")).text.endswith(blog.comment_texts[-1])
+
+
+def test_comment_lines_are_normalised_like_the_body() -> None:
+    blog = BLOGS[0]
+    odd = blog.html().replace("far too quiet", "far\u00a0too  quiet").replace("Lovely", "\u200bLovely")
+    odd = odd.replace("on Monday", "on\u00a0Monday")
+    doc = clean_html(odd, config=Config(comments="field"))
+    assert doc.comments[0] == blog.comment_texts[0]
+    assert blog.article[0] in doc.text
+
+
+def test_filters_weigh_the_text_alone() -> None:
+    blog = BLOGS[0]
+    words = len(clean_text(blog.dump(), config=Config(comments="drop")).text.split())
+    doc = clean_text(blog.dump(), config=Config(comments="field", min_words=words + 1))
+    assert doc.rejection is not None and doc.rejection.reason == "too_short"  # the comments' words do not count

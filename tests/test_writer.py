@@ -101,3 +101,32 @@ def test_abort_leaves_earlier_output_untouched(tmp_path: Path) -> None:
     out.abort()
     assert (tmp_path / "corpus-00000.jsonl").read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["corpus-00000.jsonl"]
+
+
+def thread_doc() -> Document:
+    from cleaner.comments import COMMENT_THREAD
+
+    return Document("post.txt", "text", lines=[
+        Line("The article."), Line("Anna, 3 May 2019 10:00", removed_by=COMMENT_THREAD), Line("Reply", removed_by="rule-v1"),
+        Line("A comment.", removed_by=COMMENT_THREAD),
+    ], comments=["An extractor's comment."])
+
+
+def test_records_carry_comments_only_when_asked() -> None:
+    assert "comments" not in record(thread_doc())
+    rec = record(thread_doc(), comments=True)
+    assert list(rec)[:3] == ["id", "text", "comments"]
+    assert rec["comments"] == "Anna, 3 May 2019 10:00\nA comment.\nAn extractor's comment."
+    assert rec["text"] == "The article." and rec["n_words"] == 2 and rec["id"] == record(thread_doc())["id"]
+    assert record(Document("a.txt", "text", lines=[Line("text")]), comments=True)["comments"] == ""
+
+
+def test_parquet_shards_carry_the_comments_column_when_asked(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    with PartWriter(tmp_path / "parts", 0) as part:
+        part.write_record(to_json_line(record(thread_doc(), comments=True)))
+    (plan,) = plan_shards([(str(part.records_path), 1, frozenset())], 10, str(tmp_path), fmt="parquet", comments=True)
+    write_shard(plan)
+    table = pq.read_table(tmp_path / "corpus-00000.parquet")
+    assert table.column_names[:3] == ["id", "text", "comments"]
+    assert table.column("comments").to_pylist() == ["Anna, 3 May 2019 10:00\nA comment.\nAn extractor's comment."]
