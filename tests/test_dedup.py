@@ -197,6 +197,25 @@ def test_a_corrupt_dedup_report_is_a_one_line_error(tmp_path: Path, capsys: pyte
     assert err.startswith("cleaner: error: cannot read") and err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ('{"a": 1}', "'kept' must be an object"),
+        ("[1, 2]", "'kept' must be an object"),
+        ('{"kept": {"id": "a", "source": "a.txt", "n_words": "9"}, "removed": []}', "'kept' must be an object"),
+        ('{"kept": {"id": "a", "source": "a.txt", "n_words": 9}}', "'removed' must be a list"),
+        ('{"kept": {"id": "a", "source": "a.txt", "n_words": 9}, "removed": [{"id": "b"}]}', "'removed' must be a list"),
+    ],
+)
+def test_a_dedup_report_of_the_wrong_shape_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, problem: str
+) -> None:
+    (tmp_path / "duplicates.jsonl").write_text(line + "\n")
+    assert main(["dedup-report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "duplicates.jsonl line 1: not a duplicate cluster" in err and problem in err
+
+
 @pytest.mark.parametrize("value", ["0", "1.5", "high"])
 def test_a_bad_dedup_threshold_is_a_usage_error(value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
