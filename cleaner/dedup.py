@@ -89,6 +89,11 @@ class Cluster:
     removed: tuple[Member, ...]
 
 
+# Shingles permuted at a time when signing: bounds a worker's memory whatever the size of a text
+# (num_perm x SIGN_CHUNK x 8 bytes, 32 MiB, and a few temporaries of that size).
+SIGN_CHUNK = 16_384
+
+
 class Signer:
     """Signs cleaned texts; build once per process (the MinHash permutations are drawn once)."""
 
@@ -106,8 +111,12 @@ class Signer:
         words = WORD.findall(text.lower())
         exact = int.from_bytes(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest(), "little")
         minhash = self.minhash_class(num_perm=self.num_perm, seed=SEED, scheme=SCHEME, hashfunc=int, permutations=self.permutations)
-        # Python ints: datasketch calls `hashfunc` (here `int`) on each value, which is slow on numpy scalars.
-        minhash.update_batch(shingle_hashes(words, self.shingle_size).tolist())
+        shingles = shingle_hashes(words, self.shingle_size)
+        # datasketch permutes a whole batch at once, an array of num_perm x batch 64-bit values (7 GB for the
+        # 3.5 million shingles of a 19 MB text); a minimum taken chunk by chunk is the same minimum.
+        for start in range(0, len(shingles), SIGN_CHUNK):
+            # Python ints: datasketch calls `hashfunc` (here `int`) on each value, which is slow on numpy scalars.
+            minhash.update_batch(shingles[start : start + SIGN_CHUNK].tolist())
         return Signature(exact, minhash.hashvalues.astype("<u4").tobytes())
 
 
@@ -479,7 +488,7 @@ def render_dedup_report(corpus: Path, below: float = 1.0, limit: int | None = No
     path = corpus / "duplicates.jsonl"
     try:
         with open(path, encoding="utf-8") as report:
-            clusters = [json.loads(line) for line in report]
+            clusters = [reported_cluster(json.loads(line), f"{path} line {number}") for number, line in enumerate(report, 1)]
     except FileNotFoundError:
         raise CleanerError(f"no duplicates.jsonl in {corpus} (not a run's output, or a run with --no-dedup)") from None
     except (OSError, ValueError) as exc:
@@ -494,3 +503,31 @@ def render_dedup_report(corpus: Path, below: float = 1.0, limit: int | None = No
             how = "exact" if member["exact"] else f"{member['similarity']:.3f}"
             lines.append(f"  {how:>6} {member['source']}  ({member['n_words']} words)")
     return "\n".join(lines) + "\n"
+
+
+REPORTED_KEPT = {"id": str, "source": str, "n_words": int}
+REPORTED_REMOVED = {**REPORTED_KEPT, "similarity": (int, float), "exact": bool}
+
+
+def reported_cluster(cluster: object, where: str) -> dict:
+    """A cluster read back from `duplicates.jsonl`, refused (`CleanerError`, naming the line) unless it has the shape `report_lines` writes.
+
+    >>> reported_cluster({"kept": {"id": "a", "source": "a.txt", "n_words": 9}, "removed": []}, "d.jsonl line 1")["removed"]
+    []
+    >>> reported_cluster({"kept": ["a"]}, "d.jsonl line 2")
+    Traceback (most recent call last):
+    ...
+    cleaner.errors.CleanerError: d.jsonl line 2: not a duplicate cluster ('kept' must be an object with id, source, n_words)
+    """
+    def fits(member: object, shape: dict) -> bool:
+        return isinstance(member, dict) and all(
+            isinstance(member.get(key), kind) and not (kind is int and isinstance(member.get(key), bool))
+            for key, kind in shape.items())
+
+    if not isinstance(cluster, dict) or not fits(cluster.get("kept"), REPORTED_KEPT):
+        problem = "'kept' must be an object with id, source, n_words"
+    elif not isinstance(cluster.get("removed"), list) or not all(fits(m, REPORTED_REMOVED) for m in cluster["removed"]):
+        problem = "'removed' must be a list of objects with id, source, n_words, similarity, exact"
+    else:
+        return cluster
+    raise CleanerError(f"{where}: not a duplicate cluster ({problem})")

@@ -24,7 +24,7 @@ from cleaner.config import Config
 from cleaner.dedup import Duplicates, SignatureStore, find_duplicates
 from cleaner.errors import RunError
 from cleaner.repetition import LineCounts
-from cleaner.stages import ParsedBatch, read_stream, worker_state
+from cleaner.stages import ParsedBatch, read_stream, start_worker
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,7 +44,7 @@ class LocalExecutor:
 
     def __enter__(self) -> LocalExecutor:
         if self.workers > 1:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_state, initargs=(self.config,))
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker, initargs=(self.config,))
         return self
 
     def __exit__(self, *exc: object) -> None:

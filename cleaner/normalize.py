@@ -109,10 +109,33 @@ def collapse_blank_lines(text: str) -> str:
     return BLANK_RUNS.sub("\n\n", text).strip("\n")
 
 
+# Passes of the character steps at most: each pass can only shorten the text or leave it alone, and real
+# text settles in one or two.
+MAX_CHARACTER_PASSES = 4
+
+
 def normalize(text: str) -> str:
-    """All normalisation steps in order."""
-    text = unify_line_breaks(text)
-    if not text.isascii():
-        text = compose_unicode(repair_mojibake(text))
-    text = remove_invisible(text)
+    """All normalisation steps in order; normalising the result again changes nothing."""
+    if text.isascii():
+        text = remove_invisible(unify_line_breaks(text))
+    else:
+        text = settled_characters(text)
     return collapse_blank_lines(collapse_spaces(text))
+
+
+def settled_characters(text: str) -> str:
+    r"""Line breaks, mojibake, NFC and invisible characters, repeated until a pass changes nothing.
+
+    One pass is not always enough: removing a control character can join
+    the two halves of a mojibake sequence or a letter and its combining
+    accent, and ftfy can give back a line break.
+
+    >>> settled_characters("Â"), settled_characters("e​́")
+    ('€', 'é')
+    """
+    for _ in range(MAX_CHARACTER_PASSES):
+        settled = remove_invisible(compose_unicode(repair_mojibake(unify_line_breaks(text))))
+        if settled == text:
+            break
+        text = settled
+    return text

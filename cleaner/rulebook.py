@@ -54,10 +54,17 @@ KINDS = ("drop-line", "strip-phrase", "drop-section", "cut-after", "cut-before")
 # attached to their lines, then sections, then the cuts.
 KIND_ORDER = {"drop-line": 0, "strip-phrase": 1, "drop-section": 2, "cut-before": 3, "cut-after": 4}
 ID_FORMAT = re.compile(r"^[a-z0-9][a-z0-9.-]*-v[0-9]+$")
-RULE_KEYS = {
-    "id", "description", "kind", "patterns", "match", "case_sensitive", "domains", "sources",
-    "items", "max_items", "until", "min_position", "max_position", "max_chars", "drop", "keep", "example",
+# The type of every key a rule may have: a TOML string, boolean, integer or number, or "strings" (a
+# string or a list of strings). Checked before anything is converted, so `case_sensitive = "false"` is an
+# error, not true, and `domains = "example.com"` is one domain, not a list of characters.
+STRINGS = "strings"
+RULE_TYPES: dict[str, object] = {
+    "id": str, "description": str, "kind": str, "patterns": STRINGS, "match": str, "case_sensitive": bool,
+    "domains": STRINGS, "sources": STRINGS, "items": str, "max_items": int, "until": STRINGS,
+    "min_position": float, "max_position": float, "max_chars": int, "drop": STRINGS, "keep": STRINGS, "example": str,
 }
+RULE_KEYS = set(RULE_TYPES)
+TYPE_NAMES = {str: "a string", bool: "true or false", int: "an integer", float: "a number", STRINGS: "a string or a list of strings"}
 FILE_KEYS = {"scope", "rules", "description"}
 SCOPE_KEYS = {"domains", "sources"}
 HEADLINE_ITEM_MAX_WORDS = 25
@@ -154,12 +161,7 @@ class Rulebook:
     def __post_init__(self) -> None:
         self.rules = sorted(self.rules, key=lambda r: KIND_ORDER[r.kind])
         self._compiled = [compile_rule(rule) for rule in self.rules]
-        self._set = None
-        if self.rules:
-            self._set = re2.Set.SearchSet(re2_options())
-            for compiled in self._compiled:
-                self._set.Add(compiled.source.encode("utf-8"))
-            self._set.Compile()
+        self._set = rule_set(self._compiled) if self.rules else None
 
     @property
     def ids(self) -> list[str]:
@@ -215,6 +217,42 @@ class TextView:
             if (not lines or lines[-1] != index) and (not max_chars or len(doc.lines[index].text) <= max_chars):
                 lines.append(index)
         return lines
+
+
+def rule_set(compiled: list[CompiledRule]) -> re2.Set:
+    """One RE2 set of every rule's expression, which finds in one search which rules can apply.
+
+    A pattern can compile alone and still not fit in a set within
+    `MAX_PATTERN_MEMORY` (a large counted repetition such as
+    `(?:\\pL|\\pN){999}` in a search rule), and searching a set that failed to
+    compile crashes the process, so a failure names the rules to blame.
+    """
+    rules_set = re2.Set.SearchSet(re2_options())
+    for rule in compiled:
+        if rules_set.Add(rule.source.encode("utf-8")) < 0:
+            raise RuleFileError(f"{rule.rule.file}: rule {rule.rule.id}: RE2 cannot add its patterns to the rule set")
+    try:
+        rules_set.Compile()
+    except re2.error:
+        raise RuleFileError(set_failure(compiled)) from None
+    return rules_set
+
+
+def set_failure(compiled: list[CompiledRule]) -> str:
+    """Why the rule set did not compile: the rules too large for it alone, else the number of rules together."""
+    too_large = []
+    for rule in compiled:
+        alone = re2.Set.SearchSet(re2_options())
+        alone.Add(rule.source.encode("utf-8"))
+        try:
+            alone.Compile()
+        except re2.error:
+            too_large.append(f"{rule.rule.file}: rule {rule.rule.id}")
+    limit = f"RE2's memory limit of {MAX_PATTERN_MEMORY >> 20} MiB"
+    if too_large:
+        return f"{too_large[0]}: its patterns exceed {limit} once compiled (a large repetition count?); simplify them" + (
+            f" (and {len(too_large) - 1} more rules)" if len(too_large) > 1 else "")
+    return f"the {len(compiled)} rules together exceed {limit} once compiled; split the rule files or simplify patterns"
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
@@ -327,7 +365,7 @@ def rule_files(directory: Path) -> list[Path]:
 
 
 def load_rule_file(path: Path) -> list[Rule]:
-    """Parse and validate one rule file."""
+    """Parse and validate one rule file: every key's type and value, every pattern; errors name the file and rule."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -337,52 +375,62 @@ def load_rule_file(path: Path) -> list[Rule]:
     unknown = set(data) - FILE_KEYS
     if unknown:
         raise RuleFileError(f"{path}: unknown top-level key(s) {sorted(unknown)}; expected {sorted(FILE_KEYS)}")
-    scope_data = data.get("scope", {})
-    if set(scope_data) - SCOPE_KEYS:
-        raise RuleFileError(f"{path}: unknown [scope] key(s) {sorted(set(scope_data) - SCOPE_KEYS)}")
-    file_scope = Scope(tuple(scope_data.get("domains", ())), tuple(scope_data.get("sources", ())))
+    file_scope = parse_scope(data.get("scope", {}), path)
     entries = data.get("rules", [])
     if not isinstance(entries, list) or not entries:
         raise RuleFileError(f"{path}: no [[rules]] tables")
-    return [parse_rule(entry, path, file_scope) for entry in entries]
+    return [parse_rule(entry, path, file_scope, number) for number, entry in enumerate(entries, 1)]
 
 
-def parse_rule(entry: dict, path: Path, file_scope: Scope) -> Rule:
+def parse_scope(scope: object, path: Path) -> Scope:
+    """A file's `[scope]` table."""
+    if not isinstance(scope, dict):
+        raise RuleFileError(f"{path}: 'scope' must be a table ([scope] with domains and sources), not {toml_type(scope)}")
+    if set(scope) - SCOPE_KEYS:
+        raise RuleFileError(f"{path}: unknown [scope] key(s) {sorted(set(scope) - SCOPE_KEYS)}")
+    for key, value in scope.items():
+        check_type(value, STRINGS, f"{path}: [scope] {key!r}")
+    return Scope(_strings(scope.get("domains", ())), _strings(scope.get("sources", ())))
+
+
+def parse_rule(entry: object, path: Path, file_scope: Scope, number: int = 1) -> Rule:
+    """One `[[rules]]` table, checked key by key (`RULE_TYPES`) before it becomes a `Rule`."""
+    if not isinstance(entry, dict):
+        raise RuleFileError(f"{path}: rules entry {number} must be a table ([[rules]]), not {toml_type(entry)}")
     rule_id = entry.get("id", "<no id>")
-    where = f"{path}: rule {rule_id}"
+    where = f"{path}: rule {rule_id if isinstance(rule_id, str) else f'number {number}'}"
     unknown = set(entry) - RULE_KEYS
     if unknown:
         raise RuleFileError(f"{where}: unknown key(s) {sorted(unknown)}")
     for key in ("id", "description", "kind", "patterns"):
         if key not in entry:
             raise RuleFileError(f"{where}: missing key {key!r}")
+    for key, value in entry.items():
+        check_type(value, RULE_TYPES[key], f"{where}: {key!r}")
     if not ID_FORMAT.match(rule_id):
         raise RuleFileError(f"{where}: id must be lowercase words and a version, like 'read-more-list-v1'")
     if entry["kind"] not in KINDS:
         raise RuleFileError(f"{where}: unknown kind {entry['kind']!r}; known kinds: {', '.join(KINDS)}")
-    scope = Scope(tuple(entry.get("domains", file_scope.domains)), tuple(entry.get("sources", file_scope.sources)))
-    try:
-        rule = Rule(
-            id=rule_id,
-            description=str(entry["description"]),
-            kind=entry["kind"],
-            patterns=_strings(entry["patterns"], "patterns"),
-            file=str(path),
-            scope=scope,
-            match=_choice(entry.get("match", "line"), ("line", "search"), "match"),
-            case_sensitive=bool(entry.get("case_sensitive", False)),
-            items=_choice(entry.get("items", "headlines"), ("headlines", "any"), "items"),
-            max_items=int(entry.get("max_items", 8)),
-            until=_strings(entry.get("until", []), "until"),
-            min_position=float(entry.get("min_position", 0.3)),
-            max_position=float(entry.get("max_position", 0.3)),
-            max_chars=int(entry.get("max_chars", 0)),
-            drop=_strings(entry.get("drop", []), "drop"),
-            keep=_strings(entry.get("keep", []), "keep"),
-            example=str(entry.get("example", "")),
-        )
-    except (TypeError, ValueError) as exc:
-        raise RuleFileError(f"{where}: {exc}") from None
+    scope = Scope(_strings(entry.get("domains", file_scope.domains)), _strings(entry.get("sources", file_scope.sources)))
+    rule = Rule(
+        id=rule_id,
+        description=entry["description"],
+        kind=entry["kind"],
+        patterns=_strings(entry["patterns"]),
+        file=str(path),
+        scope=scope,
+        match=_choice(entry.get("match", "line"), ("line", "search"), f"{where}: 'match'"),
+        case_sensitive=entry.get("case_sensitive", False),
+        items=_choice(entry.get("items", "headlines"), ("headlines", "any"), f"{where}: 'items'"),
+        max_items=_within(entry.get("max_items", 8), 1, None, f"{where}: 'max_items'"),
+        until=_strings(entry.get("until", ())),
+        min_position=float(_within(entry.get("min_position", 0.3), 0, 1, f"{where}: 'min_position'")),
+        max_position=float(_within(entry.get("max_position", 0.3), 0, 1, f"{where}: 'max_position'")),
+        max_chars=_within(entry.get("max_chars", 0), 0, None, f"{where}: 'max_chars'"),
+        drop=_strings(entry.get("drop", ())),
+        keep=_strings(entry.get("keep", ())),
+        example=entry.get("example", ""),
+    )
     if not rule.patterns:
         raise RuleFileError(f"{where}: 'patterns' is empty")
     if not rule.drop:
@@ -397,17 +445,61 @@ def parse_rule(entry: dict, path: Path, file_scope: Scope) -> Rule:
     return rule
 
 
-def _strings(value, key: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{key!r} must be a string or a list of strings")
-    return tuple(value)
+def check_type(value: object, expected: object, where: str) -> None:
+    """Raise `RuleFileError` unless `value` has the TOML type `expected` (a bool is not a number here).
+
+    >>> check_type(["a.com", "b.com"], STRINGS, "r.toml: rule x-v1: 'domains'")
+    >>> check_type("false", bool, "r.toml: rule x-v1: 'case_sensitive'")
+    Traceback (most recent call last):
+    ...
+    cleaner.rulebook.RuleFileError: r.toml: rule x-v1: 'case_sensitive' must be true or false, not the string 'false'
+    """
+    if expected is STRINGS:
+        fits = isinstance(value, str) or isinstance(value, list) and all(isinstance(item, str) for item in value)
+    elif expected is float:
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif expected is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        fits = isinstance(value, expected)
+    if not fits:
+        raise RuleFileError(f"{where} must be {TYPE_NAMES[expected]}, not {toml_type(value)}")
 
 
-def _choice(value, choices: tuple[str, ...], key: str) -> str:
+def toml_type(value: object) -> str:
+    """How a TOML value is named in an error: its type, and the value when it is a short scalar.
+
+    >>> toml_type(5), toml_type("false"), toml_type(True), toml_type([1, "a"]), toml_type({})
+    ('the integer 5', "the string 'false'", 'the boolean true', 'an array holding a non-string (1)', 'a table')
+    """
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float, str)):
+        name = {int: "integer", float: "number", str: "string"}[type(value)]
+        shown = repr(value)
+        return f"the {name} {shown}" if len(shown) <= 40 else f"a {name}"
+    if isinstance(value, list):
+        odd = next((item for item in value if not isinstance(item, str)), None)
+        return f"an array holding a non-string ({odd!r})" if odd is not None else "an array"
+    return "a table" if isinstance(value, dict) else f"a {type(value).__name__}"
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """A checked `STRINGS` value as a tuple: one string is a list of one."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _choice(value: str, choices: tuple[str, ...], where: str) -> str:
     if value not in choices:
-        raise ValueError(f"{key!r} must be one of {', '.join(choices)}, not {value!r}")
+        raise RuleFileError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _within(value: float, low: float, high: float | None, where: str) -> float:
+    """A checked number, refused outside [low, high] (no upper bound when `high` is None)."""
+    if value < low or high is not None and value > high:
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise RuleFileError(f"{where} must be {bounds}, not {value!r}")
     return value
 
 

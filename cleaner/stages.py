@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from cleaner.config import Config
 from cleaner.dedup import Signer
 from cleaner.document import Document, pack, unpack
-from cleaner.errors import ConfigError
+from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import LineCounts, document_keys
@@ -173,6 +173,20 @@ def worker_state(config: Config) -> WorkerState:
         signer = Signer(config.dedup_shingle) if config.dedup else None
         state = _states[config] = WorkerState(Pipeline(config), signer)
     return state
+
+
+def start_worker(config: Config) -> None:
+    """A worker process's initializer: build its state now, or leave a configuration error to the first task.
+
+    An exception in a pool's initializer breaks the whole pool (the parent
+    sees only "a worker process died"); raised from a task instead, the
+    error (a rule set RE2 cannot compile, say) reaches the parent as itself
+    and the user reads its one line.
+    """
+    try:
+        worker_state(config)
+    except CleanerError:
+        _states.clear()
 
 
 def spill_path(scratch: str, number: int) -> Path:

@@ -52,6 +52,29 @@ def test_exact_copies_sign_alike_whatever_their_case_and_spacing() -> None:
     assert a == b
 
 
+def test_a_long_text_is_signed_in_chunks_with_the_same_signature() -> None:
+    from datasketch import MinHash
+
+    words = article(7, words=3 * dedup.SIGN_CHUNK)
+    whole = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED, scheme=dedup.SCHEME, hashfunc=int)
+    whole.update_batch(dedup.shingle_hashes(words, SIGNER.shingle_size).tolist())
+    assert SIGNER.sign(" ".join(words)).minhash == whole.hashvalues.astype("<u4").tobytes()
+
+
+def test_signing_memory_does_not_grow_with_the_text() -> None:
+    import tracemalloc
+
+    text = " ".join(article(8, words=120_000))
+    tracemalloc.start()
+    try:
+        SIGNER.sign(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Unchunked, datasketch's permutation array alone is 256 x 120,000 x 8 bytes (245 MB).
+    assert peak < 120 << 20
+
+
 def test_estimated_similarity_follows_the_true_jaccard() -> None:
     words = article(1)
     for every in (100, 25, 10):
@@ -195,6 +218,25 @@ def test_a_corrupt_dedup_report_is_a_one_line_error(tmp_path: Path, capsys: pyte
     assert main(["dedup-report", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cleaner: error: cannot read") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ('{"a": 1}', "'kept' must be an object"),
+        ("[1, 2]", "'kept' must be an object"),
+        ('{"kept": {"id": "a", "source": "a.txt", "n_words": "9"}, "removed": []}', "'kept' must be an object"),
+        ('{"kept": {"id": "a", "source": "a.txt", "n_words": 9}}', "'removed' must be a list"),
+        ('{"kept": {"id": "a", "source": "a.txt", "n_words": 9}, "removed": [{"id": "b"}]}', "'removed' must be a list"),
+    ],
+)
+def test_a_dedup_report_of_the_wrong_shape_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, problem: str
+) -> None:
+    (tmp_path / "duplicates.jsonl").write_text(line + "\n")
+    assert main(["dedup-report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "duplicates.jsonl line 1: not a duplicate cluster" in err and problem in err
 
 
 @pytest.mark.parametrize("value", ["0", "1.5", "high"])

@@ -155,6 +155,71 @@ def test_validation_errors_name_file_rule_and_problem(tmp_path: Path, body: str,
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (GOOD.format(id="x-v1", pattern="a").replace('id = "x-v1"', "id = 5"), "rule number 1: 'id' must be a string, not the integer 5"),
+        ("rules = [1, 2]\n", "rules entry 1 must be a table ([[rules]]), not the integer 1"),
+        ("scope = 5\n" + GOOD.format(id="x-v1", pattern="a"), "'scope' must be a table"),
+        ("[scope]\ndomains = 5\n" + GOOD.format(id="x-v1", pattern="a"), "[scope] 'domains' must be a string or a list of strings"),
+        (GOOD.format(id="x-v1", pattern="a") + "domains = 5\n", "rule x-v1: 'domains' must be a string or a list of strings, not the integer 5"),
+        (GOOD.format(id="x-v1", pattern="a") + "sources = [1]\n", "'sources' must be a string or a list of strings, not an array holding a non-string (1)"),
+        (GOOD.format(id="x-v1", pattern="a") + 'case_sensitive = "false"\n', "'case_sensitive' must be true or false, not the string 'false'"),
+        (GOOD.format(id="x-v1", pattern="a") + "max_items = true\n", "'max_items' must be an integer, not the boolean true"),
+        (GOOD.format(id="x-v1", pattern="a") + "max_items = 0\n", "'max_items' must be at least 1, not 0"),
+        (GOOD.format(id="x-v1", pattern="a") + "min_position = 2\n", "'min_position' must be between 0 and 1, not 2"),
+        (GOOD.format(id="x-v1", pattern="a").replace('description = "d"', "description = 3"), "'description' must be a string"),
+        (GOOD.format(id="x-v1", pattern="a") + "match = 1\n", "'match' must be a string, not the integer 1"),
+        (GOOD.format(id="x-v1", pattern="a") + 'match = "anywhere"\n', "'match' must be one of line, search, not 'anywhere'"),
+    ],
+)
+def test_every_key_has_its_type_checked(tmp_path: Path, body: str, message: str) -> None:
+    path = write_rules(tmp_path, "bad.toml", body)
+    with pytest.raises(RuleFileError) as caught:
+        load_rule_file(path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_single_domain_string_is_one_domain(tmp_path: Path) -> None:
+    path = write_rules(tmp_path, "one.toml", GOOD.format(id="x-v1", pattern="a") + 'domains = "example.com"\n')
+    assert load_rule_file(path)[0].scope.domains == ("example.com",)
+
+
+def test_case_sensitive_false_stays_false(tmp_path: Path) -> None:
+    path = write_rules(tmp_path, "cs.toml", GOOD.format(id="x-v1", pattern="a") + "case_sensitive = false\n")
+    assert load_rule_file(path)[0].case_sensitive is False
+
+
+# Compiles alone (RE2 refuses nothing), but the rule set built from it exceeds RE2's memory limit; a
+# search of a set that failed to compile crashes the process.
+TOO_LARGE_FOR_A_SET = r"(?:\pL|\pN){999}"
+
+
+def test_a_pattern_too_large_for_the_rule_set_is_named(tmp_path: Path) -> None:
+    path = write_rules(tmp_path, "big.toml", GOOD.format(id="big-v1", pattern=TOO_LARGE_FOR_A_SET) + 'match = "search"\n')
+    with pytest.raises(RuleFileError) as caught:
+        Rulebook(load_rule_file(path))
+    assert f"{path}: rule big-v1: its patterns exceed RE2's memory limit" in str(caught.value)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_run_with_a_rule_set_re2_cannot_compile_is_a_one_line_error(
+    tmp_path: Path, workers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cleaner.cli import main
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    write_rules(rules, "big.toml", GOOD.format(id="big-v1", pattern=TOO_LARGE_FOR_A_SET) + 'match = "search"\n')
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("The cat sat on the mat today. " * 20)
+    code = main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--rules", str(rules), "--workers", workers, "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "rule big-v1: its patterns exceed" in err
+
+
 def test_duplicate_ids_are_an_error(tmp_path: Path) -> None:
     write_rules(tmp_path, "a.toml", GOOD.format(id="same-v1", pattern="a"))
     write_rules(tmp_path, "b.toml", GOOD.format(id="same-v1", pattern="b"))
