@@ -11,21 +11,25 @@ decoding raise `InputError` with a rejects code when a file cannot be used.
 from __future__ import annotations
 
 import codecs
+import errno
 import fnmatch
 import gzip
 import os
 import re
+import stat
 import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import charset_normalizer
 
 from cleaner.config import Config
 from cleaner.containers import RECORDS_PER_UNIT, container_format, plan_units, read_unit
 from cleaner.errors import InputError
+from cleaner.opening import OUTSIDE, is_inside, open_input, os_reason
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
@@ -86,6 +90,7 @@ class InputFile:
     kind: str
     problem: str = ""
     fmt: str = FILE
+    root: str = ""  # the real path of the input directory it was found under; "" for a file named as an input
 
 
 def input_kind(name: str) -> str | None:
@@ -119,12 +124,17 @@ def input_format(name: str) -> tuple[str, str] | None:
 
 
 def sniff_kind(path: Path) -> str:
-    """Kind of a file named explicitly whose name says nothing: HTML if it opens like markup."""
+    """Kind of a file named explicitly whose name says nothing: HTML if it opens like markup.
+
+    The file is opened as the read will open it (`open_input`), so a FIFO or a
+    device named on the command line is never read here, and the parent never
+    blocks on it: its read then reports it.
+    """
     try:
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
-        with opener(path, "rb") as handle:
+        with open_input(str(path)) as raw:
+            handle = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
             head = handle.read(1024).lstrip().lower()
-    except (OSError, EOFError, zlib.error):
+    except (InputError, OSError, EOFError, zlib.error):
         return "text"
     return "html" if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) else "text"
 
@@ -136,7 +146,11 @@ class Walker:
     Hidden entries are skipped; files of other types are counted in
     `skipped`; symbolic links are followed only while they stay inside the
     input they were found under and do not lead back into a directory already
-    being walked.
+    being walked. A link loop, a dangling link or an entry that cannot be
+    looked at never stops the walk: with an input's name it is yielded with a
+    `problem` (an `unreadable` reject), else it is a counted skip. What the
+    walk checks is checked again on the opened file (`opening.open_input`),
+    since a link can change between the walk and the read.
     """
 
     include: tuple[str, ...] = ()
@@ -147,41 +161,54 @@ class Walker:
     def walk(self, inputs: tuple[Path, ...]) -> Iterator[InputFile]:
         for root in inputs:
             if root.is_dir():
-                real_root = root.resolve()
-                yield from self._walk_dir(root, root, real_root, frozenset({real_root}))
+                real_root = os.path.realpath(root)
+                yield from self._walk_dir(root, str(root), "", real_root, frozenset({real_root}))
             else:
                 fmt, kind = input_format(root.name) or (FILE, sniff_kind(root))
                 yield InputFile(root, root.name, kind, fmt=fmt)
 
-    def _walk_dir(self, root: Path, folder: Path, real_root: Path, ancestors: frozenset) -> Iterator[InputFile]:
+    def _walk_dir(self, root: Path, folder: str, prefix: str, real_root: str, ancestors: frozenset) -> Iterator[InputFile]:
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            names = sorted_names(folder)
         except OSError as exc:
             self.unreadable_dirs.append(f"{folder}: {exc.strerror}")
             self.skipped["unreadable_directory"] += 1
             return
-        for entry in entries:
-            if entry.name.startswith("."):
+        for name in names:
+            if name.startswith("."):
                 self.skipped["hidden"] += 1
                 continue
-            path = Path(entry.path)
-            source = path.relative_to(root).as_posix()
-            outside = entry.is_symlink() and not _inside(path.resolve(), real_root)
-            if entry.is_dir():
-                real = path.resolve()
+            path = os.path.join(folder, name)
+            source = prefix + name
+            try:
+                info, outside = _look(path, real_root)
+            except OSError as exc:
+                yield from self._not_looked_at(path, source, name, exc)
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                real = os.path.realpath(path)
                 if outside or real in ancestors:
                     self.skipped["link_loop_or_outside"] += 1
                     continue
-                yield from self._walk_dir(root, path, real_root, ancestors | {real})
+                yield from self._walk_dir(root, path, source + "/", real_root, ancestors | {real})
                 continue
-            announced = input_format(entry.name)
-            if announced is None:
-                self.skipped["other_type"] += 1
-            elif self._selected(source, entry.name):
-                problem = "symbolic link leads out of the input tree" if outside else ""
-                yield InputFile(path, source, announced[1], problem, announced[0])
-            else:
-                self.skipped["excluded"] += 1
+            yield from self._file(path, source, name, real_root, OUTSIDE if outside else "")
+
+    def _file(self, path: str, source: str, name: str, real_root: str, problem: str) -> Iterator[InputFile]:
+        announced = input_format(name)
+        if announced is None:
+            self.skipped["other_type"] += 1
+        elif self._selected(source, name):
+            yield InputFile(Path(path), source, announced[1], problem, announced[0], real_root)
+        else:
+            self.skipped["excluded"] += 1
+
+    def _not_looked_at(self, path: str, source: str, name: str, exc: OSError) -> Iterator[InputFile]:
+        """An entry `stat` fails on (a link loop, a dangling link): a reject when its name is an input's, else a skip."""
+        if input_format(name) is not None:
+            yield from self._file(path, source, name, "", os_reason(exc))
+        else:
+            self.skipped["link_loop_or_outside" if exc.errno == errno.ELOOP else "other_type"] += 1
 
     def _selected(self, source: str, name: str) -> bool:
         def matches(patterns: tuple[str, ...]) -> bool:
@@ -192,8 +219,18 @@ class Walker:
         return not matches(self.exclude)
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _look(path: str, real_root: str) -> tuple[os.stat_result, bool]:
+    """What an entry is (links followed), and whether it is a link that leads out of the tree; OSError for a loop."""
+    info = os.lstat(path)
+    if not stat.S_ISLNK(info.st_mode):
+        return info, False
+    return os.stat(path), not is_inside(os.path.realpath(path), real_root)
+
+
+def sorted_names(folder: str) -> list[str]:
+    """The names in a directory, sorted."""
+    with os.scandir(folder) as entries:
+        return sorted(entry.name for entry in entries)
 
 
 def units_of(item: InputFile, config: Config, records_per_unit: int = RECORDS_PER_UNIT) -> Iterator[Unit]:
@@ -203,9 +240,9 @@ def units_of(item: InputFile, config: Config, records_per_unit: int = RECORDS_PE
     them the size of its tasks, so one large file is spread like many small ones.
     """
     if item.fmt == FILE or item.problem:
-        yield Unit(str(item.path), item.source, item.fmt, item.kind, problem=item.problem)
+        yield Unit(str(item.path), item.source, item.fmt, item.kind, problem=item.problem, root=item.root)
         return
-    yield from plan_units(str(item.path), item.source, item.fmt, config, records_per_unit)
+    yield from plan_units(str(item.path), item.source, item.fmt, config, records_per_unit, item.root)
 
 
 def records_of(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
@@ -217,21 +254,27 @@ def records_of(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]
     try:
         if unit.problem:
             raise InputError("unreadable", unit.problem)
-        record.data = read_bytes(Path(unit.path), config.max_bytes)
+        record.data = read_bytes(Path(unit.path), config.max_bytes, unit.root)
     except InputError as exc:
         record.problem = (exc.reason, exc.detail)
     yield record
 
 
-def read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, gunzipped when the name ends in `.gz`, never more than `max_bytes`."""
+def read_bytes(path: Path, max_bytes: int, root: str = "") -> bytes:
+    """The file's bytes, gunzipped when the name ends in `.gz`, never more than `max_bytes`.
+
+    Only a regular file is read, and for a file found under an input
+    directory (`root`, its real path) only one inside it (`open_input`); the
+    size is that of the opened file, and the read stops after `max_bytes` + 1
+    bytes whatever `fstat` said (a file may grow while it is read).
+    """
     try:
-        if path.name.lower().endswith(".gz"):
-            data = _read_gzip(path, max_bytes)
-        else:
-            if path.stat().st_size > max_bytes:
-                raise InputError("too_large", f"{path.stat().st_size} bytes > --max-bytes {max_bytes}")
-            data = path.read_bytes()
+        with open_input(str(path), root) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if path.name.lower().endswith(".gz"):
+                data = _read_gzip(handle, size, max_bytes)
+            else:
+                data = _read_plain(handle, size, max_bytes)
     except InputError:
         raise
     except OSError as exc:
@@ -241,11 +284,20 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _read_gzip(path: Path, max_bytes: int) -> bytes:
+def _read_plain(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
+    if size > max_bytes:
+        raise InputError("too_large", f"{size} bytes > --max-bytes {max_bytes}")
+    data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError("too_large", f"more than --max-bytes {max_bytes} (the file grew while it was read)")
+    return data
+
+
+def _read_gzip(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
     """Gunzip a file (every member of it), never producing more than `max_bytes` + 1 bytes."""
-    if path.stat().st_size > max_bytes:
-        raise InputError("too_large", f"{path.stat().st_size} compressed bytes > --max-bytes {max_bytes}")
-    compressed = path.read_bytes()
+    if size > max_bytes:
+        raise InputError("too_large", f"{size} compressed bytes > --max-bytes {max_bytes}")
+    compressed = handle.read(max_bytes + 1)
     if compressed[:2] != b"\x1f\x8b":
         raise InputError("bad_gzip", "not gzip data (no gzip header)")
     chunks: list[bytes] = []

@@ -174,3 +174,110 @@ def test_decode_rejects_binary() -> None:
     with pytest.raises(InputError) as caught:
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text")
     assert caught.value.reason == "binary"
+
+
+# --- hardening (issue 13): links, non-regular files, races --------------------------------------------
+
+
+def run_cli(*args: str) -> int:
+    from cleaner.cli import main
+
+    return main(["run", *args, "-q", "--workers", "1"])
+
+
+def rejects_of(out: Path) -> dict[str, tuple[str, str]]:
+    import json
+
+    entries = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    return {entry["source"]: (entry["reason"], entry["detail"]) for entry in entries}
+
+
+PROSE = "The cat sat on the mat in the sun today, and the dog watched it from the door of the house. " * 20
+
+
+def test_a_file_symlink_loop_is_an_unreadable_reject_and_the_run_goes_on(tmp_path: Path) -> None:
+    make_tree(tmp_path / "in", {"ok.txt": PROSE.encode()})
+    os.symlink("self.txt", tmp_path / "in" / "self.txt")
+    os.symlink("b.txt", tmp_path / "in" / "a.txt")
+    os.symlink("a.txt", tmp_path / "in" / "b.txt")
+    assert run_cli(str(tmp_path / "in"), "-o", str(tmp_path / "out")) == 0
+    rejects = rejects_of(tmp_path / "out")
+    assert {source: reason for source, (reason, _) in rejects.items()} == {
+        "a.txt": "unreadable", "b.txt": "unreadable", "self.txt": "unreadable"}
+    assert "symbolic link" in rejects["self.txt"][1]
+    assert (tmp_path / "out" / "corpus-00000.jsonl").read_text().count("\n") == 1
+
+
+def test_a_directory_symlink_loop_is_skipped_in_learn_rules_too(tmp_path: Path) -> None:
+    from cleaner.cli import main
+
+    make_tree(tmp_path / "in", {"ok.txt": PROSE.encode()})
+    os.symlink("self.txt", tmp_path / "in" / "self.txt")
+    os.symlink("loopdir", tmp_path / "in" / "loopdir")
+    assert main(["learn-rules", str(tmp_path / "in"), "-o", str(tmp_path / "rules"), "--workers", "1"]) == 0
+
+
+def test_a_fifo_in_the_tree_is_unreadable_and_never_blocks(tmp_path: Path) -> None:
+    make_tree(tmp_path / "in", {"ok.txt": PROSE.encode()})
+    os.mkfifo(tmp_path / "in" / "pipe.txt")
+    with pytest.raises(InputError) as caught:
+        read_bytes(tmp_path / "in" / "pipe.txt", 100)
+    assert (caught.value.reason, caught.value.detail) == ("unreadable", "not a regular file (fifo)")
+    assert run_cli(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--time-limit", "0") == 0
+    assert rejects_of(tmp_path / "out")["pipe.txt"] == ("unreadable", "not a regular file (fifo)")
+
+
+@pytest.mark.parametrize("name", ["pipe", "pipe.warc", "pipe.jsonl", "pipe.jsonl.gz", "pipe.parquet", "pipe.txt.gz"])
+def test_a_fifo_named_on_the_command_line_does_not_hang_the_run(tmp_path: Path, name: str) -> None:
+    os.mkfifo(tmp_path / name)
+    assert run_cli(str(tmp_path / name), "-o", str(tmp_path / "out"), "--time-limit", "0") == 0
+    [(reason, detail)] = rejects_of(tmp_path / "out").values()
+    assert (reason, detail) == ("unreadable", "not a regular file (fifo)")
+
+
+def test_a_link_swapped_out_of_the_tree_after_the_walk_is_not_read(tmp_path: Path) -> None:
+    from cleaner.config import Config
+    from cleaner.readers import records_of, units_of
+    from cleaner.records import ReadStats
+
+    make_tree(tmp_path / "outside", {"secret.txt": b"secret words"})
+    make_tree(tmp_path / "in", {"inside.txt": b"inside words"})
+    os.symlink("inside.txt", tmp_path / "in" / "link.txt")
+    [inside, link] = Walker().walk((tmp_path / "in",))
+    assert (link.source, link.problem) == ("link.txt", "")
+    os.unlink(tmp_path / "in" / "link.txt")
+    os.symlink(tmp_path / "outside" / "secret.txt", tmp_path / "in" / "link.txt")
+    [unit] = units_of(link, Config())
+    [record] = records_of(unit, Config(), ReadStats())
+    assert record.data is None
+    assert record.problem == ("unreadable", "symbolic link leads out of the input tree")
+
+
+def test_a_directory_link_swapped_out_of_the_tree_after_the_walk_is_not_read(tmp_path: Path) -> None:
+    from cleaner.config import Config
+    from cleaner.readers import records_of, units_of
+    from cleaner.records import ReadStats
+
+    make_tree(tmp_path / "outside", {"a.jsonl": b'{"text": "secret"}\n'})
+    make_tree(tmp_path / "in", {"sub/a.jsonl": b'{"text": "inside"}\n'})
+    os.symlink("sub", tmp_path / "in" / "link")
+    items = list(Walker().walk((tmp_path / "in",)))
+    assert [item.source for item in items] == ["link/a.jsonl", "sub/a.jsonl"]
+    os.unlink(tmp_path / "in" / "link")
+    os.symlink(tmp_path / "outside", tmp_path / "in" / "link")
+    records = [rec for unit in units_of(items[0], Config()) for rec in records_of(unit, Config(), ReadStats())]
+    assert [(rec.text, rec.problem) for rec in records] == [(None, ("unreadable", "symbolic link leads out of the input tree"))]
+
+
+def test_links_inside_the_tree_are_read(tmp_path: Path) -> None:
+    make_tree(tmp_path / "in", {"sub/a.txt": b"inside words"})
+    os.symlink("sub/a.txt", tmp_path / "in" / "link.txt")
+    os.symlink("sub", tmp_path / "in" / "linkdir")
+    from cleaner.config import Config
+    from cleaner.readers import records_of, units_of
+    from cleaner.records import ReadStats
+
+    items = list(Walker().walk((tmp_path / "in",)))
+    assert [item.source for item in items] == ["link.txt", "linkdir/a.txt", "sub/a.txt"]
+    datas = [rec.data for item in items for unit in units_of(item, Config()) for rec in records_of(unit, Config(), ReadStats())]
+    assert datas == [b"inside words"] * 3
