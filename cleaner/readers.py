@@ -75,6 +75,8 @@ BINARY_SAMPLE = 8192
 GZIP_WBITS = 16 + zlib.MAX_WBITS
 # C0 controls other than tab, newline, form feed, carriage return and escape.
 BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# What `source_name` escapes: a doubled backslash, or an undecodable byte.
+ESCAPED = re.compile(r"\\\\|\\x([0-9a-f]{2})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,19 +161,19 @@ class Walker:
     unreadable_dirs: list[str] = field(default_factory=list)
 
     def walk(self, inputs: tuple[Path, ...]) -> Iterator[InputFile]:
-        for root in inputs:
+        for root, label in zip(inputs, input_labels(inputs)):
             if root.is_dir():
                 real_root = os.path.realpath(root)
-                yield from self._walk_dir(root, str(root), "", real_root, frozenset({real_root}))
+                yield from self._walk_dir(root, str(root), f"{label}/" if label else "", real_root, frozenset({real_root}))
             else:
                 fmt, kind = input_format(root.name) or (FILE, sniff_kind(root))
-                yield InputFile(root, root.name, kind, fmt=fmt)
+                yield InputFile(root, label or source_name(root.name), kind, fmt=fmt)
 
     def _walk_dir(self, root: Path, folder: str, prefix: str, real_root: str, ancestors: frozenset) -> Iterator[InputFile]:
         try:
             names = sorted_names(folder)
         except OSError as exc:
-            self.unreadable_dirs.append(f"{folder}: {exc.strerror}")
+            self.unreadable_dirs.append(f"{source_name(folder)}: {exc.strerror}")
             self.skipped["unreadable_directory"] += 1
             return
         for name in names:
@@ -179,6 +181,7 @@ class Walker:
                 self.skipped["hidden"] += 1
                 continue
             path = os.path.join(folder, name)
+            name = source_name(name)
             source = prefix + name
             try:
                 info, outside = _look(path, real_root)
@@ -217,6 +220,74 @@ class Walker:
         if self.include and not matches(self.include):
             return False
         return not matches(self.exclude)
+
+
+def source_name(name: str) -> str:
+    """A file name (or path) as a source: valid UTF-8 as it is, an undecodable byte as `\\xNN`, a backslash doubled.
+
+    Names come from the OS as `str` with undecodable bytes as lone
+    surrogates, which no output can hold. Doubling every backslash keeps the
+    escape reversible (`unescape_source`): two different byte names never
+    give the same source.
+
+    >>> source_name(os.fsdecode(b"caf\\xe9.txt")), source_name("a\\\\xff.txt"), source_name("café.txt")
+    ('caf\\\\xe9.txt', 'a\\\\\\\\xff.txt', 'café.txt')
+    """
+    if "\\" not in name and not _has_surrogates(name):
+        return name
+    return os.fsencode(name).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+
+
+def _has_surrogates(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def unescape_source(source: str) -> bytes:
+    """The bytes of the name a source was made from (`source_name` undone).
+
+    >>> unescape_source("caf\\\\xe9.txt"), unescape_source("a\\\\\\\\xff.txt")
+    (b'caf\\xe9.txt', b'a\\\\xff.txt')
+    """
+    out, pos = bytearray(), 0
+    for match in ESCAPED.finditer(source):
+        out += source[pos:match.start()].encode("utf-8")
+        out += b"\\" if match.group(0) == "\\\\" else bytes([int(match.group(1), 16)])
+        pos = match.end()
+    out += source[pos:].encode("utf-8")
+    return bytes(out)
+
+
+def input_labels(inputs: tuple[Path, ...]) -> list[str]:
+    """What each input's sources start with: nothing for a single input, else the path as given.
+
+    With one input a source is the path relative to it (a file input: its
+    name), as it always was. With several, two inputs can hold the same
+    relative path (`run a b`, `run a/x.txt b/x.txt`), so each source starts
+    with its input's path as given (normalised, escaped like a name). An input
+    given twice, or inside another one given before it, is marked with its
+    position, `\\#k`: escaped names never hold a lone backslash, so no other
+    source can look the same.
+
+    >>> input_labels((Path("a"),)), input_labels((Path("a"), Path("./b/"), Path("a/c"), Path("a")))
+    ([''], ['a', 'b', 'a/c\\\\#3', 'a\\\\#4'])
+    """
+    if len(inputs) < 2:
+        return [""] * len(inputs)
+    labels: list[str] = []
+    plain: list[tuple[str, ...]] = []
+    for position, path in enumerate(inputs, 1):
+        label = source_name(os.path.normpath(str(path)).replace(os.sep, "/"))
+        parts = tuple(label.split("/"))
+        if any(parts[:len(other)] == other or other[:len(parts)] == parts for other in plain):
+            label = f"{label}\\#{position}"
+        else:
+            plain.append(parts)
+        labels.append(label)
+    return labels
 
 
 def _look(path: str, real_root: str) -> tuple[os.stat_result, bool]:

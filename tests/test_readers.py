@@ -193,6 +193,16 @@ def rejects_of(out: Path) -> dict[str, tuple[str, str]]:
 
 
 PROSE = "The cat sat on the mat in the sun today, and the dog watched it from the door of the house. " * 20
+TOPICS = "harbour council bridge ferry market school winter festival station library garden museum".split()
+
+
+def prose(seed: int) -> str:
+    """A text the cleaner keeps, of its own (not a near duplicate of another seed's)."""
+    import random
+
+    rng = random.Random(seed)
+    return " ".join(f"The {rng.choice(TOPICS)} and the {rng.choice(TOPICS)} were in the news on day {rng.randint(1, 999)}, "
+                    f"as the {rng.choice(TOPICS)} is what people talk about." for _ in range(12))
 
 
 def test_a_file_symlink_loop_is_an_unreadable_reject_and_the_run_goes_on(tmp_path: Path) -> None:
@@ -281,3 +291,57 @@ def test_links_inside_the_tree_are_read(tmp_path: Path) -> None:
     assert [item.source for item in items] == ["link.txt", "linkdir/a.txt", "sub/a.txt"]
     datas = [rec.data for item in items for unit in units_of(item, Config()) for rec in records_of(unit, Config(), ReadStats())]
     assert datas == [b"inside words"] * 3
+
+
+# --- hardening (issue 13): file names that are not UTF-8, sources unique in a run ----------------------
+
+
+def corpus_sources(out: Path) -> list[str]:
+    import json
+
+    return [json.loads(line)["source"] for line in (out / "corpus-00000.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_file_name_that_is_not_utf_8_is_escaped_reversibly_and_the_run_goes_on(tmp_path: Path) -> None:
+    from cleaner.readers import source_name, unescape_source
+
+    root = tmp_path / "in"
+    root.mkdir()
+    for seed, name in enumerate((b"\xff.txt", b"\\xff.txt", b"caf\xe9.txt", "café.txt".encode())):
+        with open(os.path.join(os.fsencode(root), name), "w") as handle:
+            handle.write(prose(seed))
+    with open(os.path.join(os.fsencode(root), b"\xfe-empty.txt"), "w"):
+        pass
+    assert run_cli(str(root), "-o", str(tmp_path / "out")) == 0
+    assert sorted(corpus_sources(tmp_path / "out")) == sorted(["\\xff.txt", "\\\\xff.txt", "caf\\xe9.txt", "café.txt"])
+    assert rejects_of(tmp_path / "out") == {"\\xfe-empty.txt": ("empty", "no content")}
+    for name in (b"\xff.txt", b"\\xff.txt", b"caf\xe9.txt", "café.txt".encode(), b"a\\\\b\\x41"):
+        assert unescape_source(source_name(os.fsdecode(name))) == name
+
+
+def test_a_single_input_file_whose_name_is_not_utf_8_is_read(tmp_path: Path) -> None:
+    path = os.path.join(os.fsencode(tmp_path), b"\xff.txt")
+    with open(path, "w") as handle:
+        handle.write(PROSE)
+    assert run_cli(os.fsdecode(path), "-o", str(tmp_path / "out")) == 0
+    assert corpus_sources(tmp_path / "out") == ["\\xff.txt"]
+
+
+def test_sources_stay_unique_when_inputs_share_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path, {"a/x.txt": b"x", "b/x.txt": b"x", "a/sub/y.txt": b"x"})
+    monkeypatch.chdir(tmp_path)
+    assert sources(Walker(), Path("a"), Path("b")) == ["a/sub/y.txt", "a/x.txt", "b/x.txt"]
+    assert sources(Walker(), Path("a/x.txt"), Path("b/x.txt")) == ["a/x.txt", "b/x.txt"]
+    # The same input twice, or one inside another: a later one is marked with its position.
+    assert sources(Walker(), Path("a"), Path("./a/")) == ["a/sub/y.txt", "a/x.txt", "a\\#2/sub/y.txt", "a\\#2/x.txt"]
+    assert sources(Walker(), Path("a"), Path("a/sub"), Path("b")) == ["a/sub/y.txt", "a/x.txt", "a/sub\\#2/y.txt", "b/x.txt"]
+    # One input keeps the sources relative to it.
+    assert sources(Walker(), Path("a")) == ["sub/y.txt", "x.txt"]
+
+
+def test_a_run_of_two_inputs_with_the_same_relative_path_keeps_both_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = "A storm reached the harbour on Monday, and the ferry to the island did not sail until the evening. " * 20
+    make_tree(tmp_path, {"a/x.txt": PROSE.encode(), "b/x.txt": other.encode()})
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("a", "b", "-o", "out") == 0
+    assert corpus_sources(tmp_path / "out") == ["a/x.txt", "b/x.txt"]
