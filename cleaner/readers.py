@@ -73,6 +73,9 @@ MAX_UNDECODABLE_SHARE = 0.001
 BINARY_SAMPLE = 8192
 # zlib window bits that accept a gzip header and trailer.
 GZIP_WBITS = 16 + zlib.MAX_WBITS
+# Compressed bytes fed to zlib at a time while a gzip member goes on: the first piece, and the largest.
+FIRST_FEED, MAX_FEED = 256, 1 << 20
+NOT_NUL = re.compile(rb"[^\x00]")
 # C0 controls other than tab, newline, form feed, carriage return and escape.
 BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # What `source_name` escapes: a doubled backslash, or an undecodable byte.
@@ -371,24 +374,49 @@ def _read_gzip(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
     compressed = handle.read(max_bytes + 1)
     if compressed[:2] != b"\x1f\x8b":
         raise InputError("bad_gzip", "not gzip data (no gzip header)")
+    return gunzip_members(compressed, max_bytes)
+
+
+def gunzip_members(compressed: bytes, max_bytes: int) -> bytes:
+    """Every gzip member of `compressed`, decompressed and joined (zero padding between members allowed), in linear time.
+
+    A member is fed to zlib from an offset into a memoryview, in pieces
+    that start small and double: zlib copies what follows a member's end into
+    `unused_data`, so feeding it the whole rest of the file after each member
+    made a file of many members quadratic (200,000 empty members: 17.5 s, and
+    4 times that for twice as many); now what is copied after a member is at
+    most the size of the piece its last bytes came in.
+
+    >>> gunzip_members(gzip.compress(b"a") + b"\\0\\0" + gzip.compress(b"b"), 10)
+    b'ab'
+    """
+    view = memoryview(compressed)
     chunks: list[bytes] = []
-    size = 0
-    while compressed and size <= max_bytes:
+    size = pos = 0
+    while (pos := _after_padding(compressed, pos)) < len(view):
         inflater = zlib.decompressobj(GZIP_WBITS)
-        try:
-            chunk = inflater.decompress(compressed, max_bytes + 1 - size)
-        except zlib.error as exc:
-            raise InputError("bad_gzip", f"corrupt gzip stream ({exc})") from None
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > max_bytes:
-            break
-        if not inflater.eof:
-            raise InputError("bad_gzip", "truncated gzip stream (it ends before its end marker)")
-        compressed = inflater.unused_data.lstrip(b"\x00")
-    if size > max_bytes:
-        raise InputError("too_large", f"more than --max-bytes {max_bytes} once decompressed")
+        feed = FIRST_FEED
+        while not inflater.eof:
+            if pos >= len(view):
+                raise InputError("bad_gzip", "truncated gzip stream (it ends before its end marker)")
+            piece = view[pos:pos + feed]
+            try:
+                chunk = inflater.decompress(piece, max_bytes + 1 - size)
+            except zlib.error as exc:
+                raise InputError("bad_gzip", f"corrupt gzip stream ({exc})") from None
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                raise InputError("too_large", f"more than --max-bytes {max_bytes} once decompressed")
+            pos += len(piece) - len(inflater.unused_data) - len(inflater.unconsumed_tail)
+            feed = min(feed * 2, MAX_FEED)
     return b"".join(chunks)
+
+
+def _after_padding(data: bytes, pos: int) -> int:
+    """The offset of the first byte at or after `pos` that is not a zero byte (the padding allowed between members)."""
+    found = NOT_NUL.search(data, pos)
+    return found.start() if found else len(data)
 
 
 def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
