@@ -46,29 +46,69 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
-# Labels that the WHATWG Encoding Standard (https://encoding.spec.whatwg.org/#names-and-labels), and so
-# every browser, reads with a larger decoder than the Python codec of the same name: Python's gb2312 and
-# gbk fail on GBK and GB18030 characters, iso8859-9 and tis-620 read the 0x80-0x9F quotes as controls,
-# euc_kr, shift_jis and big5 fail on the Windows and HKSCS extensions. The Python codec, then its labels.
-WHATWG_DECODERS = {
-    "cp1252": (
-        "ansi_x3.4-1968", "ascii", "cp819", "csisolatin1", "ibm819", "iso-8859-1", "iso-ir-100", "iso8859-1",
-        "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1", "us-ascii", "x-cp1252",
-    ),
-    "cp1254": (
-        "csisolatin5", "iso-8859-9", "iso-ir-148", "iso8859-9", "iso88599", "iso_8859-9", "iso_8859-9:1989",
-        "l5", "latin5", "x-cp1254",
-    ),
-    "cp874": ("dos-874", "iso-8859-11", "iso8859-11", "iso885911", "tis-620", "windows-874"),
-    "gb18030": (
-        "chinese", "csgb2312", "csiso58gb231280", "gb2312", "gb_2312", "gb_2312-80", "gbk", "iso-ir-58", "x-gbk",
-    ),
-    "big5hkscs": ("big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"),
-    "cp949": (
-        "cseuckr", "csksc56011987", "euc-kr", "iso-ir-149", "korean", "ks_c_5601-1987", "ks_c_5601-1989",
-        "ksc5601", "ksc_5601", "windows-949",
-    ),
-    "cp932": ("csshiftjis", "ms_kanji", "shift-jis", "shift_jis", "sjis", "windows-31j", "x-sjis"),
+# The WHATWG Encoding Standard's encodings and their labels (https://encoding.spec.whatwg.org/#names-and-labels,
+# encodings.json): what a charset label means to every browser. Each encoding is read with the Python codec
+# given, which for several is larger than Python's codec of the same name (as the standard's decoder is):
+# gb2312 and gbk read as GB18030, iso-8859-1 and ascii as windows-1252, iso-8859-9 as windows-1254, tis-620 as
+# windows-874, euc-kr as windows-949, shift_jis as windows-31j, big5 as Big5-HKSCS. A label not here (base64,
+# rot13, unicode_escape, utf-7, idna, cp037, ...) is no web text encoding and is ignored, as browsers ignore it.
+# UTF-16 is read as UTF-8 (see `_declared_charset`; from a container too: bytes with no zero byte in their
+# first 8 KiB, which `_looks_binary` requires, are not UTF-16). The `replacement` encoding (ISO-2022-KR,
+# HZ-GB-2312, ISO-2022-CN: a browser shows one U+FFFD) and x-user-defined are ignored: detection decides.
+WHATWG_ENCODINGS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "UTF-8": ("utf-8", ("unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8")),
+    "IBM866": ("cp866", ("866", "cp866", "csibm866", "ibm866")),
+    "ISO-8859-2": ("iso8859-2", ("csisolatin2", "iso-8859-2", "iso-ir-101", "iso8859-2", "iso88592", "iso_8859-2",
+                                 "iso_8859-2:1987", "l2", "latin2")),
+    "ISO-8859-3": ("iso8859-3", ("csisolatin3", "iso-8859-3", "iso-ir-109", "iso8859-3", "iso88593", "iso_8859-3",
+                                 "iso_8859-3:1988", "l3", "latin3")),
+    "ISO-8859-4": ("iso8859-4", ("csisolatin4", "iso-8859-4", "iso-ir-110", "iso8859-4", "iso88594", "iso_8859-4",
+                                 "iso_8859-4:1988", "l4", "latin4")),
+    "ISO-8859-5": ("iso8859-5", ("csisolatincyrillic", "cyrillic", "iso-8859-5", "iso-ir-144", "iso8859-5", "iso88595",
+                                 "iso_8859-5", "iso_8859-5:1988")),
+    "ISO-8859-6": ("iso8859-6", ("arabic", "asmo-708", "csiso88596e", "csiso88596i", "csisolatinarabic", "ecma-114",
+                                 "iso-8859-6", "iso-8859-6-e", "iso-8859-6-i", "iso-ir-127", "iso8859-6", "iso88596",
+                                 "iso_8859-6", "iso_8859-6:1987")),
+    "ISO-8859-7": ("iso8859-7", ("csisolatingreek", "ecma-118", "elot_928", "greek", "greek8", "iso-8859-7",
+                                 "iso-ir-126", "iso8859-7", "iso88597", "iso_8859-7", "iso_8859-7:1987", "sun_eu_greek")),
+    "ISO-8859-8": ("iso8859-8", ("csiso88598e", "csisolatinhebrew", "hebrew", "iso-8859-8", "iso-8859-8-e", "iso-ir-138",
+                                 "iso8859-8", "iso88598", "iso_8859-8", "iso_8859-8:1988", "visual")),
+    "ISO-8859-8-I": ("iso8859-8", ("csiso88598i", "iso-8859-8-i", "logical")),
+    "ISO-8859-10": ("iso8859-10", ("csisolatin6", "iso-8859-10", "iso-ir-157", "iso8859-10", "iso885910", "l6", "latin6")),
+    "ISO-8859-13": ("iso8859-13", ("iso-8859-13", "iso8859-13", "iso885913")),
+    "ISO-8859-14": ("iso8859-14", ("iso-8859-14", "iso8859-14", "iso885914")),
+    "ISO-8859-15": ("iso8859-15", ("csisolatin9", "iso-8859-15", "iso8859-15", "iso885915", "iso_8859-15", "l9")),
+    "ISO-8859-16": ("iso8859-16", ("iso-8859-16",)),
+    "KOI8-R": ("koi8-r", ("cskoi8r", "koi", "koi8", "koi8-r", "koi8_r")),
+    "KOI8-U": ("koi8-u", ("koi8-ru", "koi8-u")),
+    "macintosh": ("mac-roman", ("csmacintosh", "mac", "macintosh", "x-mac-roman")),
+    "windows-874": ("cp874", ("dos-874", "iso-8859-11", "iso8859-11", "iso885911", "tis-620", "windows-874")),
+    "windows-1250": ("cp1250", ("cp1250", "windows-1250", "x-cp1250")),
+    "windows-1251": ("cp1251", ("cp1251", "windows-1251", "x-cp1251")),
+    "windows-1252": ("cp1252", ("ansi_x3.4-1968", "ascii", "cp1252", "cp819", "csisolatin1", "ibm819", "iso-8859-1",
+                                "iso-ir-100", "iso8859-1", "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1",
+                                "us-ascii", "windows-1252", "x-cp1252")),
+    "windows-1253": ("cp1253", ("cp1253", "windows-1253", "x-cp1253")),
+    "windows-1254": ("cp1254", ("cp1254", "csisolatin5", "iso-8859-9", "iso-ir-148", "iso8859-9", "iso88599", "iso_8859-9",
+                                "iso_8859-9:1989", "l5", "latin5", "windows-1254", "x-cp1254")),
+    "windows-1255": ("cp1255", ("cp1255", "windows-1255", "x-cp1255")),
+    "windows-1256": ("cp1256", ("cp1256", "windows-1256", "x-cp1256")),
+    "windows-1257": ("cp1257", ("cp1257", "windows-1257", "x-cp1257")),
+    "windows-1258": ("cp1258", ("cp1258", "windows-1258", "x-cp1258")),
+    "x-mac-cyrillic": ("mac-cyrillic", ("x-mac-cyrillic", "x-mac-ukrainian")),
+    "GBK": ("gb18030", ("chinese", "csgb2312", "csiso58gb231280", "gb2312", "gb_2312", "gb_2312-80", "gbk", "iso-ir-58",
+                        "x-gbk")),
+    "gb18030": ("gb18030", ("gb18030",)),
+    "Big5": ("big5hkscs", ("big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5")),
+    "EUC-JP": ("euc_jp", ("cseucpkdfmtjapanese", "euc-jp", "x-euc-jp")),
+    "ISO-2022-JP": ("iso2022_jp", ("csiso2022jp", "iso-2022-jp")),
+    "Shift_JIS": ("cp932", ("csshiftjis", "ms932", "ms_kanji", "shift-jis", "shift_jis", "sjis", "windows-31j", "x-sjis")),
+    "EUC-KR": ("cp949", ("cseuckr", "csksc56011987", "euc-kr", "iso-ir-149", "korean", "ks_c_5601-1987", "ks_c_5601-1989",
+                         "ksc5601", "ksc_5601", "windows-949")),
+    "replacement": (None, ("csiso2022kr", "hz-gb-2312", "iso-2022-cn", "iso-2022-cn-ext", "iso-2022-kr", "replacement")),
+    "UTF-16BE": ("utf-8", ("unicodefffe", "utf-16be")),
+    "UTF-16LE": ("utf-8", ("csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le")),
+    "x-user-defined": (None, ("x-user-defined",)),
 }
 # A declared charset is used though a few byte sequences do not decode (a character cut by an editor or a
 # truncation), as browsers do, while at most this share of the characters are replaced.
@@ -474,7 +514,7 @@ def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
     become U+FFFD); else charset detection with charset-normalizer. That is
     the WHATWG order (BOM, transport layer, the document's own declaration),
     and a label is read as the WHATWG Encoding Standard reads it
-    (`WHATWG_DECODERS`: gb2312 as GB18030, iso-8859-1 as windows-1252).
+    (`WHATWG_ENCODINGS`: gb2312 as GB18030, iso-8859-1 as windows-1252).
 
     >>> decode("café".encode("utf-8"), "text")
     ('café', 'utf-8')
@@ -504,7 +544,7 @@ def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError("decode_error", "no text encoding fits these bytes")
-    encoding = _canonical(best.encoding) or best.encoding
+    encoding = _detected_codec(best.encoding)
     return _decode_with(data, encoding), encoding
 
 
@@ -532,40 +572,59 @@ def _declared_charset(data: bytes) -> str | None:
     match = META_CHARSET.search(data[:4096])
     if not match:
         return None
-    encoding = _canonical(match.group(1).decode("ascii"))
-    return "utf-8" if encoding and encoding.startswith("utf-16") else encoding
+    return _canonical(match.group(1).decode("ascii"))
 
 
-def _whatwg_aliases() -> dict[str, str]:
-    """Each label of `WHATWG_DECODERS`, and the name of Python's codec for it, mapped to the WHATWG decoder."""
+def _label_codecs() -> dict[str, str | None]:
+    """Each WHATWG label mapped to the Python codec that reads it (None: ignored), by the codec's own name."""
+    return {
+        label: codecs.lookup(codec).name if codec else None
+        for codec, labels in WHATWG_ENCODINGS.values()
+        for label in labels
+    }
+
+
+def _detected_codecs() -> dict[str, str]:
+    """Python's codec of each WHATWG label, when it reads less than the label's decoder: to the larger codec.
+
+    charset-normalizer names Python codecs (`gb2312`, `shift_jis`, `ascii`); a
+    detected one is read like the label of the same name (`gb18030`, `cp932`,
+    `cp1252`). Labels that browsers ignore or read as UTF-8 (UTF-16) are left out.
+    """
     aliases = {}
-    for codec, labels in WHATWG_DECODERS.items():
-        for label in labels:
-            aliases[label] = codec
-            try:
-                aliases[codecs.lookup(label).name] = codec
-            except LookupError:
-                pass
+    for label, codec in LABEL_CODECS.items():
+        if codec is None or codec == "utf-8" and label.startswith(("utf-16", "unicode", "ucs", "iso-10646", "csunicode")):
+            continue
+        try:
+            aliases[codecs.lookup(label).name] = codec
+        except LookupError:
+            pass
     return aliases
 
 
-WHATWG_ALIASES = _whatwg_aliases()
+LABEL_CODECS = _label_codecs()
+DETECTED_CODECS = _detected_codecs()
 
 
 def _canonical(label: str) -> str | None:
-    """The Python codec that decodes an encoding label as browsers do; None for a label no text codec has.
+    """The Python codec that decodes an encoding label as browsers do; None for a label that is no WHATWG text encoding.
 
     >>> [_canonical(label) for label in ("GB2312", "x-gbk", "Shift_JIS", "EUC-KR", "big5", "ISO-8859-9", "utf8")]
     ['gb18030', 'gb18030', 'cp932', 'cp949', 'big5hkscs', 'cp1254', 'utf-8']
-    >>> _canonical("base64"), _canonical("no-such-charset")
-    (None, None)
+    >>> _canonical("base64"), _canonical("unicode_escape"), _canonical("utf-7"), _canonical("utf-16"), _canonical(" Latin1 ")
+    (None, None, None, 'utf-8', 'cp1252')
     """
-    key = label.strip().lower()
-    if key in WHATWG_ALIASES:
-        return WHATWG_ALIASES[key]
+    return LABEL_CODECS.get(label.strip().lower())
+
+
+def _detected_codec(name: str) -> str:
+    """The codec to read bytes with that charset-normalizer found to be in Python's codec `name`.
+
+    >>> _detected_codec("gb2312"), _detected_codec("ascii"), _detected_codec("cp437"), _detected_codec("utf_8")
+    ('gb18030', 'cp1252', 'cp437', 'utf-8')
+    """
     try:
-        name = codecs.lookup(key).name
-        b" ".decode(name, errors="ignore")  # LookupError for a bytes-to-bytes codec (base64, zip)
+        python_name = codecs.lookup(name).name
     except LookupError:
-        return None
-    return WHATWG_ALIASES.get(name, name)
+        return name
+    return DETECTED_CODECS.get(python_name, python_name)

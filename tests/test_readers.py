@@ -408,3 +408,61 @@ def test_a_large_directory_is_walked_sorted_in_bounded_memory(tmp_path: Path, mo
     assert [first.source, *(item.source for item in items)] == sorted(names)
     # The whole listing held as names took 1.1 MB here (as DirEntry objects, 3 times that); runs of 500, 0.3 MB.
     assert peak < 600_000
+
+
+# --- hardening (issue 13): charset labels are WHATWG labels -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["base64", "rot13", "unicode_escape", "raw_unicode_escape", "utf-7", "idna", "punycode", "hex", "zip", "cp037",
+     "utf-16", "UTF-16LE", "ucs-2", "utf-32", "x-user-defined", "replacement", "hz-gb-2312", "iso-2022-kr", "no-such"],
+)
+def test_a_charset_that_is_not_a_web_text_encoding_falls_back(label: str) -> None:
+    page = '<meta charset="LABEL"><p>A plain page \\u00e9 with 50% of its text \\ here.</p>'.replace("LABEL", label)
+    assert decode(page.encode("ascii"), "html") == (page, "utf-8")
+    body = "<p>A plain page \\u00e9 with 50% of its text \\ here.</p>"
+    assert decode(body.encode("ascii"), "html", declared=label) == (body, "utf-8")
+
+
+@pytest.mark.parametrize(
+    "label, text, codec",
+    [
+        ("x-mac-cyrillic", "Привет, мир", "mac-cyrillic"),
+        ("x-mac-ukrainian", "Привет, мир", "mac-cyrillic"),
+        ("iso-8859-8-i", "שלום עולם", "iso8859-8"),
+        ("logical", "שלום עולם", "iso8859-8"),
+        ("koi", "Привет, мир", "koi8-r"),
+        ("koi8-ru", "Привіт, світ", "koi8-u"),
+        ("windows-1251", "Привет, мир", "cp1251"),
+        ("866", "Привет, мир", "cp866"),
+        ("sun_eu_greek", "Γειά σου κόσμε", "iso8859-7"),
+        ("csmacintosh", "Café crème", "mac-roman"),
+        ("ms932", "①番の日本語", "cp932"),
+        ("x-euc-jp", "日本語の文章", "euc_jp"),
+    ],
+)
+def test_every_whatwg_label_is_read_with_its_encoding(label: str, text: str, codec: str) -> None:
+    page = f'<meta charset="{label}"><p>{text}</p>'
+    assert decode(page.encode(codec), "html") == (page, codec)
+    assert decode(f"<p>{text}</p>".encode(codec), "html", declared=label) == (f"<p>{text}</p>", codec)
+
+
+def test_a_warc_http_charset_that_is_not_a_text_encoding_falls_back(tmp_path: Path) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    body = "<html><body><article><p>" + PROSE + "</p></article></body></html>"
+    with open(tmp_path / "a.warc", "wb") as handle:
+        writer = WARCWriter(handle, gzip=False)
+        for label in ("idna", "utf-16", "unicode_escape"):
+            http = StatusAndHeaders("200 OK", [("Content-Type", f"text/html; charset={label}")], protocol="HTTP/1.1")
+            payload = io.BytesIO(body.replace("The cat", f"The {label} cat").encode())
+            writer.write_record(writer.create_warc_record(f"https://x.example/{label}", "response", payload=payload, http_headers=http))
+    assert run_cli(str(tmp_path / "a.warc"), "-o", str(tmp_path / "out"), "--no-dedup") == 0
+    import json
+
+    records = [json.loads(line) for line in (tmp_path / "out" / "corpus-00000.jsonl").read_text().splitlines()]
+    assert [(r["encoding"], r["text"].startswith("The ")) for r in records] == [("utf-8", True)] * 3
