@@ -466,3 +466,8 @@ def test_a_warc_http_charset_that_is_not_a_text_encoding_falls_back(tmp_path: Pa
 
     records = [json.loads(line) for line in (tmp_path / "out" / "corpus-00000.jsonl").read_text().splitlines()]
     assert [(r["encoding"], r["text"].startswith("The ")) for r in records] == [("utf-8", True)] * 3
+
+
+def test_a_character_device_named_as_an_input_is_not_read(tmp_path: Path) -> None:
+    assert run_cli("/dev/zero", "-o", str(tmp_path / "out"), "--max-bytes", "1000") == 0
+    assert rejects_of(tmp_path / "out") == {"zero": ("unreadable", "not a regular file (character device)")}
