@@ -214,12 +214,13 @@ class Walker:
         for root, label in zip(inputs, input_labels(inputs)):
             if root.is_dir():
                 real_root = os.path.realpath(root)
-                yield from self._walk_dir(root, str(root), f"{label}/" if label else "", real_root, frozenset({real_root}))
+                yield from self._walk_dir(str(root), f"{label}/" if label else "", real_root, frozenset({real_root}))
             else:
                 fmt, kind = input_format(root.name) or (FILE, sniff_kind(root))
                 yield InputFile(root, label or source_name(root.name), kind, fmt=fmt)
 
-    def _walk_dir(self, root: Path, folder: str, prefix: str, real_root: str, ancestors: frozenset) -> Iterator[InputFile]:
+    def _walk_dir(self, folder: str, prefix: str, real_root: str, ancestors: frozenset) -> Iterator[InputFile]:
+        """The files under `folder`, sources `prefix` + their path below it; `ancestors` the real paths being walked."""
         try:
             names = sorted_names(folder)
         except OSError as exc:
@@ -243,7 +244,7 @@ class Walker:
                 if outside or real in ancestors:
                     self.skipped["link_loop_or_outside"] += 1
                     continue
-                yield from self._walk_dir(root, path, source + "/", real_root, ancestors | {real})
+                yield from self._walk_dir(path, source + "/", real_root, ancestors | {real})
                 continue
             yield from self._file(path, source, name, real_root, OUTSIDE if outside else "")
 
