@@ -47,6 +47,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 import zstandard
@@ -54,7 +55,8 @@ from fastwarc.stream_io import BrotliReader, ChunkedReader
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from cleaner.config import Config
-from cleaner.errors import ConfigError
+from cleaner.errors import ConfigError, InputError
+from cleaner.opening import open_input
 from cleaner.records import JSONL, PARQUET, WARC, ReadStats, Record, Unit, record_key
 
 # Records per unit (for WARC: responses and resources) when the caller does not say: a unit is
@@ -108,16 +110,23 @@ def container_format(name: str) -> str | None:
 
 
 def plan_units(
-    path: str, source: str, fmt: str, config: Config, records_per_unit: int = RECORDS_PER_UNIT
+    path: str, source: str, fmt: str, config: Config, records_per_unit: int = RECORDS_PER_UNIT, root: str = ""
 ) -> Iterator[Unit]:
-    """The units of one container file, in file order, covering each of its records once."""
+    """The units of one container file, in file order, covering each of its records once.
+
+    `root` is the real path of the input directory the file was found under:
+    the file is opened only inside it (`opening.open_input`), when planned and
+    again when each unit is read, and every unit carries it.
+    """
     if fmt == WARC:
-        return _plan_warc(path, source, records_per_unit)
-    if fmt == JSONL:
-        return _plan_jsonl(path, source, records_per_unit)
-    if fmt == PARQUET:
-        return _plan_parquet(path, source, config, records_per_unit)
-    raise ValueError(f"not a container format: {fmt!r}")
+        units = _plan_warc(path, source, records_per_unit, root)
+    elif fmt == JSONL:
+        units = _plan_jsonl(path, source, records_per_unit, root)
+    elif fmt == PARQUET:
+        units = _plan_parquet(path, source, config, records_per_unit, root)
+    else:
+        raise ValueError(f"not a container format: {fmt!r}")
+    return (replace(unit, root=root) for unit in units)
 
 
 def read_unit(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
@@ -144,7 +153,7 @@ def _problem(unit: Unit, index: int, reason: str, detail: str) -> Record:
 # WARC ---------------------------------------------------------------------
 
 
-def _plan_warc(path: str, source: str, per_unit: int) -> Iterator[Unit]:
+def _plan_warc(path: str, source: str, per_unit: int, root: str) -> Iterator[Unit]:
     """Units of about `per_unit` documents (response and resource records), each starting where a reader can enter the file.
 
     Units are sized by the records that can be documents, not by all records:
@@ -153,8 +162,8 @@ def _plan_warc(path: str, source: str, per_unit: int) -> Iterator[Unit]:
     the file, and reading it reports the problem.
     """
     try:
-        handle = open(path, "rb")
-    except OSError:
+        handle = open_input(path, root)
+    except InputError:
         yield _whole_file(path, source, WARC)
         return
     documents = WarcRecordType.response | WarcRecordType.resource
@@ -168,7 +177,7 @@ def _plan_warc(path: str, source: str, per_unit: int) -> Iterator[Unit]:
                     break
                 pos = warc.stream_pos
                 if in_unit >= per_unit and pos > start and pos != rejected_pos:
-                    if _record_starts_at(path, pos, compressed):
+                    if _record_starts_at(handle, pos, compressed):
                         yield Unit(path, source, WARC, start=start, first_index=first, count=index - first,
                                    size_hint=in_unit)
                         start, first, in_unit = pos, index, 0
@@ -181,10 +190,9 @@ def _plan_warc(path: str, source: str, per_unit: int) -> Iterator[Unit]:
     yield Unit(path, source, WARC, start=start, first_index=first, count=None, size_hint=max(1, in_unit))
 
 
-def _record_starts_at(path: str, pos: int, compressed: bool) -> bool:
-    """Whether a WARC record starts at byte `pos` of the file (for gzip: a member holding one)."""
-    with open(path, "rb") as handle:
-        head = os.pread(handle.fileno(), 1024 if compressed else 5, pos)
+def _record_starts_at(handle: BinaryIO, pos: int, compressed: bool) -> bool:
+    """Whether a WARC record starts at byte `pos` of the file (for gzip: a member holding one); `pread` leaves `handle` where it is."""
+    head = os.pread(handle.fileno(), 1024 if compressed else 5, pos)
     if not compressed:
         return head == b"WARC/"
     if not head.startswith(GZIP_MAGIC):
@@ -197,9 +205,9 @@ def _record_starts_at(path: str, pos: int, compressed: bool) -> bool:
 
 def _read_warc(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
     try:
-        handle = open(unit.path, "rb")
-    except OSError as exc:
-        yield _problem(unit, unit.first_index, "unreadable", exc.strerror or str(exc))
+        handle = open_input(unit.path, unit.root)
+    except InputError as exc:
+        yield _problem(unit, unit.first_index, exc.reason, exc.detail)
         return
     with handle:
         handle.seek(unit.start)
@@ -387,16 +395,16 @@ def _inflate(data: bytes, max_bytes: int) -> bytes:
 # JSONL --------------------------------------------------------------------
 
 
-def _plan_jsonl(path: str, source: str, per_unit: int) -> Iterator[Unit]:
+def _plan_jsonl(path: str, source: str, per_unit: int, root: str) -> Iterator[Unit]:
     """Units of `per_unit` lines for an uncompressed file; a compressed one is read in one go."""
     lowered = path.lower()
     if lowered.endswith((".gz", ".zst")):
-        yield _whole_file(path, source, JSONL, _estimate_lines(path))
+        yield _whole_file(path, source, JSONL, _estimate_lines(path, root))
         return
     try:
-        handle = open(path, "rb")
+        handle = open_input(path, root)
         size = os.fstat(handle.fileno()).st_size
-    except OSError:
+    except (InputError, OSError):
         yield _whole_file(path, source, JSONL)
         return
     with handle:
@@ -446,14 +454,14 @@ def _count_lines(handle: BinaryIO, offset: int) -> int:
     return count + (1 if last and not last.endswith(b"\n") else 0)
 
 
-def _estimate_lines(path: str) -> int:
+def _estimate_lines(path: str, root: str) -> int:
     """About how many lines a compressed file holds: lines per compressed byte in its first 8 MiB, times its size."""
     try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as raw, _open_text_stream(path, raw) as stream:
+        with open_input(path, root) as raw, _open_text_stream(path, raw) as stream:
+            size = os.fstat(raw.fileno()).st_size
             sample = stream.read(ESTIMATE_SAMPLE)
             consumed = raw.tell()
-    except (OSError, EOFError, zlib.error, zstandard.ZstdError, _Truncated):
+    except (InputError, OSError, EOFError, zlib.error, zstandard.ZstdError, _Truncated):
         return 1
     if not sample or not consumed:
         return 1
@@ -534,9 +542,9 @@ class _ZstdReader:
 def _read_jsonl(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
     gz = unit.path.lower().endswith(".gz")
     try:
-        raw = open(unit.path, "rb")
-    except OSError as exc:
-        yield _problem(unit, unit.first_index, "unreadable", exc.strerror or str(exc))
+        raw = open_input(unit.path, unit.root)
+    except InputError as exc:
+        yield _problem(unit, unit.first_index, exc.reason, exc.detail)
         return
     raw.seek(unit.start)
     with raw, _open_text_stream(unit.path, raw) as stream:
@@ -721,16 +729,16 @@ def _utf8_size(text: str, max_bytes: int) -> int:
 # Parquet ------------------------------------------------------------------
 
 
-def _plan_parquet(path: str, source: str, config: Config, per_unit: int) -> Iterator[Unit]:
+def _plan_parquet(path: str, source: str, config: Config, per_unit: int, root: str) -> Iterator[Unit]:
     """Units of whole row groups, small groups taken together up to about `per_unit` rows."""
     import pyarrow  # here, not at the top: it costs 0.15 s to import, which only Parquet inputs should pay
     import pyarrow.parquet as pq
 
     try:
-        with pq.ParquetFile(path) as parquet:
+        with open_input(path, root) as handle, pq.ParquetFile(handle) as parquet:
             metadata = parquet.metadata
             names = parquet.schema_arrow.names
-    except (OSError, pyarrow.ArrowException, ValueError):
+    except (InputError, OSError, pyarrow.ArrowException, ValueError):
         yield _whole_file(path, source, PARQUET)
         return
     _check_columns(path, names, config)
@@ -758,7 +766,12 @@ def _read_parquet(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Reco
 
     index = unit.first_index
     try:
-        with pq.ParquetFile(unit.path) as parquet:
+        handle = open_input(unit.path, unit.root)
+    except InputError as exc:
+        yield _problem(unit, index, exc.reason, exc.detail)
+        return
+    try:
+        with handle, pq.ParquetFile(handle) as parquet:
             end = parquet.num_row_groups if unit.count is None else unit.start + unit.count
             columns = _wanted_columns(parquet.schema_arrow, config)
             for batch in parquet.iter_batches(row_groups=range(unit.start, end), columns=columns, batch_size=1024):

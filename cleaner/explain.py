@@ -17,7 +17,7 @@ from cleaner.document import Document, Line
 from cleaner.pipeline import Pipeline
 from cleaner.errors import ConfigError
 from cleaner.executor import LocalExecutor
-from cleaner.readers import Walker, input_format, sniff_kind
+from cleaner.readers import Walker, input_format, input_labels, sniff_kind, source_name
 from cleaner.records import FILE
 from cleaner.repetition import LineCounts
 from cleaner.runner import count_lines, input_units
@@ -40,7 +40,7 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
     if fmt != FILE:
         raise ConfigError(f"explain takes a single-document file (.txt, .html); {path.name} is a {fmt} file of many records")
     if not corpus or config.site_by == "none":
-        return Pipeline(config).process_file(path, path.name, kind)
+        return Pipeline(config).process_file(path, source_name(path.name), kind)
     source = source_in_corpus(path, corpus)
     with tempfile.TemporaryDirectory(prefix="cleaner-explain-") as scratch:
         with LineCounts(Path(scratch) / "line-counts.sqlite") as counts:
@@ -53,11 +53,14 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
 def source_in_corpus(path: Path, corpus: tuple[Path, ...]) -> str:
     """The file's source as a run over `corpus` names it: its path relative to the input directory holding it."""
     target = path.resolve()
-    for root in corpus:
+    for root, label in zip(corpus, input_labels(corpus)):
         real_root = root.resolve()
         if root.is_dir() and real_root in target.parents:
-            return target.relative_to(real_root).as_posix()
-    return path.name
+            relative = source_name(target.relative_to(real_root).as_posix())
+            return f"{label}/{relative}" if label else relative
+        if label and real_root == target:
+            return label
+    return source_name(path.name)
 
 
 def render_explanation(path: Path, config: Config, corpus: tuple[Path, ...] = (), as_json: bool = False, color: bool = False) -> str:

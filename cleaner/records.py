@@ -50,6 +50,7 @@ class Unit:
     count: int | None = None
     problem: str = ""
     size_hint: int = 1  # about how many records the unit holds, for batching
+    root: str = ""  # the real path of the input directory the file was found under: it is read only inside it
 
 
 @dataclass(slots=True)

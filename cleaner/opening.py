@@ -1,0 +1,96 @@
+"""Open an input file safely: only a regular file, only inside the input tree, checked on what was opened.
+
+The walk decides which files to read, but a file is read later (in a worker,
+seconds or hours after), and a symbolic link can be swapped in between: a
+check made in the walk says nothing about what `open` finds. So every input
+file (single documents and containers alike) is opened here, and the checks
+are made on the opened descriptor:
+
+- the file is opened with `O_NONBLOCK`, so a FIFO never blocks the opener,
+  and `O_NOCTTY`, so a terminal never becomes the process's controlling one;
+- `fstat` of the descriptor must say a regular file: a FIFO, a device or a
+  socket is `unreadable` ("not a regular file (fifo)"), never read without
+  end;
+- for a file found under an input directory, the real path of the name,
+  resolved after the open, must lie inside that directory's real path, and
+  must be the very file opened (same device and inode). A link swapped before
+  the open resolves outside; one swapped back after the open resolves to
+  another file. Either way the file is refused, and links that stay inside
+  the tree read as before.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import BinaryIO
+
+from cleaner.errors import InputError
+
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+OUTSIDE = "symbolic link leads out of the input tree"
+FILE_TYPES = (
+    (stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"),
+)
+
+
+def open_input(path: str, root: str = "") -> BinaryIO:
+    """A buffered binary file object for `path`, or `InputError("unreadable", why)`.
+
+    `root` is the real path of the input directory the file was found under
+    ("" for a file named on the command line, which is read wherever it is).
+    """
+    try:
+        fd = os.open(path, OPEN_FLAGS)
+    except OSError as exc:
+        raise InputError("unreadable", os_reason(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("unreadable", f"not a regular file ({file_type(info.st_mode)})")
+        if root:
+            check_inside(path, root, info)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def check_inside(path: str, root: str, opened: os.stat_result) -> None:
+    """Refuse the opened file unless `path` resolves, now, inside `root` and to the file that was opened."""
+    real = os.path.realpath(path)
+    if not is_inside(real, root):
+        raise InputError("unreadable", OUTSIDE)
+    try:
+        named = os.stat(real)
+    except OSError:
+        named = None
+    if named is None or (named.st_dev, named.st_ino) != (opened.st_dev, opened.st_ino):
+        raise InputError("unreadable", "the file was replaced while it was opened")
+
+
+def is_inside(real: str, root: str) -> bool:
+    """Whether the real path `real` is `root` or below it (both resolved).
+
+    >>> is_inside("/data/in/a.txt", "/data/in"), is_inside("/data/input/a.txt", "/data/in")
+    (True, False)
+    """
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def file_type(mode: int) -> str:
+    """What a non-regular file is, in words.
+
+    >>> file_type(stat.S_IFIFO)
+    'fifo'
+    """
+    return next((name for test, name in FILE_TYPES if test(mode)), "special file")
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason an `open` failed, in words (never the path, which the reject names already); a link loop says it is one."""
+    reason = exc.strerror or type(exc).__name__
+    return f"symbolic link loop ({reason})" if exc.errno == errno.ELOOP else reason
