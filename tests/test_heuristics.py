@@ -242,6 +242,69 @@ def test_body_bounds_keeps_sentences_between_the_headline_and_the_body(between: 
     assert all(doc.lines[i].removed_by == BODY_BOUNDS for i in range(len(menu)))
 
 
+def long_body(lines: list[str], tail: str) -> list[str]:
+    """A body many times longer than a one-sentence lede: distinct lines, as an article has."""
+    return [f"{line} {tail.format(n)}" for n in range(1, 7) for line in lines]
+
+
+LONG_BODY = long_body(PROSE, "It was the {}th report of the kind this year.")
+GERMAN_BODY = long_body(
+    [
+        "Der Hafen wurde am Montag nach drei Monaten Arbeit an der alten Mauer wieder geöffnet, wie die Stadt mitteilte.",
+        "Die Fischer, die ihre Boote in den Nachbarort gebracht hatten, sind froh, wieder da zu sein, auch wenn es teurer ist.",
+        "Die Arbeiten haben mehr gekostet als geplant, weil die Stürme im Winter die neuen Steine beschädigt haben.",
+    ],
+    "Das war der {}. Bericht dieser Art in diesem Jahr.",
+)
+SPANISH_BODY = long_body(
+    [
+        "El puerto volvió a abrir el lunes después de tres meses de obras en el viejo muro, según dijo el ayuntamiento.",
+        "Los pescadores que se habían llevado sus barcos al pueblo vecino están contentos de volver, aunque las tasas han subido.",
+        "Las obras costaron más de lo previsto porque las tormentas del invierno dañaron las piedras nuevas antes de tiempo.",
+    ],
+    "Fue el informe número {} de este tipo en el año.",
+)
+
+
+@pytest.mark.parametrize(
+    "headline, lede, gap, body",
+    [
+        (
+            "Harbour reopens after repairs",
+            "The old sea wall held through the first storm of the season.",
+            ["Contents", "Repairs", "Costs", "The second phase", "Ferries", "Shops", "Reactions"],
+            LONG_BODY,
+        ),
+        (
+            "Hafen nach Reparatur wieder offen",
+            "Die alte Mauer hat den ersten Sturm des Winters gut überstanden.",
+            ["Inhalt", "Reparatur", "Kosten", "Zweiter Abschnitt", "Fähren", "Geschäfte", "Stimmen"],
+            GERMAN_BODY,
+        ),
+        (
+            "El puerto reabre tras las obras",
+            "El viejo muro aguantó bien la primera tormenta del invierno.",
+            ["Contenido", "Obras", "Costes", "Segunda fase", "Ferris", "Comercios", "Reacciones"],
+            SPANISH_BODY,
+        ),
+    ],
+)
+def test_body_bounds_keeps_a_small_lede_just_under_the_headline(headline: str, lede: str, gap: list[str], body: list[str]) -> None:
+    """A lede kept from a long body by a table of contents stays: it opens just under the title (v3)."""
+    gap = gap * 4  # more than head_reach lines: the body's start is too far for the v2 rule
+    doc = doc_of(["Home", "News", headline, lede] + gap + body, title=f"{headline} | Town News")
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == [lede] + body
+
+
+def test_body_bounds_drops_a_small_run_far_under_the_headline() -> None:
+    notice = "We use cookies to measure traffic and to show you relevant content."
+    chrome = ["Home", "News", "Sport", "Weather", "Video", "Contact", "Login", "Search", "Menu", "Close"]
+    doc = doc_of(["Harbour reopens after repairs"] + chrome + [notice] + chrome * 3 + LONG_BODY, title="Harbour reopens after repairs")
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == LONG_BODY
+
+
 def test_body_bounds_keeps_nothing_above_the_body_without_a_headline_there() -> None:
     doc = doc_of(["Home", "Works on the old sea wall ended after three months.", "Newsletter", "Print", "Login"] + PROSE)
     step(BODY_BOUNDS)(doc)
