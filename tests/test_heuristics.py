@@ -110,12 +110,51 @@ def test_link_shapes() -> None:
     assert not is_menu_row("Salt | pepper")
 
 
-def test_language_sample_reads_the_first_long_lines() -> None:
+def test_language_sample_reads_the_longest_lines_first() -> None:
     long_line = "Der Hund lief (schnell) über die Straße und wollte nicht mehr nach Hause zurück, sagte man."
-    sample = language_sample(["Startseite", long_line, ""] + [PROSE[0]] * 20)
-    assert sample[:4] == ["der", "hund", "lief", "schnell"]
-    assert LANGUAGE_SAMPLE_WORDS <= len(sample) < LANGUAGE_SAMPLE_WORDS + len(PROSE[0].split())
+    longer = [f"{PROSE[0]} It was the {n}th such report this year." for n in range(20)]
+    sample = language_sample(["Startseite", long_line, ""] + longer)
+    assert sample[: len(PROSE[0].split())] == PROSE[0].lower().replace(",", "").replace(".", "").split()
+    assert "hund" not in sample  # the budget is spent on the longer lines
+    assert LANGUAGE_SAMPLE_WORDS <= len(sample) < LANGUAGE_SAMPLE_WORDS + len(longer[0].split())
+    assert language_sample(["Startseite", long_line])[:4] == ["der", "hund", "lief", "schnell"]
     assert language_sample(["Home", "News"]) == []
+
+
+def test_language_sample_reads_a_repeated_line_once() -> None:
+    line = "Le port a rouvert lundi après trois mois de travaux sur la vieille digue, a dit la mairie."
+    assert language_sample([line] * 5) == language_sample([line])
+
+
+@pytest.mark.parametrize(
+    "banner, body, language",
+    [
+        (
+            "This page was archived by a web crawler and is shown as it was when the crawl was made.",
+            [
+                "Der Hafen wurde am Montag nach drei Monaten Arbeit an der alten Mauer wieder geöffnet, wie die Stadt mitteilte, "
+                "und die Fischer, die ihre Boote in den Nachbarort gebracht hatten, sind froh, wieder da zu sein.",
+                "Die Arbeiten haben mehr gekostet als geplant, weil die Stürme im Winter die neuen Steine beschädigt haben, "
+                "bevor sie fest waren, und ein zweiter Abschnitt soll im nächsten Frühjahr beginnen.",
+            ],
+            "German",
+        ),
+        (
+            "We use cookies to improve your experience on this site and to show you relevant content.",
+            [
+                "El puerto volvió a abrir el lunes después de tres meses de obras en el viejo muro, según dijo el ayuntamiento, "
+                "y los pescadores que se habían llevado sus barcos al pueblo vecino están contentos de volver.",
+                "Las obras costaron más de lo previsto porque las tormentas del invierno dañaron las piedras nuevas antes de que "
+                "se asentaran, y una segunda fase empezará la próxima primavera si llega la financiación.",
+            ],
+            "Spanish",
+        ),
+    ],
+)
+def test_stoplist_is_the_body_s_under_a_banner_in_another_language(banner: str, body: list[str], language: str) -> None:
+    """A banner at the top (an archive's notice, a cookie notice, repeated) does not name the body's language."""
+    doc = doc_of([banner] * 10 + body)
+    assert Heuristics().stoplist(doc) == stoplists()[language]
 
 
 def test_stoplist_is_guessed_from_kept_lines_only() -> None:
@@ -201,6 +240,69 @@ def test_body_bounds_keeps_sentences_between_the_headline_and_the_body(between: 
     step(BODY_BOUNDS)(doc)
     assert {line.text for line in doc.kept_lines} - set(PROSE) == ({between[-1]} if kept else set())
     assert all(doc.lines[i].removed_by == BODY_BOUNDS for i in range(len(menu)))
+
+
+def long_body(lines: list[str], tail: str) -> list[str]:
+    """A body many times longer than a one-sentence lede: distinct lines, as an article has."""
+    return [f"{line} {tail.format(n)}" for n in range(1, 7) for line in lines]
+
+
+LONG_BODY = long_body(PROSE, "It was the {}th report of the kind this year.")
+GERMAN_BODY = long_body(
+    [
+        "Der Hafen wurde am Montag nach drei Monaten Arbeit an der alten Mauer wieder geöffnet, wie die Stadt mitteilte.",
+        "Die Fischer, die ihre Boote in den Nachbarort gebracht hatten, sind froh, wieder da zu sein, auch wenn es teurer ist.",
+        "Die Arbeiten haben mehr gekostet als geplant, weil die Stürme im Winter die neuen Steine beschädigt haben.",
+    ],
+    "Das war der {}. Bericht dieser Art in diesem Jahr.",
+)
+SPANISH_BODY = long_body(
+    [
+        "El puerto volvió a abrir el lunes después de tres meses de obras en el viejo muro, según dijo el ayuntamiento.",
+        "Los pescadores que se habían llevado sus barcos al pueblo vecino están contentos de volver, aunque las tasas han subido.",
+        "Las obras costaron más de lo previsto porque las tormentas del invierno dañaron las piedras nuevas antes de tiempo.",
+    ],
+    "Fue el informe número {} de este tipo en el año.",
+)
+
+
+@pytest.mark.parametrize(
+    "headline, lede, gap, body",
+    [
+        (
+            "Harbour reopens after repairs",
+            "The old sea wall held through the first storm of the season.",
+            ["Contents", "Repairs", "Costs", "The second phase", "Ferries", "Shops", "Reactions"],
+            LONG_BODY,
+        ),
+        (
+            "Hafen nach Reparatur wieder offen",
+            "Die alte Mauer hat den ersten Sturm des Winters gut überstanden.",
+            ["Inhalt", "Reparatur", "Kosten", "Zweiter Abschnitt", "Fähren", "Geschäfte", "Stimmen"],
+            GERMAN_BODY,
+        ),
+        (
+            "El puerto reabre tras las obras",
+            "El viejo muro aguantó bien la primera tormenta del invierno.",
+            ["Contenido", "Obras", "Costes", "Segunda fase", "Ferris", "Comercios", "Reacciones"],
+            SPANISH_BODY,
+        ),
+    ],
+)
+def test_body_bounds_keeps_a_small_lede_just_under_the_headline(headline: str, lede: str, gap: list[str], body: list[str]) -> None:
+    """A lede kept from a long body by a table of contents stays: it opens just under the title (v3)."""
+    gap = gap * 4  # more than head_reach lines: the body's start is too far for the v2 rule
+    doc = doc_of(["Home", "News", headline, lede] + gap + body, title=f"{headline} | Town News")
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == [lede] + body
+
+
+def test_body_bounds_drops_a_small_run_far_under_the_headline() -> None:
+    notice = "We use cookies to measure traffic and to show you relevant content."
+    chrome = ["Home", "News", "Sport", "Weather", "Video", "Contact", "Login", "Search", "Menu", "Close"]
+    doc = doc_of(["Harbour reopens after repairs"] + chrome + [notice] + chrome * 3 + LONG_BODY, title="Harbour reopens after repairs")
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == LONG_BODY
 
 
 def test_body_bounds_keeps_nothing_above_the_body_without_a_headline_there() -> None:
