@@ -72,8 +72,9 @@ class Config:
         training corpus wants the article: comments are another kind of text
         with a quality of their own, and article gold leaves them out.
     extractor
-        The HTML extractor (`extract.EXTRACTORS`); the document records which
-        one made it.
+        The HTML extractor (`extract.EXTRACTORS`: `trafilatura`, or
+        `resiliparse`, less exact on article pages: trafilatura-eval html F1
+        0.886 against 0.932); the document records which one made it.
     second_extractor
         `resiliparse` or `none`: a second, differently built extractor whose
         prose trafilatura lacks is added to an HTML page's lines

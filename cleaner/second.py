@@ -33,6 +33,8 @@ ONE_EXTRACTOR = "extract.one-extractor-v1"
 SECOND_EXTRACTORS = ("resiliparse", "none")
 # What resiliparse reads that article gold leaves out: figures and their captions, asides, forms.
 SKIPPED = ["figure", "figcaption", "aside", "form", "[class*=caption]", "[class*=comment]"]
+# With comments kept (`--comments keep`), the comment sections stay.
+SKIPPED_WITH_COMMENTS = [selector for selector in SKIPPED if "comment" not in selector]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +66,19 @@ class SecondOpinion:
 SECOND_OPINION = SecondOpinion()
 
 
-def resiliparse_text(html: str) -> str:
-    """The main text of `html` by resiliparse (`extract_plain_text` with `main_content`), "" when it finds none."""
+def resiliparse_text(html: str, comments: bool = False) -> str:
+    """The main text of `html` by resiliparse (`extract_plain_text` with `main_content`), "" when it finds none.
+
+    With `comments`, the comment sections resiliparse recognises are kept
+    (as `--extractor resiliparse --comments keep` asks).
+    """
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
     tree = HTMLTree.parse(html)
     return extract_plain_text(
-        tree, main_content=True, list_bullets=False, alt_texts=False, comments=False, post_meta=False, skip_elements=SKIPPED
+        tree, main_content=True, list_bullets=False, alt_texts=False, comments=comments, post_meta=False,
+        skip_elements=SKIPPED_WITH_COMMENTS if comments else SKIPPED,
     ) or ""
 
 
