@@ -104,7 +104,7 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--favor", choices=FAVOR_CHOICES, default=defaults.favor, help="prefer precision or recall when cutting doubtful text (default balanced)")
     group.add_argument("--no-heuristics", action="store_true", help="do not run the rule-free heuristics, only the rule files")
     group.add_argument("--comments", choices=COMMENTS_CHOICES, default=defaults.comments, help=f"readers' comment threads: drop them from the text, keep them in it, or put them in a separate 'comments' field of each record (text as with drop; default {defaults.comments})")
-    group.add_argument("--extractor", choices=tuple(EXTRACTORS), default=defaults.extractor, help=f"the HTML main-text extractor (default {defaults.extractor})")
+    group.add_argument("--extractor", choices=tuple(EXTRACTORS), default=defaults.extractor, help=f"the HTML main-text extractor; metadata comes from the page's declarations with either (default {defaults.extractor})")
     group.add_argument("--second-extractor", choices=SECOND_EXTRACTORS, default=defaults.second_extractor, help=f"a second HTML extractor whose prose the first lacks is added, or none (default {defaults.second_extractor})")
     add_repetition_options(group)
     add_rule_options(group)

@@ -1,7 +1,8 @@
 """Turn decoded input into a title, a body and page metadata.
 
-HTML goes through trafilatura, which finds the main text and the page's
-title, canonical URL, date and site name. Text files have no markup: their
+HTML goes through trafilatura (or resiliparse, `--extractor resiliparse`),
+which finds the main text; the page's title, canonical URL, date and site
+name come from what the page declares. Text files have no markup: their
 first line is the title when it reads as a headline. Nothing here knows
 about rules or heuristics.
 """
@@ -122,7 +123,25 @@ class Trafilatura:
         return extract_html(html, url=url, favor=favor, comments=comments, comments_field=comments_field)
 
 
-EXTRACTORS: dict[str, type] = {"trafilatura": Trafilatura}
+class Resiliparse:
+    """resiliparse's main-content text (`second.resiliparse_text`), with the metadata the page declares.
+
+    A differently built extractor (DOM heuristics, no fallback chain), about
+    six times faster than trafilatura here and less exact on article pages
+    (trafilatura-eval html F1 in README). It has no precision or recall
+    mode, so `favor` is only the heuristics' business; with `comments` it
+    keeps the comment sections it recognises.
+    """
+
+    name = "resiliparse"
+
+    def extract(self, html: str, url: str = "", favor: str = "balanced", comments: bool = False,
+                comments_field: bool = False) -> Extracted:
+        """`comments_field` gives no comments apart: resiliparse has no separate comment text (the thread detector's lines still go to the field)."""
+        return extract_with_resiliparse(html, url=url, comments=comments)
+
+
+EXTRACTORS: dict[str, type] = {"trafilatura": Trafilatura, "resiliparse": Resiliparse}
 
 
 def extractor_named(name: str) -> Extractor:
@@ -207,6 +226,32 @@ def separate_comments(html: str, url: str, favor: str) -> str:
     except (ValueError, TypeError, AttributeError, LookupError):
         return ""
     return (result.comments or "") if result is not None else ""
+
+
+def extract_with_resiliparse(html: str, url: str = "", comments: bool = False) -> Extracted:
+    """Main text of an HTML page with resiliparse, and the metadata the page declares (`declared_metadata`).
+
+    The page's record wrapper, if any, is cut off first (`page_markup`), as
+    for trafilatura. Raises `InputError("no_main_text")` when resiliparse
+    finds no main text or lxml cannot parse the page for its metadata.
+    """
+    from cleaner.second import resiliparse_text  # here: second imports the document model, which imports nothing of this
+
+    markup = page_markup(html)
+    body = resiliparse_text(markup, comments=comments)
+    if not body.strip():
+        raise InputError("no_main_text", "resiliparse found no main text in the page")
+    tree = parse_page(html)
+    if tree is None:
+        raise InputError("no_main_text", "the page could not be parsed as HTML")
+    title, page_url, date, sitename = declared_metadata(tree, html)
+    return Extracted(
+        body=body,
+        title=title,
+        url=page_url if page_url.startswith(("http://", "https://")) else url,
+        date=date[:10] if ISO_DATE.match(date) else "",
+        sitename=sitename,
+    )
 
 
 def parse_page(html: str) -> HtmlElement | None:

@@ -9,7 +9,8 @@ order: the lines are aligned (`difflib.SequenceMatcher` on folded lines),
 and a line only the second extractor found is added where it stands among
 trafilatura's lines (at the edges of the body only when trafilatura's text
 is much shorter than the second's). An added line that does not read as prose
-(`features.is_prose`: a sentence of 8 words, or any line of 20) is removed
+(`features.is_prose`: a sentence of 8 words, or any line of 20), or that is
+a teaser cut off with an ellipsis (`is_teaser`), is removed
 at once as `extract.one-extractor-v1`, with a note naming the extractor
 that had it: a second extractor's extra headings, captions and menus are
 what trafilatura was right to leave out. A kept addition carries the note
@@ -31,8 +32,12 @@ from cleaner.features import is_prose, word_count
 
 ONE_EXTRACTOR = "extract.one-extractor-v1"
 SECOND_EXTRACTORS = ("resiliparse", "none")
+# How a teaser for another page ends: its text cut off with an ellipsis.
+TEASER_ENDS = ("\u2026", "...")
 # What resiliparse reads that article gold leaves out: figures and their captions, asides, forms.
 SKIPPED = ["figure", "figcaption", "aside", "form", "[class*=caption]", "[class*=comment]"]
+# With comments kept (`--comments keep`), the comment sections stay.
+SKIPPED_WITH_COMMENTS = [selector for selector in SKIPPED if "comment" not in selector]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +48,9 @@ class SecondOpinion:
         An added line has at least this many words (`features.word_count`)
         besides reading as prose: a short sentence alone among chrome
         ("Subscribe to our newsletter.") is more often a call to action than
-        a paragraph trafilatura lost.
+        a paragraph trafilatura lost. With the teaser guard, on
+        trafilatura-eval html (the whole cleaner): 5 or 8 F1 0.935
+        (TP 2812, FP 255), 12 F1 0.934 (TP 2809, FP 252).
 
     short_share
         Lines the second extractor has before trafilatura's first line or
@@ -64,14 +71,19 @@ class SecondOpinion:
 SECOND_OPINION = SecondOpinion()
 
 
-def resiliparse_text(html: str) -> str:
-    """The main text of `html` by resiliparse (`extract_plain_text` with `main_content`), "" when it finds none."""
+def resiliparse_text(html: str, comments: bool = False) -> str:
+    """The main text of `html` by resiliparse (`extract_plain_text` with `main_content`), "" when it finds none.
+
+    With `comments`, the comment sections resiliparse recognises are kept
+    (as `--extractor resiliparse --comments keep` asks).
+    """
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
     tree = HTMLTree.parse(html)
     return extract_plain_text(
-        tree, main_content=True, list_bullets=False, alt_texts=False, comments=False, post_meta=False, skip_elements=SKIPPED
+        tree, main_content=True, list_bullets=False, alt_texts=False, comments=comments, post_meta=False,
+        skip_elements=SKIPPED_WITH_COMMENTS if comments else SKIPPED,
     ) or ""
 
 
@@ -124,5 +136,21 @@ def added(line: Line, name: str, opinion: SecondOpinion) -> Line:
     """A line only the second extractor had: kept when it reads as prose, else removed as `ONE_EXTRACTOR`."""
     note = f"only in {name}"
     words = word_count(line.text)
-    kept = words >= opinion.min_words and is_prose(line.text, words)
+    kept = words >= opinion.min_words and is_prose(line.text, words) and not is_teaser(line.text)
     return Line(line.text, True, None if kept else ONE_EXTRACTOR, note)
+
+
+def is_teaser(text: str) -> bool:
+    """A line cut off with an ellipsis: a teaser for another page (a related article, a news box), not a lost paragraph.
+
+    trafilatura leaves such boxes out; resiliparse reads them when they
+    stand inside the main content. On trafilatura-eval, of the additions
+    that passed the prose test, 152 end so: 7 boilerplate snippets, 1 of
+    the article, the rest neither.
+
+    >>> is_teaser("Prices for daily life are exploding and many do not know how to pay the rent. In\u2026")
+    True
+    >>> is_teaser("The harbour reopened on Monday after three months of repairs to the sea wall.")
+    False
+    """
+    return text.rstrip().endswith(TEASER_ENDS)

@@ -1,9 +1,13 @@
+import json
+from pathlib import Path
+
 import pytest
 
-from cleaner.errors import InputError
+from cleaner.cli import main
+from cleaner.errors import ConfigError, InputError
 from lxml.html import fromstring
 
-from cleaner.extract import declared_metadata, extract_html, parse_page, reads_as_headline, split_title
+from cleaner.extract import declared_metadata, extract_html, extractor_named, parse_page, reads_as_headline, split_title
 
 PAGE = """<html><head><title>Harbour reopens | Coast News</title>
 <link rel="canonical" href="https://coast.example.com/harbour"></head><body>
@@ -192,3 +196,41 @@ def test_declared_metadata_falls_back_in_order() -> None:
     bare = "<html><head><title>Only  the title</title></head><body><p>Text</p><time datetime='2018-01-01'></time></body></html>"
     assert _declared(bare) == ("Only the title", "", "2018-01-01", "")
     assert _declared("<html><body><p>Nothing declared</p></body></html>") == ("", "", "", "")
+
+
+def test_resiliparse_extractor_main_text_and_declared_metadata() -> None:
+    found = extractor_named("resiliparse").extract(PAGE, url="https://given.example.com/x")
+    assert "sea wall" in found.body and "ferry to the islands" in found.body
+    assert "Copyright" not in found.body and "Home" not in found.body
+    assert found.url == "https://coast.example.com/harbour"  # the canonical link the page declares
+    assert found.title == "Harbour reopens"  # the first <h1>, trusted before <title>
+
+
+def test_resiliparse_extractor_without_main_text() -> None:
+    with pytest.raises(InputError) as caught:
+        extractor_named("resiliparse").extract("<html><head><script>go()</script></head><body><div id=app></div></body></html>")
+    assert caught.value.reason == "no_main_text"
+
+
+def test_resiliparse_extractor_keeps_comments_only_when_asked() -> None:
+    comment = "I grew up by this harbour and I am so glad the ferries are finally running again this spring."
+    page = PAGE.replace("</article>", f'</article><div class="comments"><p>{comment}</p></div>')
+    assert "glad the ferries" not in extractor_named("resiliparse").extract(page).body
+    assert "glad the ferries" in extractor_named("resiliparse").extract(page, comments=True).body
+
+
+def test_an_unknown_extractor_names_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="trafilatura, resiliparse"):
+        extractor_named("boilerpipe")
+
+
+def test_cli_runs_resiliparse_as_the_extractor(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "harbour.html").write_text(PAGE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(pages), "--output", str(out), "--extractor", "resiliparse", "--min-words", "0", "--quiet"]) == 0
+    (record,) = [json.loads(line) for line in (out / "corpus-00000.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert record["metadata"]["extractor"] == "resiliparse"
+    assert "sea wall" in record["text"] and "Copyright" not in record["text"]
+    assert record["url"] == "https://coast.example.com/harbour"

@@ -27,6 +27,10 @@ CASES = [
     ([PROSE[4], PROSE[0] + " " + PROSE[1], PROSE[3]], [PROSE[4], PROSE[0], PROSE[1], PROSE[2], PROSE[3]],
      [(PROSE[4], None, ""), (PROSE[0] + " " + PROSE[1], None, ""), (PROSE[2], None, "only in resiliparse"), (PROSE[3], None, "")],
      "pieces of a line trafilatura already has are not added twice"),
+    ([PROSE[0], PROSE[2]], [PROSE[0], "Read how the ferry company plans to run more boats to the islands next summer, and why\u2026", PROSE[2]],
+     [(PROSE[0], None, ""), ("Read how the ferry company plans to run more boats to the islands next summer, and why\u2026",
+       ONE_EXTRACTOR, "only in resiliparse"), (PROSE[2], None, "")],
+     "a teaser cut off with an ellipsis is removed with its reason"),
 ]
 
 
