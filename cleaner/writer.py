@@ -14,6 +14,8 @@ rejects parts: no document's text passes through it.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import gzip
 import hashlib
 import io
@@ -38,6 +40,7 @@ OUTPUT_PATTERNS = (
     "corpus-*.jsonl", "corpus-*.jsonl.gz", "corpus-*.parquet", "rejects.jsonl", "duplicates.jsonl", "summary.json",
 )
 STAGING_PREFIX = ".cleaner-staging-"
+OWNER_FILE = "owner.pid"  # in the staging directory: the pid of the run that holds the output's lock
 # Page metadata the extractor found, added to the container's under these names.
 PAGE_METADATA = ("published", "sitename", "extractor")
 # Columns of a Parquet shard; `removed` and `metadata` are JSON text (their keys vary from record to record).
@@ -122,14 +125,23 @@ class OutputDir:
     def __init__(self, output: Path, overwrite: bool = False) -> None:
         self.output = output
         self.overwrite = overwrite
-        self._prepare_output()
-        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
+        self._create_output()
+        self._lock = OutputLock(output)
+        try:
+            self._check_output()
+            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
+            (self.staging / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
+        except BaseException:
+            self._lock.release()
+            raise
 
-    def _prepare_output(self) -> None:
+    def _create_output(self) -> None:
         try:
             self.output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create output directory {self.output}: {exc.strerror}") from None
+
+    def _check_output(self) -> None:
         if not os.access(self.output, os.W_OK | os.X_OK):
             raise OutputError(f"output directory {self.output} is not writable")
         visible = [p for p in self.output.iterdir() if not p.name.startswith(".")]
@@ -146,10 +158,49 @@ class OutputDir:
         for name in [*names, "summary.json"]:
             os.replace(self.staging / name, self.output / name)
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._lock.release()
 
     def abort(self) -> None:
         """Drop everything this run wrote; earlier output stays as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._lock.release()
+
+
+class OutputLock:
+    """An exclusive `flock` on the output directory itself, held for a run's life.
+
+    Two runs into one directory would mix their shards under one summary, so
+    the second is refused. The kernel drops the lock when the holder's
+    process dies (worker processes, which share it, die with their parent),
+    so a crashed run never leaves it stuck, and locking the directory, not a
+    file in it, leaves nothing behind in the corpus.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.fd: int | None = os.open(output, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self.release()
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise OutputError(f"cannot lock output directory {output}: {exc.strerror}") from None
+            raise OutputError(f"output directory {output} is in use by another run{holder_of(output)}") from None
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def holder_of(output: Path) -> str:
+    """" (pid N)" for the run that holds `output`'s lock, as it recorded itself, or "" when unknown."""
+    for owner in sorted(output.glob(f".cleaner-*/{OWNER_FILE}")):
+        try:
+            return f" (pid {int(owner.read_text(encoding='ascii'))})"
+        except (OSError, ValueError):
+            continue
+    return ""
 
 
 # --- part files (written by cleaning tasks) ---------------------------------------------
