@@ -129,6 +129,7 @@ class OutputDir:
         self._lock = OutputLock(output)
         try:
             self._check_output()
+            remove_stale_staging(output)
             self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
             (self.staging / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
         except BaseException:
@@ -191,6 +192,13 @@ class OutputLock:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+def remove_stale_staging(output: Path) -> None:
+    """Delete staging directories that killed runs left behind; safe only while holding the lock (none is in use)."""
+    for stale in output.glob(f"{STAGING_PREFIX}*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def holder_of(output: Path) -> str:

@@ -31,3 +31,125 @@ def test_a_second_run_into_a_held_output_directory_is_refused(fixtures_dir: Path
     assert not list(out.glob("corpus-*"))
     first.abort()
     assert run_cli(str(fixtures_dir / "input/text"), "-o", str(out)) == 0
+
+
+# --- signals and orphans ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_pages(root: Path, pages: int = 400) -> Path:
+    """A crawl of `pages` HTML pages over four sites: a few seconds of work for two workers."""
+    from conftest import html_page
+
+    for n in range(pages):
+        site = f"site{n % 4}.example"
+        folder = root / site
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{n:04d}.html").write_bytes(html_page(n, site))
+    return root
+
+
+STARTED: list[int] = []  # every process a test started or saw as a worker, killed if a test leaves one behind
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_processes():
+    yield
+    import signal
+
+    for pid in STARTED:
+        if running(pid):
+            os.kill(pid, signal.SIGKILL)
+    STARTED.clear()
+
+
+def start_run(*args: str, env: dict[str, str] | None = None):
+    """`cleaner run` from this worktree in a process of its own."""
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    process = subprocess.Popen([sys.executable, "-m", "cleaner", "run", *args, "--quiet"], env=environment,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    STARTED.append(process.pid)
+    return process
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` exists and is not a zombie."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float = 60.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def workers_of_started_run(process, out: Path) -> list[int]:
+    """The run's worker processes, once the first pass is well under way (it has spilled parsed batches)."""
+    assert wait_for(lambda: len(children_of(process.pid)) >= 2 and len(list(out.glob(".cleaner-*/parsed/*"))) >= 2)
+    workers = children_of(process.pid)
+    STARTED.extend(workers)
+    return workers
+
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+
+
+@linux_only
+@pytest.mark.slow
+def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    import signal
+
+    out = tmp_path / "out"
+    process = start_run(str(make_pages(tmp_path / "crawl")), "-o", str(out), "--workers", "2")
+    workers = workers_of_started_run(process, out)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert wait_for(lambda: not any(running(pid) for pid in workers), 10), "orphaned workers"
+
+
+@linux_only
+@pytest.mark.slow
+def test_sigterm_aborts_cleanly_with_143_and_no_staging_left(tmp_path: Path) -> None:
+    import signal
+
+    out = tmp_path / "out"
+    process = start_run(str(make_pages(tmp_path / "crawl")), "-o", str(out), "--workers", "2")
+    workers = workers_of_started_run(process, out)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143 and err.strip().splitlines() == ["cleaner: terminated"]
+    assert list(out.iterdir()) == []
+    assert wait_for(lambda: not any(running(pid) for pid in workers), 10), "orphaned workers"
+
+
+def test_staging_left_by_a_killed_run_is_removed_by_the_next(fixtures_dir: Path, tmp_path: Path) -> None:
+    stale = tmp_path / "out" / ".cleaner-staging-killed"
+    (stale / "parts").mkdir(parents=True)
+    (stale / "parts" / "part-000000000.records.jsonl").write_text("{}\n")
+    assert run_cli(str(fixtures_dir / "input/text"), "-o", str(tmp_path / "out")) == 0
+    assert not stale.exists() and not list((tmp_path / "out").glob(".cleaner-*"))
