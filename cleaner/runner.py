@@ -17,6 +17,8 @@ order, so the output is byte-identical for any number of workers.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -28,7 +30,7 @@ from tqdm import tqdm
 
 from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, Signature, SignatureStore, drops_of, duplicate_reject_lines, report_lines
-from cleaner.errors import ConfigError
+from cleaner.errors import ConfigError, OutputError
 from cleaner.executor import LocalExecutor
 from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
@@ -70,10 +72,31 @@ def run(options: RunOptions) -> dict:
             tally, shards, extra = run_stages(executor, options, out.staging, bar)
         summary = tally.summary(options.config, shards, time.perf_counter() - started)
         out.commit([*shards, "rejects.jsonl", *extra], summary)
+    except (OSError, sqlite3.Error) as exc:
+        out.abort()
+        raise OutputError(storage_failure(exc, options.output)) from None
     except BaseException:
         out.abort()
         raise
     return summary
+
+
+FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+
+
+def storage_failure(exc: OSError | sqlite3.Error, output: Path) -> str:
+    """One line for a write that failed, in this process or a worker's (whose exception arrives here as it was raised).
+
+    A full disk is the common case, and SQLite reports it in words of its own.
+    """
+    if isinstance(exc, sqlite3.Error):
+        if "full" in str(exc):
+            return f"no space left on the device of {output} (the line counts database: {exc}); earlier output is untouched"
+        return f"the line counts database failed: {exc}"
+    if exc.errno in FULL_ERRNOS:
+        return f"no space left on the device of {output} ({exc.strerror}); earlier output is untouched"
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"the run failed: {exc.strerror or exc}{where}"
 
 
 def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar: tqdm) -> tuple[Tally, list[str], list[str]]:

@@ -153,3 +153,45 @@ def test_staging_left_by_a_killed_run_is_removed_by_the_next(fixtures_dir: Path,
     (stale / "parts" / "part-000000000.records.jsonl").write_text("{}\n")
     assert run_cli(str(fixtures_dir / "input/text"), "-o", str(tmp_path / "out")) == 0
     assert not stale.exists() and not list((tmp_path / "out").glob(".cleaner-*"))
+
+
+# --- a full disk --------------------------------------------------------------------------
+
+
+def disk_full(*args: object, **kwargs: object) -> None:
+    import errno
+
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def database_full(*args: object, **kwargs: object) -> None:
+    import sqlite3
+
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize("where, failure, workers", [
+    ("cleaner.writer.PartWriter.write_record", disk_full, "1"),  # a cleaning task's part file
+    ("cleaner.writer.PartWriter.write_record", disk_full, "2"),  # ... in a worker process
+    ("cleaner.stages.write_stream", disk_full, "2"),  # a parse task's spill, in a worker
+    ("cleaner.runner.join_files", disk_full, "2"),  # the parent joining the rejects
+    ("cleaner.repetition.LineCounts.flush", database_full, "2"),  # the parent's count reduce
+])
+def test_a_full_disk_is_a_one_line_error_and_earlier_output_stays(fixtures_dir: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture,
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   where: str, failure, workers: str) -> None:
+    import multiprocessing
+
+    if workers != "1" and multiprocessing.get_start_method() != "fork":
+        pytest.skip("the workers see the patch only when they are forked")
+    out = tmp_path / "out"
+    args = (str(fixtures_dir / "input"), "-o", str(out), "--workers", workers)
+    assert run_cli(*args) == 0
+    earlier = outputs(out)
+    capsys.readouterr()
+    monkeypatch.setattr(where, failure)
+    assert run_cli(*args, "--overwrite") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("cleaner: error: ") and "no space left" in err, err
+    assert outputs(out) == earlier
