@@ -40,6 +40,7 @@ OUTPUT_PATTERNS = (
     "corpus-*.jsonl", "corpus-*.jsonl.gz", "corpus-*.parquet", "rejects.jsonl", "duplicates.jsonl", "summary.json",
 )
 STAGING_PREFIX = ".cleaner-staging-"
+REPLACED_DIR = "replaced"  # in the staging directory: earlier output, moved aside during a commit
 OWNER_FILE = "owner.pid"  # in the staging directory: the pid of the run that holds the output's lock
 # Page metadata the extractor found, added to the container's under these names.
 PAGE_METADATA = ("published", "sitename", "extractor")
@@ -150,16 +151,44 @@ class OutputDir:
             raise OutputError(f"output directory {self.output} is not empty (use --overwrite to replace its corpus)")
 
     def commit(self, names: Iterable[str], summary: dict) -> None:
-        """Write the summary, replace earlier output and move the named staging files (and the summary) into place."""
+        """Write the summary and swap the run's files (and the summary) in for earlier output, all or nothing.
+
+        Earlier output is first moved aside into the staging directory, the new
+        files are moved in with `os.replace`, and the old ones are deleted only
+        once every new one is in place; if a move fails, the new files go back
+        to staging and the old ones are put back. A directory where a file must
+        go is refused before anything moves.
+        """
+        new = [*names, "summary.json"]
+        old = self._earlier_output() if self.overwrite else []
+        self._check_targets(new, old)
         (self.staging / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if self.overwrite:
-            for pattern in OUTPUT_PATTERNS:
-                for old in self.output.glob(pattern):
-                    old.unlink()
-        for name in [*names, "summary.json"]:
-            os.replace(self.staging / name, self.output / name)
+        replaced = self.staging / REPLACED_DIR
+        replaced.mkdir(exist_ok=True)
+        moved_old: list[str] = []
+        moved_new: list[str] = []
+        try:
+            for path in old:
+                os.replace(path, replaced / path.name)
+                moved_old.append(path.name)
+            for name in new:
+                os.replace(self.staging / name, self.output / name)
+                moved_new.append(name)
+        except BaseException:
+            put_back(moved_new, self.output, self.staging)
+            put_back(moved_old, replaced, self.output)
+            raise
         shutil.rmtree(self.staging, ignore_errors=True)
         self._lock.release()
+
+    def _earlier_output(self) -> list[Path]:
+        """The cleaner's files of an earlier run, each once."""
+        return sorted({path for pattern in OUTPUT_PATTERNS for path in self.output.glob(pattern)})
+
+    def _check_targets(self, new: list[str], old: list[Path]) -> None:
+        for path in [*old, *(self.output / name for name in new)]:
+            if path.is_dir() and not path.is_symlink():
+                raise OutputError(f"{path} is a directory where the run must write a file; move it away and run again")
 
     def abort(self) -> None:
         """Drop everything this run wrote; earlier output stays as it was."""
@@ -192,6 +221,12 @@ class OutputLock:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+def put_back(names: list[str], source: Path, target: Path) -> None:
+    """Undo moves of `names` from `target` to `source`, last first (a failed commit's rollback)."""
+    for name in reversed(names):
+        os.replace(source / name, target / name)
 
 
 def remove_stale_staging(output: Path) -> None:

@@ -195,3 +195,47 @@ def test_a_full_disk_is_a_one_line_error_and_earlier_output_stays(fixtures_dir: 
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("cleaner: error: ") and "no space left" in err, err
     assert outputs(out) == earlier
+
+
+# --- an atomic --overwrite ---------------------------------------------------------------
+
+
+def test_a_directory_where_an_output_file_goes_is_refused_before_anything_is_touched(
+        fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "out"
+    args = (str(fixtures_dir / "input"), "-o", str(out))
+    assert run_cli(*args) == 0
+    (out / "summary.json").unlink()
+    (out / "summary.json").mkdir()
+    earlier = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    capsys.readouterr()
+    assert run_cli(*args, "--overwrite") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "summary.json" in err and "directory" in err, err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == earlier
+    assert (out / "summary.json").is_dir() and not list(out.glob(".cleaner-*"))
+
+
+def test_a_commit_that_fails_halfway_puts_the_old_output_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import cleaner.writer
+
+    for name in ("corpus-00000.jsonl", "corpus-00001.jsonl", "rejects.jsonl", "summary.json"):
+        (tmp_path / name).write_text(f"old {name}\n")
+    out = OutputDir(tmp_path, overwrite=True)
+    for name in ("corpus-00000.jsonl", "rejects.jsonl"):
+        (out.staging / name).write_text("new\n")
+    real_replace = os.replace
+
+    def fail_on_rejects(source, target) -> None:
+        if Path(source) == out.staging / "rejects.jsonl":  # moving the new rejects in
+            raise OSError(errno.EIO, "I/O error")
+        real_replace(source, target)
+
+    monkeypatch.setattr(cleaner.writer.os, "replace", fail_on_rejects)
+    with pytest.raises(OSError):
+        out.commit(["corpus-00000.jsonl", "rejects.jsonl"], {})
+    out.abort()
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
+        name: f"old {name}\n" for name in ("corpus-00000.jsonl", "corpus-00001.jsonl", "rejects.jsonl", "summary.json")}
