@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--format", choices=OUTPUT_FORMATS, default="jsonl", help="corpus shards as JSONL or as zstd-compressed Parquet (default jsonl)")
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
+    run_parser.add_argument("--resume", action="store_true", help="continue a run into this output directory that was killed or failed, with the same options and inputs, without redoing its finished tasks")
     progress = run_parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when stderr is not a terminal")
     progress.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
@@ -201,7 +202,8 @@ def run_options_from(args: argparse.Namespace, **extra: object) -> RunOptions:
 def command_run(args: argparse.Namespace) -> int:
     show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
     options = run_options_from(
-        args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress)
+        args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
+        resume=args.resume,
     )
     summary = run(options)
     if not args.quiet:

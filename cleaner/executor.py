@@ -82,13 +82,17 @@ class LocalExecutor:
                 "rerun with --workers 1 to see which file"
             ) from None
 
-    def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts) -> Iterator[ParsedBatch]:
-        """The count reduce: add each parsed batch's line keys to `counts` (reading and deleting its keys file), passing the batches on."""
+    def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts | None,
+                    delete: bool = True) -> Iterator[ParsedBatch]:
+        """The count reduce: add each parsed batch's line keys to `counts` (reading its keys file, deleted
+        unless not `delete`), passing the batches on; with `counts` None (already complete) only passes them on."""
         for batch in parsed:
-            for site, keys, texts in read_stream(batch.counted_path):
-                counts.add(site, keys, texts)
+            if counts is not None:
+                for site, keys, texts in read_stream(batch.counted_path, delete=delete):
+                    counts.add(site, keys, texts)
             yield batch
-        counts.flush()
+        if counts is not None:
+            counts.flush()
 
     def deduplicate(self, store: SignatureStore, threshold: float) -> Duplicates:
         """The dedup reduce: cluster every stored signature."""

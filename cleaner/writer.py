@@ -22,7 +22,6 @@ import io
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,7 +38,10 @@ OUTPUT_FORMATS = ("jsonl", "parquet")
 OUTPUT_PATTERNS = (
     "corpus-*.jsonl", "corpus-*.jsonl.gz", "corpus-*.parquet", "rejects.jsonl", "duplicates.jsonl", "summary.json",
 )
-STAGING_PREFIX = ".cleaner-staging-"
+STAGING_PREFIX = ".cleaner-staging-"  # the staging directories of earlier versions and of learn-rules
+RUN_DIR = ".cleaner-run"  # a run's staging directory: its name is fixed, so a killed run's state can be found and resumed
+MANIFEST = "manifest.json"
+DONE_DIR = "done"  # in the staging directory: the completion markers of finished tasks
 REPLACED_DIR = "replaced"  # in the staging directory: earlier output, moved aside during a commit
 OWNER_FILE = "owner.pid"  # in the staging directory: the pid of the run that holds the output's lock
 # Page metadata the extractor found, added to the container's under these names.
@@ -123,19 +125,45 @@ def shard_name(number: int, fmt: str = "jsonl", compress: str = "none") -> str:
 class OutputDir:
     """The output directory and the run's staging directory inside it; `commit` moves the run's files into place."""
 
-    def __init__(self, output: Path, overwrite: bool = False) -> None:
+    def __init__(self, output: Path, overwrite: bool = False, resume: bool = False, fingerprint: str = "") -> None:
         self.output = output
         self.overwrite = overwrite
+        self.staging = output / RUN_DIR
+        self.resumed = False
         self._create_output()
         self._lock = OutputLock(output)
         try:
             self._check_output()
             remove_stale_staging(output)
-            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
-            (self.staging / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
+            self._open_staging(resume, fingerprint)
         except BaseException:
             self._lock.release()
             raise
+
+    @property
+    def markers(self) -> Path:
+        return self.staging / DONE_DIR
+
+    def _open_staging(self, resume: bool, fingerprint: str) -> None:
+        """Take up a killed run's state (`resume`, same options and inputs) or start from an empty staging directory.
+
+        Without `resume`, an earlier run's state is removed: holding the lock,
+        no other run can be using it.
+        """
+        manifest = self.staging / MANIFEST
+        if resume and manifest.is_file():
+            started = json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint")
+            if started != fingerprint:
+                raise OutputError(
+                    f"cannot resume the run in {self.output}: it was started with other options or inputs "
+                    "(run without --resume to start over)"
+                )
+            self.resumed = True
+        else:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.markers.mkdir(parents=True)
+            write_atomically(manifest, json.dumps({"fingerprint": fingerprint}) + "\n")
+        (self.staging / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
 
     def _create_output(self) -> None:
         try:
@@ -190,10 +218,21 @@ class OutputDir:
             if path.is_dir() and not path.is_symlink():
                 raise OutputError(f"{path} is a directory where the run must write a file; move it away and run again")
 
-    def abort(self) -> None:
-        """Drop everything this run wrote; earlier output stays as it was."""
-        shutil.rmtree(self.staging, ignore_errors=True)
+    def abort(self, keep: bool = False) -> None:
+        """Drop everything this run wrote (unless `keep`: the state stays for --resume); earlier output stays as it was."""
+        if not keep:
+            shutil.rmtree(self.staging, ignore_errors=True)
         self._lock.release()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `path` whole or not at all: a temporary file, synced, renamed over it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 class OutputLock:
@@ -231,7 +270,7 @@ def put_back(names: list[str], source: Path, target: Path) -> None:
 
 def remove_stale_staging(output: Path) -> None:
     """Delete staging directories that killed runs left behind; safe only while holding the lock (none is in use)."""
-    for stale in output.glob(f"{STAGING_PREFIX}*"):
+    for stale in output.glob(f"{STAGING_PREFIX}*"):  # a killed run's .cleaner-run is kept for --resume, or replaced
         if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
 

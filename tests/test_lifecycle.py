@@ -239,3 +239,86 @@ def test_a_commit_that_fails_halfway_puts_the_old_output_back(tmp_path: Path, mo
     out.abort()
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
         name: f"old {name}\n" for name in ("corpus-00000.jsonl", "corpus-00001.jsonl", "rejects.jsonl", "summary.json")}
+
+
+# --- resuming -----------------------------------------------------------------------------
+
+
+def summary_without_timing(out: Path) -> dict:
+    summary = json.loads((out / "summary.json").read_text())
+    return {key: value for key, value in summary.items() if key not in ("seconds", "docs_per_s")}
+
+
+def processes_with(token: str) -> list[int]:
+    """The running processes whose environment holds `token` (a run and its workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and token.encode() in (entry / "environ").read_bytes() and running(int(entry.name)):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def crawl_and_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """400 pages and their corpus from an uninterrupted run."""
+    root = tmp_path_factory.mktemp("resume")
+    crawl = make_pages(root / "crawl")
+    reference = root / "reference"
+    process = start_run(str(crawl), "-o", str(reference), "--workers", "2", "--shard-size", "40")
+    assert process.wait() == 0
+    return crawl, reference
+
+
+@linux_only
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["parse:3", "counted", "clean:3", "dedup", "write:2"])
+def test_a_killed_run_resumes_to_the_same_output(crawl_and_reference: tuple[Path, Path], tmp_path: Path, point: str) -> None:
+    import signal
+    import uuid
+
+    crawl, reference = crawl_and_reference
+    out = tmp_path / "out"
+    args = (str(crawl), "-o", str(out), "--workers", "2", "--shard-size", "40")
+    token = f"CLEANER_TEST_TOKEN={uuid.uuid4().hex}"
+    killed = start_run(*args, env={"CLEANER_TEST_KILL_AT": point, "CLEANER_TEST_TOKEN": token.partition("=")[2]})
+    assert killed.wait(timeout=120) == -signal.SIGKILL, killed.stderr.read()
+    assert wait_for(lambda: not processes_with(token), 10), "orphaned workers"
+    assert (out / ".cleaner-run" / "done").is_dir() and not list(out.glob("corpus-*"))
+    resumed = start_run(*args, "--resume")
+    assert resumed.wait(timeout=120) == 0, resumed.stderr.read()
+    assert outputs(out) == outputs(reference)
+    assert summary_without_timing(out) == summary_without_timing(reference)
+    assert not list(out.glob(".cleaner-*"))
+
+
+def test_resume_refuses_other_options_and_continues_after_a_full_disk(
+        fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference, out = tmp_path / "reference", tmp_path / "out"
+    args = (str(fixtures_dir / "input"), "--workers", "1")
+    assert run_cli(*args, "-o", str(reference)) == 0
+    with monkeypatch.context() as patch:
+        patch.setattr("cleaner.runner.join_files", disk_full)
+        assert run_cli(*args, "-o", str(out)) == 2
+    assert "--resume" in capsys.readouterr().err
+    done = sorted(p.name for p in (out / ".cleaner-run" / "done").iterdir())
+    assert "counts-all.pickle" in done and any(name.startswith("write-") for name in done)
+    assert run_cli(*args, "-o", str(out), "--resume", "--min-words", "3") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "other options" in err
+    assert run_cli(*args, "-o", str(out), "--resume") == 0
+    assert outputs(out) == outputs(reference)
+    assert summary_without_timing(out) == summary_without_timing(reference)
+
+
+def test_without_resume_a_killed_runs_state_is_started_over(fixtures_dir: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        patch.setattr("cleaner.runner.join_files", disk_full)
+        assert run_cli(str(fixtures_dir / "input"), "-o", str(out)) == 2
+    assert (out / ".cleaner-run").is_dir()
+    assert run_cli(str(fixtures_dir / "input/text"), "-o", str(out)) == 0
+    assert not list(out.glob(".cleaner-*"))
