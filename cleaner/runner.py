@@ -20,9 +20,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import os
 import shutil
-import signal
 import sqlite3
 import sys
 import time
@@ -54,7 +52,7 @@ from cleaner.stages import (
     write_task,
 )
 from cleaner.summary import Tally, format_table
-from cleaner.writer import OutputDir, check_format, join_files, plan_shards
+from cleaner.writer import OutputDir, check_format, join_files, kill_point, plan_shards
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -68,7 +66,6 @@ class Part:
 BATCH_RECORDS = 8
 SPILL_BATCH_RECORDS = 32  # larger batches in two passes: one spill file each
 COUNTS_FILE = "line-counts.sqlite"
-KILL_AT = "CLEANER_TEST_KILL_AT"  # test hook, see `kill_point`
 
 
 def run(options: RunOptions) -> dict:
@@ -77,6 +74,8 @@ def run(options: RunOptions) -> dict:
     check_format(options.format, options.compress)
     started = time.perf_counter()
     out = OutputDir(options.output, options.overwrite, options.resume, run_fingerprint(options))
+    if out.summary is not None:  # a resumed run whose commit was under way: it is finished now
+        return out.summary
     try:
         with progress_bar(options.progress) as bar, LocalExecutor(options.workers, options.config) as executor:
             tally, shards, extra = run_stages(executor, options, out.staging, bar, str(out.markers))
@@ -118,18 +117,6 @@ def file_identity(path: Path) -> tuple[int, int]:
     except OSError:
         return -1, -1
     return stat.st_size, stat.st_mtime_ns
-
-
-def kill_point(stage: str, number: int | None = None) -> None:
-    """Test hook: SIGKILL this process at a named point, as a crash or a power cut would (`CLEANER_TEST_KILL_AT=clean:3`).
-
-    Points: `parse:N` and `clean:N` (the N-th task's result received), `counted`
-    (the count reduce done), `dedup` (clusters found), `write:N` (N shards
-    written). The resume tests kill runs here and resume them.
-    """
-    wanted = os.environ.get(KILL_AT)
-    if wanted and wanted == (stage if number is None else f"{stage}:{number}"):
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)

@@ -38,7 +38,7 @@ from cleaner.errors import ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import LineCounts, document_keys
-from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, to_json_line, write_shard
+from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_file, to_json_line, write_shard
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
@@ -169,15 +169,6 @@ def mark_finished(markers: str, kind: str, name: object, result: object, files: 
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
-
-
-def sync_file(path: str | Path) -> None:
-    """Force a written file's data to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_stream(path: str | Path, delete: bool = True) -> Iterator:

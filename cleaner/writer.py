@@ -22,6 +22,7 @@ import io
 import json
 import os
 import shutil
+import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ RUN_DIR = ".cleaner-run"  # a run's staging directory: its name is fixed, so a k
 MANIFEST = "manifest.json"
 DONE_DIR = "done"  # in the staging directory: the completion markers of finished tasks
 REPLACED_DIR = "replaced"  # in the staging directory: earlier output, moved aside during a commit
+COMMITTING = "committing.json"  # in the staging directory while a commit moves files: which ones
+KILL_AT = "CLEANER_TEST_KILL_AT"  # test hook, see `kill_point`
 OWNER_FILE = "owner.pid"  # in the staging directory: the pid of the run that holds the output's lock
 # Page metadata the extractor found, added to the container's under these names.
 PAGE_METADATA = ("published", "sitename", "extractor")
@@ -130,9 +133,14 @@ class OutputDir:
         self.overwrite = overwrite
         self.staging = output / RUN_DIR
         self.resumed = False
+        self.summary: dict | None = None  # set when a resumed run found its commit half done and finished it
         self._create_output()
         self._lock = OutputLock(output)
         try:
+            if resume and (self.staging / COMMITTING).is_file():
+                self._open_staging(resume, fingerprint)
+                self._finish_commit()
+                return
             self._check_output()
             remove_stale_staging(output)
             self._open_staging(resume, fingerprint)
@@ -191,6 +199,8 @@ class OutputDir:
         old = self._earlier_output() if self.overwrite else []
         self._check_targets(new, old)
         (self.staging / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        sync_file(self.staging / "summary.json")
+        write_atomically(self.staging / COMMITTING, json.dumps({"old": [path.name for path in old], "new": new}))
         replaced = self.staging / REPLACED_DIR
         replaced.mkdir(exist_ok=True)
         moved_old: list[str] = []
@@ -202,10 +212,31 @@ class OutputDir:
             for name in new:
                 os.replace(self.staging / name, self.output / name)
                 moved_new.append(name)
+                kill_point("commit", len(moved_new))
         except BaseException:
             put_back(moved_new, self.output, self.staging)
             put_back(moved_old, replaced, self.output)
+            (self.staging / COMMITTING).unlink()
             raise
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._lock.release()
+
+    def _finish_commit(self) -> None:
+        """Finish the commit a killed run began (its `COMMITTING` list says what moves), as `commit` would have.
+
+        A new file still in staging has not moved in yet, so an output file of
+        its name is an old one, to be moved aside first.
+        """
+        plan = json.loads((self.staging / COMMITTING).read_text(encoding="utf-8"))
+        replaced = self.staging / REPLACED_DIR
+        replaced.mkdir(exist_ok=True)
+        for name in plan["old"]:
+            if (self.output / name).exists() and (name not in plan["new"] or (self.staging / name).exists()):
+                os.replace(self.output / name, replaced / name)
+        for name in plan["new"]:
+            if (self.staging / name).exists():
+                os.replace(self.staging / name, self.output / name)
+        self.summary = json.loads((self.output / "summary.json").read_text(encoding="utf-8"))
         shutil.rmtree(self.staging, ignore_errors=True)
         self._lock.release()
 
@@ -223,6 +254,28 @@ class OutputDir:
         if not keep:
             shutil.rmtree(self.staging, ignore_errors=True)
         self._lock.release()
+
+
+def kill_point(stage: str, number: int | None = None) -> None:
+    """Test hook: SIGKILL this process at a named point, as a crash or a power cut would (`CLEANER_TEST_KILL_AT=clean:3`).
+
+    Points: `parse:N` and `clean:N` (the N-th task's result received), `counted`
+    (the count reduce done), `dedup` (clusters found), `write:N` (N shards
+    written), `commit:N` (N files moved into place). The resume tests kill
+    runs here and resume them.
+    """
+    wanted = os.environ.get(KILL_AT)
+    if wanted and wanted == (stage if number is None else f"{stage}:{number}"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def sync_file(path: str | Path) -> None:
+    """Force a written file's data to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -274,7 +274,7 @@ def crawl_and_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
 
 @linux_only
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["parse:3", "counted", "clean:3", "dedup", "write:2"])
+@pytest.mark.parametrize("point", ["parse:3", "counted", "clean:3", "dedup", "write:2", "commit:3"])
 def test_a_killed_run_resumes_to_the_same_output(crawl_and_reference: tuple[Path, Path], tmp_path: Path, point: str) -> None:
     import signal
     import uuid
@@ -286,7 +286,8 @@ def test_a_killed_run_resumes_to_the_same_output(crawl_and_reference: tuple[Path
     killed = start_run(*args, env={"CLEANER_TEST_KILL_AT": point, "CLEANER_TEST_TOKEN": token.partition("=")[2]})
     assert killed.wait(timeout=120) == -signal.SIGKILL, killed.stderr.read()
     assert wait_for(lambda: not processes_with(token), 10), "orphaned workers"
-    assert (out / ".cleaner-run" / "done").is_dir() and not list(out.glob("corpus-*"))
+    assert (out / ".cleaner-run" / "done").is_dir()
+    assert len(list(out.glob("corpus-*"))) == (3 if point == "commit:3" else 0)  # a commit moves the shards first
     resumed = start_run(*args, "--resume")
     assert resumed.wait(timeout=120) == 0, resumed.stderr.read()
     assert outputs(out) == outputs(reference)
@@ -294,20 +295,28 @@ def test_a_killed_run_resumes_to_the_same_output(crawl_and_reference: tuple[Path
     assert not list(out.glob(".cleaner-*"))
 
 
-def test_resume_refuses_other_options_and_continues_after_a_full_disk(
-        fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+def not_again(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a finished task was done again")
+
+
+@pytest.mark.parametrize("site_by", ["auto", "none"])
+def test_resume_refuses_other_options_and_continues_after_a_full_disk_without_redoing_tasks(
+        fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
+        site_by: str) -> None:
     reference, out = tmp_path / "reference", tmp_path / "out"
-    args = (str(fixtures_dir / "input"), "--workers", "1")
+    args = (str(fixtures_dir / "input"), "--workers", "1", "--site-by", site_by, "--shard-size", "3")
     assert run_cli(*args, "-o", str(reference)) == 0
     with monkeypatch.context() as patch:
-        patch.setattr("cleaner.runner.join_files", disk_full)
+        patch.setattr("cleaner.runner.join_files", disk_full)  # after every task has finished
         assert run_cli(*args, "-o", str(out)) == 2
     assert "--resume" in capsys.readouterr().err
     done = sorted(p.name for p in (out / ".cleaner-run" / "done").iterdir())
-    assert "counts-all.pickle" in done and any(name.startswith("write-") for name in done)
+    assert any(name.startswith("write-") for name in done) and ("counts-all.pickle" in done) == (site_by == "auto")
     assert run_cli(*args, "-o", str(out), "--resume", "--min-words", "3") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "other options" in err
+    for name in ("cleaner.stages.loaded", "cleaner.stages.cleaned_batch", "cleaner.stages.write_shard"):
+        monkeypatch.setattr(name, not_again)
     assert run_cli(*args, "-o", str(out), "--resume") == 0
     assert outputs(out) == outputs(reference)
     assert summary_without_timing(out) == summary_without_timing(reference)
