@@ -73,7 +73,10 @@ def run(options: RunOptions) -> dict:
     check_inputs(options.inputs)
     check_format(options.format, options.compress)
     started = time.perf_counter()
-    out = OutputDir(options.output, options.overwrite, options.resume, run_fingerprint(options))
+    try:
+        out = OutputDir(options.output, options.overwrite, options.resume, run_fingerprint(options))
+    except (OSError, sqlite3.Error) as exc:
+        raise OutputError(storage_failure(exc, options.output)) from None
     if out.summary is not None:  # a resumed run whose commit was under way: it is finished now
         return out.summary
     try:

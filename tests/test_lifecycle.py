@@ -331,3 +331,12 @@ def test_without_resume_a_killed_runs_state_is_started_over(fixtures_dir: Path, 
     assert (out / ".cleaner-run").is_dir()
     assert run_cli(str(fixtures_dir / "input/text"), "-o", str(out)) == 0
     assert not list(out.glob(".cleaner-*"))
+
+
+def test_a_full_disk_while_preparing_the_staging_directory_is_one_line(fixtures_dir: Path, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cleaner.writer.write_atomically", disk_full)
+    assert run_cli(str(fixtures_dir / "input/text"), "-o", str(tmp_path / "out")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no space left" in err, err
