@@ -39,6 +39,7 @@ from cleaner.executor import LocalExecutor
 from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
+from cleaner.rulebook import rule_files, shipped_rules_dir
 from cleaner.stages import (
     CleanedBatch,
     RunContext,
@@ -100,9 +101,10 @@ RESUMABLE = "finished work is kept: rerun with --resume to continue"
 
 
 def run_fingerprint(options: RunOptions) -> str:
-    """What makes a run's output: its options and every input file's path, size and time; a resumed run must match it.
+    """What makes a run's output: its options, the rule files' text and every input file's path, size and time.
 
-    The number of workers is left out (the output does not depend on it).
+    A resumed run must match it. The number of workers is left out (the
+    output does not depend on it).
     """
     walker = Walker(options.include, options.exclude)
     files = [(item.source, str(item.path), *file_identity(item.path)) for item in walker.walk(options.inputs)]
@@ -110,8 +112,19 @@ def run_fingerprint(options: RunOptions) -> str:
         "cleaner": __version__, "inputs": [str(path.resolve()) for path in options.inputs],
         "include": options.include, "exclude": options.exclude, "shard_size": options.shard_size,
         "format": options.format, "compress": options.compress, "config": repr(options.config), "files": files,
+        "rules": rules_digest(options.config),
     }
     return hashlib.sha256(json.dumps(described).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def rules_digest(config: Config) -> str:
+    """A hash of the text of every rule file the run applies (editing one changes what a resumed run would remove)."""
+    folders = [*([shipped_rules_dir()] if config.default_rules else []), *(Path(folder) for folder in config.rule_dirs)]
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in rule_files(folder):
+            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def file_identity(path: Path) -> tuple[int, int]:

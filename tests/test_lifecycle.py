@@ -340,3 +340,19 @@ def test_a_full_disk_while_preparing_the_staging_directory_is_one_line(fixtures_
     assert run_cli(str(fixtures_dir / "input/text"), "-o", str(tmp_path / "out")) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no space left" in err, err
+
+
+def test_resume_refuses_an_edited_rule_file(fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shipped = (ROOT / "rules" / "generic" / "about.toml").read_text(encoding="utf-8")
+    (rules / "local.toml").write_text(shipped, encoding="utf-8")  # replaces the shipped rules of the same ids
+    args = (str(fixtures_dir / "input/text"), "-o", str(tmp_path / "out"), "--rules", str(rules))
+    with monkeypatch.context() as patch:
+        patch.setattr("cleaner.runner.join_files", disk_full)
+        assert run_cli(*args) == 2
+    (rules / "local.toml").write_text(shipped.replace("min_position = 0.5", "min_position = 0.6", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert run_cli(*args, "--resume") == 2
+    assert "other options or inputs" in capsys.readouterr().err
