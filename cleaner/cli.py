@@ -1,13 +1,15 @@
 """The `cleaner` command: arguments in, exit codes out; no processing here.
 
 Exit status: 0 done, 2 bad usage, a missing input or an unusable output
-(one line on stderr, no traceback), 130 interrupted.
+(one line on stderr, no traceback), 130 interrupted (SIGINT, Ctrl-C), 143
+terminated (SIGTERM: 128 + 15, as a shell reports a process SIGTERM killed).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +17,7 @@ from pathlib import Path
 from cleaner import __version__
 from cleaner.config import COMMENTS_CHOICES, FAVOR_CHOICES, Config, RunOptions
 from cleaner.dedup import render_dedup_report
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, Terminated
 from cleaner.extract import EXTRACTORS
 from cleaner.repetition import SITE_MODES
 from cleaner.rulebook import check_examples, load_rules
@@ -27,14 +29,25 @@ from cleaner.writer import OUTPUT_FORMATS
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         return args.handler(args)
     except CleanerError as exc:
         print(f"cleaner: error: {exc}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("cleaner: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("cleaner: interrupted", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def raise_terminated(signum: int, frame: object) -> None:
+    """SIGTERM handler: unwind the main thread, so the run aborts cleanly (workers stopped, staging removed)."""
+    raise Terminated()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--format", choices=OUTPUT_FORMATS, default="jsonl", help="corpus shards as JSONL or as zstd-compressed Parquet (default jsonl)")
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
+    run_parser.add_argument("--resume", action="store_true", help="continue a run into this output directory that was killed or failed, with the same options and inputs, without redoing its finished tasks")
     progress = run_parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when stderr is not a terminal")
     progress.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
@@ -188,7 +202,8 @@ def run_options_from(args: argparse.Namespace, **extra: object) -> RunOptions:
 def command_run(args: argparse.Namespace) -> int:
     show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
     options = run_options_from(
-        args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress)
+        args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
+        resume=args.resume,
     )
     summary = run(options)
     if not args.quiet:

@@ -132,4 +132,5 @@ class RunOptions:
     compress: str = "none"
     overwrite: bool = False
     progress: bool = False
+    resume: bool = False
     config: Config = field(default_factory=Config)

@@ -4,6 +4,7 @@
 - `OutputError`: the output cannot be written; stop the run.
 - `RunError`: the run itself broke (a worker process died); stop the run.
 - `InputError`: one input file cannot be used; record it in the rejects and go on.
+- `Terminated`: the process got SIGTERM; abort like Ctrl-C (it is a `KeyboardInterrupt`).
 """
 
 
@@ -30,3 +31,7 @@ class InputError(CleanerError):
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so a terminated run aborts as an interrupted one does (exit 143)."""

@@ -14,6 +14,12 @@ memory does not grow with the corpus.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +36,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 TASKS_IN_FLIGHT_PER_WORKER = 4
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WATCHDOG_SECONDS = 1.0
 
 
 class LocalExecutor:
@@ -44,12 +52,15 @@ class LocalExecutor:
 
     def __enter__(self) -> LocalExecutor:
         if self.workers > 1:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker, initargs=(self.config,))
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_init, initargs=(self.config, os.getpid()))
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self.pool is None:
+            return
+        if exc_type is not None:
+            stop_workers(self.pool)
+        self.pool.shutdown(cancel_futures=True)
 
     def map(self, task: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """`map(task, items)` on the workers, in order; every result is read, so a task's exception reaches the caller."""
@@ -71,14 +82,71 @@ class LocalExecutor:
                 "rerun with --workers 1 to see which file"
             ) from None
 
-    def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts) -> Iterator[ParsedBatch]:
-        """The count reduce: add each parsed batch's line keys to `counts` (reading and deleting its keys file), passing the batches on."""
+    def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts | None,
+                    delete: bool = True) -> Iterator[ParsedBatch]:
+        """The count reduce: add each parsed batch's line keys to `counts` (reading its keys file, deleted
+        unless not `delete`), passing the batches on; with `counts` None (already complete) only passes them on."""
         for batch in parsed:
-            for site, keys, texts in read_stream(batch.counted_path):
-                counts.add(site, keys, texts)
+            if counts is not None:
+                for site, keys, texts in read_stream(batch.counted_path, delete=delete):
+                    counts.add(site, keys, texts)
             yield batch
-        counts.flush()
+        if counts is not None:
+            counts.flush()
 
     def deduplicate(self, store: SignatureStore, threshold: float) -> Duplicates:
         """The dedup reduce: cluster every stored signature."""
         return find_duplicates(store, threshold)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a failed or interrupted run's workers now rather than let them finish their tasks into a dying staging directory."""
+    processes = list((pool._processes or {}).values())  # noqa: SLF001 - the pool has no public way to stop its workers
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
+
+
+def worker_init(config: Config, parent: int) -> None:
+    """A worker process's start: die with the parent, take SIGTERM's default action, then build the pipeline.
+
+    A parent killed with SIGKILL (or a power-cut-like crash) runs no cleanup,
+    and its workers, blocked writing results into a pipe nobody reads, would
+    live on forever; `PR_SET_PDEATHSIG` has the kernel kill them (Linux), and
+    a watchdog thread polling the parent's pid does it elsewhere. Forked
+    workers inherit the parent's SIGTERM handler, which would make them
+    raise instead of exit. A configuration error while building the pipeline
+    is left to the first task (`stages.start_worker`).
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
+    start_worker(config)
+
+
+def die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if not alive(parent):  # the parent died before the prctl took effect
+        os._exit(1)
+    threading.Thread(target=watch_parent, args=(parent, os.getppid()), name="cleaner-watchdog", daemon=True).start()
+
+
+def watch_parent(parent: int, ppid: int) -> None:
+    """Exit once the run's process is gone (or this process was re-parented: its parent, maybe a fork server, died)."""
+    while os.getppid() == ppid and alive(parent):
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

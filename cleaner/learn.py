@@ -20,6 +20,7 @@ from cleaner.readers import Walker
 from cleaner.repetition import LineCounts, learned_lines, site_rule_file, site_slug
 from cleaner.runner import check_inputs, count_lines, input_units
 from cleaner.stages import RunContext
+from cleaner.writer import OutputLock
 
 
 def learn_rules(options: RunOptions) -> dict[str, int]:
@@ -27,6 +28,7 @@ def learn_rules(options: RunOptions) -> dict[str, int]:
     check_inputs(options.inputs)
     config = options.config
     prepare_output(options.output, options.overwrite)
+    lock = OutputLock(options.output)
     staging = Path(tempfile.mkdtemp(prefix=".cleaner-staging-", dir=options.output))
     try:
         written: dict[str, int] = {}
@@ -48,6 +50,7 @@ def learn_rules(options: RunOptions) -> dict[str, int]:
             os.replace(staging / name, options.output / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
     return written
 
 

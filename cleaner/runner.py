@@ -17,6 +17,11 @@ order, so the output is byte-identical for any number of workers.
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
+import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -26,24 +31,29 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from cleaner import __version__
 from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, Signature, SignatureStore, drops_of, duplicate_reject_lines, report_lines
-from cleaner.errors import ConfigError
+from cleaner.errors import ConfigError, OutputError, RunError
 from cleaner.executor import LocalExecutor
 from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
+from cleaner.rulebook import rule_files, shipped_rules_dir
 from cleaner.stages import (
     CleanedBatch,
     RunContext,
     batches,
     clean_task,
+    finished,
+    mark_finished,
     parse_and_clean_task,
     parse_task,
     read_stream,
+    write_task,
 )
 from cleaner.summary import Tally, format_table
-from cleaner.writer import OutputDir, check_format, join_files, plan_shards, write_shard
+from cleaner.writer import OutputDir, check_format, join_files, kill_point, plan_shards
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -64,46 +74,128 @@ def run(options: RunOptions) -> dict:
     check_inputs(options.inputs)
     check_format(options.format, options.compress)
     started = time.perf_counter()
-    out = OutputDir(options.output, options.overwrite)
+    try:
+        out = OutputDir(options.output, options.overwrite, options.resume, run_fingerprint(options))
+    except (OSError, sqlite3.Error) as exc:
+        raise OutputError(storage_failure(exc, options.output)) from None
+    if out.summary is not None:  # a resumed run whose commit was under way: it is finished now
+        return out.summary
     try:
         with progress_bar(options.progress) as bar, LocalExecutor(options.workers, options.config) as executor:
-            tally, shards, extra = run_stages(executor, options, out.staging, bar)
+            tally, shards, extra = run_stages(executor, options, out.staging, bar, str(out.markers))
         summary = tally.summary(options.config, shards, time.perf_counter() - started)
         out.commit([*shards, "rejects.jsonl", *extra], summary)
+    except (OSError, sqlite3.Error) as exc:
+        out.abort(keep=True)
+        raise OutputError(f"{storage_failure(exc, options.output)}; {RESUMABLE}") from None
+    except RunError as exc:
+        out.abort(keep=True)
+        raise RunError(f"{exc}; {RESUMABLE}") from None
     except BaseException:
         out.abort()
         raise
     return summary
 
 
-def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar: tqdm) -> tuple[Tally, list[str], list[str]]:
-    """Every stage of a run, into `staging`; returns the tally, the shard names and the other files written."""
+RESUMABLE = "finished work is kept: rerun with --resume to continue"
+
+
+def run_fingerprint(options: RunOptions) -> str:
+    """What makes a run's output: its options, the rule files' text and every input file's path, size and time.
+
+    A resumed run must match it. The number of workers is left out (the
+    output does not depend on it).
+    """
+    walker = Walker(options.include, options.exclude)
+    files = [(item.source, str(item.path), *file_identity(item.path)) for item in walker.walk(options.inputs)]
+    described = {
+        "cleaner": __version__, "inputs": [str(path.resolve()) for path in options.inputs],
+        "include": options.include, "exclude": options.exclude, "shard_size": options.shard_size,
+        "format": options.format, "compress": options.compress, "config": repr(options.config), "files": files,
+        "rules": rules_digest(options.config),
+    }
+    return hashlib.sha256(json.dumps(described).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def rules_digest(config: Config) -> str:
+    """A hash of the text of every rule file the run applies (editing one changes what a resumed run would remove)."""
+    folders = [*([shipped_rules_dir()] if config.default_rules else []), *(Path(folder) for folder in config.rule_dirs)]
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in rule_files(folder):
+            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def file_identity(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return -1, -1
+    return stat.st_size, stat.st_mtime_ns
+
+
+FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+
+
+def storage_failure(exc: OSError | sqlite3.Error, output: Path) -> str:
+    """One line for a write that failed, in this process or a worker's (whose exception arrives here as it was raised).
+
+    A full disk is the common case, and SQLite reports it in words of its own.
+    """
+    if isinstance(exc, sqlite3.Error):
+        if "full" in str(exc):
+            return f"no space left on the device of {output} (the line counts database: {exc}); earlier output is untouched"
+        return f"the line counts database failed: {exc}"
+    if exc.errno in FULL_ERRNOS:
+        return f"no space left on the device of {output} ({exc.strerror}); earlier output is untouched"
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"the run failed: {exc.strerror or exc}{where}"
+
+
+def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar: tqdm,
+               markers: str = "") -> tuple[Tally, list[str], list[str]]:
+    """Every stage of a run, into `staging`; returns the tally, the shard names and the other files written.
+
+    With `markers`, the run is resumable: finished tasks leave markers there
+    and are skipped when the run is resumed, and the files the reduce steps
+    read stay until the run commits, so the reduces can be done again.
+    """
     walker = Walker(options.include, options.exclude)
     tally = Tally()
-    cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), options.config, staging, tally, bar)
+    context = RunContext(options.config, str(staging), markers=markers)
+    cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar)
     store = SignatureStore(staging / "dedup") if options.config.dedup else None
-    parts = collect_cleaned(cleaned, store, tally, bar)
+    parts = collect_cleaned(cleaned, store, tally, bar, keep=bool(markers))
     tally.skipped_files.update(walker.skipped)
     tally.unreadable_directories = walker.unreadable_dirs
     duplicates = deduplicate(executor, store, options.config.dedup_threshold, tally, bar) if store is not None else None
-    shards = write_corpus(executor, parts, duplicates, staging, options, tally)
-    extra = write_rejects_and_clusters(parts, duplicates, staging)
+    shards = write_corpus(executor, parts, duplicates, staging, options, tally, markers)
+    extra = write_rejects_and_clusters(parts, duplicates, staging, delete_parts=not markers)
     if store is not None:
         store.close()
     return tally, shards, extra
 
 
-def map_stages(executor: LocalExecutor, files: Iterable[InputFile], config: Config, staging: Path, tally: Tally,
+def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: RunContext, tally: Tally,
                bar: tqdm) -> Iterator[CleanedBatch]:
     """Read to sign: in one pass with nothing to count, else the parse pass, the count reduce and the cleaning pass."""
-    context = RunContext(config, str(staging))
+    config, staging = context.config, Path(context.scratch)
     if config.site_by == "none":
         units = input_units(files, config, BATCH_RECORDS)
         return executor.map(partial(parse_and_clean_task, run=context), batches(units, BATCH_RECORDS))
     counts_path = staging / COUNTS_FILE
     bar.set_description("pass 1: counting lines")
+    counted = finished(context.markers, "counts", "all") is not None
+    if not counted:
+        counts_path.unlink(missing_ok=True)  # a killed run's partial counts: the reduce is done again
     with LineCounts(counts_path) as counts:
-        tasks = count_lines(executor, input_units(files, config, SPILL_BATCH_RECORDS), counts, context, tally, bar)
+        tasks = count_lines(executor, input_units(files, config, SPILL_BATCH_RECORDS), counts, context, tally, bar,
+                            reduce=not counted)
+    if context.markers and not counted:
+        mark_finished(context.markers, "counts", "all", tasks, [counts_path])
+        shutil.rmtree(staging / "counted", ignore_errors=True)
+    kill_point("counted")
     bar.reset()
     bar.set_description("pass 2: cleaning")
     return executor.map(partial(clean_task, run=replace(context, counts=str(counts_path))), range(tasks))
@@ -115,14 +207,20 @@ def deduplicate(executor: LocalExecutor, store: SignatureStore, threshold: float
     tally.duplicates = duplicates.stats()
     if tally.duplicates["removed"]:
         tally.rejects["duplicate"] += tally.duplicates["removed"]
+    kill_point("dedup")
     return duplicates
 
 
-def write_rejects_and_clusters(parts: list[Part], duplicates: Duplicates | None, staging: Path) -> list[str]:
-    """rejects.jsonl (the parts' rejects, then the duplicates) and duplicates.jsonl; the part files are deleted."""
+def write_rejects_and_clusters(parts: list[Part], duplicates: Duplicates | None, staging: Path,
+                               delete_parts: bool = True) -> list[str]:
+    """rejects.jsonl (the parts' rejects, then the duplicates) and duplicates.jsonl; the part files are deleted.
+
+    A resumable run keeps its part files until it commits: a run killed
+    before then redoes this step from them.
+    """
     join_files((Path(part.rejects) for part in parts), staging / "rejects.jsonl",
                duplicate_reject_lines(duplicates) if duplicates is not None else ())
-    for part in parts:
+    for part in parts if delete_parts else ():
         Path(part.records).unlink()
         Path(part.rejects).unlink()
     if duplicates is None:
@@ -139,41 +237,50 @@ def input_units(items: Iterable[InputFile], config: Config, records_per_unit: in
 
 
 def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCounts, context: RunContext,
-                tally: Tally | None = None, bar: tqdm | None = None) -> int:
+                tally: Tally | None = None, bar: tqdm | None = None, reduce: bool = True) -> int:
     """Pass 1: parse every unit and count its documents' lines per site (the count reduce); returns the number of tasks.
 
-    With `context.spill`, the parsed documents wait in the staging directory for `clean_task`.
+    With `context.spill`, the parsed documents wait in the staging directory
+    for `clean_task`. A resumable run (`context.markers`) keeps the line keys
+    files, so a resumed run can count again; `reduce=False` when a resumed
+    run finds the counts complete.
     """
     tasks = 0
     parsed = executor.map(partial(parse_task, run=context), batches(units, SPILL_BATCH_RECORDS))
-    for batch in executor.count_lines(parsed, counts):
+    for batch in executor.count_lines(parsed, counts if reduce else None, delete=not context.markers):
         if tally is not None:
             tally.add_parsed(batch)
         if bar is not None:
             bar.update(sum(batch.records.values()))
         tasks += 1
+        kill_point("parse", tasks)
     return tasks
 
 
 def collect_cleaned(cleaned: Iterable[CleanedBatch], store: SignatureStore | None, tally: Tally,
-                    bar: tqdm) -> list[Part]:
-    """Tally each cleaned batch and store its signatures; returns the part files in input order."""
+                    bar: tqdm, keep: bool = False) -> list[Part]:
+    """Tally each cleaned batch and store its signatures; returns the part files in input order.
+
+    With `keep` (a resumable run), the signature files stay: a resumed run
+    builds its store again from them.
+    """
     parts = []
     for batch in cleaned:
         tally.add_cleaned(batch)
         if store is not None:
-            for key, record_id, n_words, exact, minhash in read_stream(batch.kept_path):
+            for key, record_id, n_words, exact, minhash in read_stream(batch.kept_path, delete=not keep):
                 store.add(Signature(exact, minhash), record_id, n_words, key)
-        else:
+        elif not keep:
             Path(batch.kept_path).unlink()
         parts.append(Part(batch.records_path, batch.kept, batch.rejects_path))
         bar.update(batch.kept + sum(batch.rejects.values()))
         bar.set_postfix(rejected=sum(tally.rejects.values()), refresh=False)
+        kill_point("clean", len(parts))
     return parts
 
 
 def write_corpus(executor: LocalExecutor, parts: list[Part], duplicates: Duplicates | None,
-                 staging: Path, options: RunOptions, tally: Tally) -> list[str]:
+                 staging: Path, options: RunOptions, tally: Tally, markers: str = "") -> list[str]:
     """The write stage: shards assembled by the workers from the part files, duplicates left out; returns their names."""
     plans = plan_shards(part_drops(parts, duplicates), options.shard_size, str(staging), options.format, options.compress,
                         options.config.comments == "field")
@@ -184,8 +291,9 @@ def write_corpus(executor: LocalExecutor, parts: list[Part], duplicates: Duplica
             shards.append(plan.name)
             yield plan
 
-    for stats in executor.map(write_shard, planned()):
+    for written, stats in enumerate(executor.map(partial(write_task, markers=markers), planned()), 1):
         tally.add_shard(stats)
+        kill_point("write", written)
     return shards
 
 

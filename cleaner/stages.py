@@ -38,7 +38,7 @@ from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import LineCounts, document_keys
-from cleaner.writer import PartWriter, record, reject_entry, to_json_line
+from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_file, to_json_line, write_shard
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
@@ -77,6 +77,7 @@ class RunContext:
     counts: str = ""
     keep_text: bool = False
     spill: bool = True
+    markers: str = ""  # a folder for task completion markers (a resumable run), or "" for none
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,43 @@ def write_stream(path: Path, items: Iterable) -> int:
             pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
             count += 1
     return count
+
+
+# --- completion markers (a resumable run) ------------------------------------------------
+
+
+def marker_path(markers: str, kind: str, name: object) -> Path:
+    return Path(markers) / f"{kind}-{name}.pickle"
+
+
+def finished(markers: str, kind: str, name: object) -> object | None:
+    """The result a finished task left in its marker, or None when it has not finished (or markers are off)."""
+    if not markers:
+        return None
+    try:
+        return pickle.loads(marker_path(markers, kind, name).read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def mark_finished(markers: str, kind: str, name: object, result: object, files: Iterable[str | Path] = ()) -> None:
+    """Record that a task finished, with its result: its `files` are synced first, then the marker appears atomically.
+
+    A marker therefore never names files that a crash (even a power cut) could
+    leave half written; a task without one is simply done again on resume.
+    """
+    if not markers:
+        return
+    for path in files:
+        sync_file(path)
+    path = marker_path(markers, kind, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(temporary, "wb") as handle:
+        pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 def read_stream(path: str | Path, delete: bool = True) -> Iterator:
@@ -243,6 +281,9 @@ def loaded(batch: UnitBatch, pipeline: Pipeline, records: Counter, stats: ReadSt
 
 def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
     """Read, extract, normalise; key each document's lines under its site; spill the parsed documents for `clean_task`."""
+    done = finished(run.markers, "parse", batch.number)
+    if done is not None:
+        return done
     pipeline = worker_state(run.config).pipeline
     result = ParsedBatch(batch.number, str(counted_path(run.scratch, batch.number)))
     stats = ReadStats(result.skipped)
@@ -261,21 +302,42 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
                     yield site, keys, texts if run.keep_text else None
 
         result.documents = write_stream(Path(result.counted_path), counted())
+    mark_finished(run.markers, "parse", batch.number, result, [result.counted_path, *([spill] if spill else [])])
     return result
 
 
 def clean_task(number: int, run: RunContext) -> CleanedBatch:
-    """Clean the documents `parse_task` spilled for batch `number` (deleting them once read) and write them to part files."""
-    return cleaned_batch(number, (unpack(packed) for packed in read_stream(spill_path(run.scratch, number))), run)
+    """Clean the documents `parse_task` spilled for batch `number` (deleting them once read) and write them to part files.
+
+    In a resumable run the spill is deleted only once the task's marker is
+    written, so a task killed halfway can be done again.
+    """
+    done = finished(run.markers, "clean", number)
+    if done is not None:
+        return done
+    spill = spill_path(run.scratch, number)
+    result = cleaned_batch(number, (unpack(packed) for packed in read_stream(spill, delete=not run.markers)), run)
+    if run.markers:
+        mark_cleaned(result, run)
+        spill.unlink()
+    return result
+
+
+def mark_cleaned(result: CleanedBatch, run: RunContext) -> None:
+    mark_finished(run.markers, "clean", result.number, result, [result.records_path, result.rejects_path, result.kept_path])
 
 
 def parse_and_clean_task(batch: UnitBatch, run: RunContext) -> CleanedBatch:
     """Both map groups in one task, for a run with nothing to count (`--site-by none`)."""
+    done = finished(run.markers, "clean", batch.number)
+    if done is not None:
+        return done
     pipeline = worker_state(run.config).pipeline
     records: Counter = Counter()
     stats = ReadStats()
     result = cleaned_batch(batch.number, loaded(batch, pipeline, records, stats), run)
     result.records, result.skipped = records, stats.skipped
+    mark_cleaned(result, run)
     return result
 
 
@@ -303,3 +365,14 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
 
         result.kept = write_stream(Path(result.kept_path), kept())
     return result
+
+
+def write_task(plan: ShardPlan, markers: str = "") -> ShardStats:
+    """`write_shard`, skipped when a resumed run finds the shard written and marked."""
+    path = Path(plan.folder) / plan.name
+    done = finished(markers, "write", plan.name)
+    if done is not None and path.is_file():
+        return done
+    stats = write_shard(plan)
+    mark_finished(markers, "write", plan.name, stats, [path])
+    return stats

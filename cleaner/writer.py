@@ -14,13 +14,15 @@ rejects parts: no document's text passes through it.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import gzip
 import hashlib
 import io
 import json
 import os
 import shutil
-import tempfile
+import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,7 +40,14 @@ OUTPUT_FORMATS = ("jsonl", "parquet")
 OUTPUT_PATTERNS = (
     "corpus-*.jsonl", "corpus-*.jsonl.gz", "corpus-*.parquet", "rejects.jsonl", "duplicates.jsonl", "summary.json",
 )
-STAGING_PREFIX = ".cleaner-staging-"
+STAGING_PREFIX = ".cleaner-staging-"  # the staging directories of earlier versions and of learn-rules
+RUN_DIR = ".cleaner-run"  # a run's staging directory: its name is fixed, so a killed run's state can be found and resumed
+MANIFEST = "manifest.json"
+DONE_DIR = "done"  # in the staging directory: the completion markers of finished tasks
+REPLACED_DIR = "replaced"  # in the staging directory: earlier output, moved aside during a commit
+COMMITTING = "committing.json"  # in the staging directory while a commit moves files: which ones
+KILL_AT = "CLEANER_TEST_KILL_AT"  # test hook, see `kill_point`
+OWNER_FILE = "owner.pid"  # in the staging directory: the pid of the run that holds the output's lock
 # Page metadata the extractor found, added to the container's under these names.
 PAGE_METADATA = ("published", "sitename", "extractor")
 # Columns of a Parquet shard; `removed` and `metadata` are JSON text (their keys vary from record to record).
@@ -143,17 +152,58 @@ def shard_name(number: int, fmt: str = "jsonl", compress: str = "none") -> str:
 class OutputDir:
     """The output directory and the run's staging directory inside it; `commit` moves the run's files into place."""
 
-    def __init__(self, output: Path, overwrite: bool = False) -> None:
+    def __init__(self, output: Path, overwrite: bool = False, resume: bool = False, fingerprint: str = "") -> None:
         self.output = output
         self.overwrite = overwrite
-        self._prepare_output()
-        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
+        self.staging = output / RUN_DIR
+        self.resumed = False
+        self.summary: dict | None = None  # set when a resumed run found its commit half done and finished it
+        self._create_output()
+        self._lock = OutputLock(output)
+        try:
+            if resume and (self.staging / COMMITTING).is_file():
+                self._open_staging(resume, fingerprint)
+                self._finish_commit()
+                return
+            self._check_output()
+            remove_stale_staging(output)
+            self._open_staging(resume, fingerprint)
+        except BaseException:
+            self._lock.release()
+            raise
 
-    def _prepare_output(self) -> None:
+    @property
+    def markers(self) -> Path:
+        return self.staging / DONE_DIR
+
+    def _open_staging(self, resume: bool, fingerprint: str) -> None:
+        """Take up a killed run's state (`resume`, same options and inputs) or start from an empty staging directory.
+
+        Without `resume`, an earlier run's state is removed: holding the lock,
+        no other run can be using it.
+        """
+        manifest = self.staging / MANIFEST
+        if resume and manifest.is_file():
+            started = json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint")
+            if started != fingerprint:
+                raise OutputError(
+                    f"cannot resume the run in {self.output}: it was started with other options or inputs "
+                    "(run without --resume to start over)"
+                )
+            self.resumed = True
+        else:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.markers.mkdir(parents=True)
+            write_atomically(manifest, json.dumps({"fingerprint": fingerprint}) + "\n")
+        (self.staging / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
+
+    def _create_output(self) -> None:
         try:
             self.output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create output directory {self.output}: {exc.strerror}") from None
+
+    def _check_output(self) -> None:
         if not os.access(self.output, os.W_OK | os.X_OK):
             raise OutputError(f"output directory {self.output} is not writable")
         visible = [p for p in self.output.iterdir() if not p.name.startswith(".")]
@@ -161,19 +211,155 @@ class OutputDir:
             raise OutputError(f"output directory {self.output} is not empty (use --overwrite to replace its corpus)")
 
     def commit(self, names: Iterable[str], summary: dict) -> None:
-        """Write the summary, replace earlier output and move the named staging files (and the summary) into place."""
-        (self.staging / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if self.overwrite:
-            for pattern in OUTPUT_PATTERNS:
-                for old in self.output.glob(pattern):
-                    old.unlink()
-        for name in [*names, "summary.json"]:
-            os.replace(self.staging / name, self.output / name)
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Write the summary and swap the run's files (and the summary) in for earlier output, all or nothing.
 
-    def abort(self) -> None:
-        """Drop everything this run wrote; earlier output stays as it was."""
+        Earlier output is first moved aside into the staging directory, the new
+        files are moved in with `os.replace`, and the old ones are deleted only
+        once every new one is in place; if a move fails, the new files go back
+        to staging and the old ones are put back. A directory where a file must
+        go is refused before anything moves.
+        """
+        new = [*names, "summary.json"]
+        old = self._earlier_output() if self.overwrite else []
+        self._check_targets(new, old)
+        (self.staging / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        sync_file(self.staging / "summary.json")
+        write_atomically(self.staging / COMMITTING, json.dumps({"old": [path.name for path in old], "new": new}))
+        replaced = self.staging / REPLACED_DIR
+        replaced.mkdir(exist_ok=True)
+        moved_old: list[str] = []
+        moved_new: list[str] = []
+        try:
+            for path in old:
+                os.replace(path, replaced / path.name)
+                moved_old.append(path.name)
+            for name in new:
+                os.replace(self.staging / name, self.output / name)
+                moved_new.append(name)
+                kill_point("commit", len(moved_new))
+        except BaseException:
+            put_back(moved_new, self.output, self.staging)
+            put_back(moved_old, replaced, self.output)
+            (self.staging / COMMITTING).unlink()
+            raise
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._lock.release()
+
+    def _finish_commit(self) -> None:
+        """Finish the commit a killed run began (its `COMMITTING` list says what moves), as `commit` would have.
+
+        A new file still in staging has not moved in yet, so an output file of
+        its name is an old one, to be moved aside first.
+        """
+        plan = json.loads((self.staging / COMMITTING).read_text(encoding="utf-8"))
+        replaced = self.staging / REPLACED_DIR
+        replaced.mkdir(exist_ok=True)
+        for name in plan["old"]:
+            if (self.output / name).exists() and (name not in plan["new"] or (self.staging / name).exists()):
+                os.replace(self.output / name, replaced / name)
+        for name in plan["new"]:
+            if (self.staging / name).exists():
+                os.replace(self.staging / name, self.output / name)
+        self.summary = json.loads((self.output / "summary.json").read_text(encoding="utf-8"))
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._lock.release()
+
+    def _earlier_output(self) -> list[Path]:
+        """The cleaner's files of an earlier run, each once."""
+        return sorted({path for pattern in OUTPUT_PATTERNS for path in self.output.glob(pattern)})
+
+    def _check_targets(self, new: list[str], old: list[Path]) -> None:
+        for path in [*old, *(self.output / name for name in new)]:
+            if path.is_dir() and not path.is_symlink():
+                raise OutputError(f"{path} is a directory where the run must write a file; move it away and run again")
+
+    def abort(self, keep: bool = False) -> None:
+        """Drop everything this run wrote (unless `keep`: the state stays for --resume); earlier output stays as it was."""
+        if not keep:
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self._lock.release()
+
+
+def kill_point(stage: str, number: int | None = None) -> None:
+    """Test hook: SIGKILL this process at a named point, as a crash or a power cut would (`CLEANER_TEST_KILL_AT=clean:3`).
+
+    Points: `parse:N` and `clean:N` (the N-th task's result received), `counted`
+    (the count reduce done), `dedup` (clusters found), `write:N` (N shards
+    written), `commit:N` (N files moved into place). The resume tests kill
+    runs here and resume them.
+    """
+    wanted = os.environ.get(KILL_AT)
+    if wanted and wanted == (stage if number is None else f"{stage}:{number}"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def sync_file(path: str | Path) -> None:
+    """Force a written file's data to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `path` whole or not at all: a temporary file, synced, renamed over it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+class OutputLock:
+    """An exclusive `flock` on the output directory itself, held for a run's life.
+
+    Two runs into one directory would mix their shards under one summary, so
+    the second is refused. The kernel drops the lock when the holder's
+    process dies (worker processes, which share it, die with their parent),
+    so a crashed run never leaves it stuck, and locking the directory, not a
+    file in it, leaves nothing behind in the corpus.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.fd: int | None = os.open(output, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self.release()
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise OutputError(f"cannot lock output directory {output}: {exc.strerror}") from None
+            raise OutputError(f"output directory {output} is in use by another run{holder_of(output)}") from None
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def put_back(names: list[str], source: Path, target: Path) -> None:
+    """Undo moves of `names` from `target` to `source`, last first (a failed commit's rollback)."""
+    for name in reversed(names):
+        os.replace(source / name, target / name)
+
+
+def remove_stale_staging(output: Path) -> None:
+    """Delete staging directories that killed runs left behind; safe only while holding the lock (none is in use)."""
+    for stale in output.glob(f"{STAGING_PREFIX}*"):  # a killed run's .cleaner-run is kept for --resume, or replaced
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def holder_of(output: Path) -> str:
+    """" (pid N)" for the run that holds `output`'s lock, as it recorded itself, or "" when unknown."""
+    for owner in sorted(output.glob(f".cleaner-*/{OWNER_FILE}")):
+        try:
+            return f" (pid {int(owner.read_text(encoding='ascii'))})"
+        except (OSError, ValueError):
+            continue
+    return ""
 
 
 # --- part files (written by cleaning tasks) ---------------------------------------------
