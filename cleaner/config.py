@@ -131,3 +131,5 @@ class RunOptions:
     overwrite: bool = False
     progress: bool = False
     config: Config = field(default_factory=Config)
+    executor: str = "local"  # or "ray" (see ray_executor.py)
+    ray_address: str | None = None

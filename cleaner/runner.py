@@ -29,7 +29,7 @@ from tqdm import tqdm
 from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, Signature, SignatureStore, drops_of, duplicate_reject_lines, report_lines
 from cleaner.errors import ConfigError
-from cleaner.executor import LocalExecutor
+from cleaner.executor import LocalExecutor, make_executor
 from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
@@ -66,7 +66,7 @@ def run(options: RunOptions) -> dict:
     started = time.perf_counter()
     out = OutputDir(options.output, options.overwrite)
     try:
-        with progress_bar(options.progress) as bar, LocalExecutor(options.workers, options.config) as executor:
+        with progress_bar(options.progress) as bar, make_executor(options) as executor:
             tally, shards, extra = run_stages(executor, options, out.staging, bar)
         summary = tally.summary(options.config, shards, time.perf_counter() - started)
         out.commit([*shards, "rejects.jsonl", *extra], summary)
@@ -96,7 +96,7 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
 def map_stages(executor: LocalExecutor, files: Iterable[InputFile], config: Config, staging: Path, tally: Tally,
                bar: tqdm) -> Iterator[CleanedBatch]:
     """Read to sign: in one pass with nothing to count, else the parse pass, the count reduce and the cleaning pass."""
-    context = RunContext(config, str(staging))
+    context = RunContext(config, str(staging), keep_spill=getattr(executor, "retries", False))
     if config.site_by == "none":
         units = input_units(files, config, BATCH_RECORDS)
         return executor.map(partial(parse_and_clean_task, run=context), batches(units, BATCH_RECORDS))

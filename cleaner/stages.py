@@ -37,7 +37,7 @@ from cleaner.document import Document, pack, unpack
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
-from cleaner.repetition import LineCounts, document_keys
+from cleaner.repetition import document_keys, open_line_counts
 from cleaner.writer import PartWriter, record, reject_entry, to_json_line
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ class RunContext:
     counts: str = ""
     keep_text: bool = False
     spill: bool = True
+    keep_spill: bool = False  # clean tasks leave the spilled batches for the staging directory's removal (a retried task reads them again)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,7 @@ class WorkerState:
         if not counts:
             return self.pipeline
         if self.counted is None or self.counted[0] != counts:
-            self.counted = (counts, self.pipeline.with_line_counts(LineCounts(Path(counts), readonly=True)))
+            self.counted = (counts, self.pipeline.with_line_counts(open_line_counts(Path(counts))))
         return self.counted[1]
 
 
@@ -266,7 +267,7 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
 
 def clean_task(number: int, run: RunContext) -> CleanedBatch:
     """Clean the documents `parse_task` spilled for batch `number` (deleting them once read) and write them to part files."""
-    return cleaned_batch(number, (unpack(packed) for packed in read_stream(spill_path(run.scratch, number))), run)
+    return cleaned_batch(number, (unpack(packed) for packed in read_stream(spill_path(run.scratch, number), delete=not run.keep_spill)), run)
 
 
 def parse_and_clean_task(batch: UnitBatch, run: RunContext) -> CleanedBatch:
