@@ -181,7 +181,8 @@ class RayExecutor:
     def map(self, task: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """`map(task, items)` as Ray tasks, results in input order; the task itself goes to the object store once."""
         task_ref = self.ray.put(task)
-        yield from self.ordered(self.remote_task.remote(task_ref, item) for item in items)
+        cwd = os.getcwd()
+        yield from self.ordered(self.remote_task.remote(task_ref, item, cwd) for item in items)
 
     # the count reduce
 
@@ -191,14 +192,14 @@ class RayExecutor:
         The partitions go to `counts.path` + `.parts/`, where the cleaning
         tasks' `open_line_counts` finds them; `counts` itself stays empty.
         """
-        folder = counts.path.with_name(counts.path.name + PARTS_SUFFIX)
+        folder = counts.path.absolute().with_name(counts.path.name + PARTS_SUFFIX)
         split = folder / "split"
         shutil.rmtree(folder, ignore_errors=True)
         split.mkdir(parents=True)
 
         def submitted() -> Iterator[Any]:
             for batch in parsed:
-                yield self.remote_split.remote(batch.counted_path, batch.number, str(split), self.partitions), batch
+                yield self.remote_split.remote(os.path.abspath(batch.counted_path), batch.number, str(split), self.partitions), batch
 
         pending: deque = deque()
         for ref, batch in submitted():
@@ -223,20 +224,21 @@ class RayExecutor:
     def deduplicate(self, store: SignatureStore, threshold: float) -> Duplicates:
         """Candidate pairs from a partitioned group-by on band keys in the workers; clusters joined here over indexes."""
         store.close()
+        folder = str(store.folder.absolute())
         sets = UnionFind(store.count)
         if store.count:
             Joiner(sets).join_equal(np.fromfile(store.folder / "docs.bin", dtype=DOC_DTYPE)["exact"])
             cut = decision_cut(threshold, store.num_perm)
             bands, rows = bands_for(cut, store.num_perm)
-            rows_dir = store.folder / "band-rows"
+            rows_dir = Path(folder) / "band-rows"
             shutil.rmtree(rows_dir, ignore_errors=True)
             rows_dir.mkdir()
-            band_refs = [self.remote_bands.remote(str(store.folder), store.count, store.num_perm, low,
+            band_refs = [self.remote_bands.remote(folder, store.count, store.num_perm, low,
                                                   min(low + BAND_TASK_DOCS, store.count), bands, rows, self.partitions, str(rows_dir))
                          for low in range(0, store.count, BAND_TASK_DOCS)]
             for ref in band_refs:
                 self.get(ref)
-            pair_refs = [self.remote_pairs.remote(str(store.folder), store.count, store.num_perm, str(rows_dir), number, cut)
+            pair_refs = [self.remote_pairs.remote(folder, store.count, store.num_perm, str(rows_dir), number, cut)
                          for number in range(self.partitions)]
             for pairs in self.ordered(pair_refs):
                 for a, b in pairs.tolist():
@@ -248,8 +250,14 @@ class RayExecutor:
 # --- the task bodies (run in Ray workers) ------------------------------------------------
 
 
-def run_task(task: Callable[[T], R], item: T) -> R:
-    """One map task; the worker builds its pipeline once per configuration (`stages.worker_state`)."""
+def run_task(task: Callable[[T], R], item: T, cwd: str) -> R:
+    """One map task, in the driver's working directory; the worker builds its pipeline once per configuration (`stages.worker_state`).
+
+    Relative input and output paths are the driver's: a worker on a node
+    that mounts the shared file system at the same place finds them there.
+    """
+    if os.path.isdir(cwd) and os.getcwd() != cwd:
+        os.chdir(cwd)
     return task(item)
 
 
