@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
     run_parser.add_argument("--resume", action="store_true", help="continue a run into this output directory that was killed or failed, with the same options and inputs, without redoing its finished tasks")
+    add_executor_options(run_parser)
     progress = run_parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when stderr is not a terminal")
     progress.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
@@ -106,6 +107,13 @@ def add_input_options(parser: argparse.ArgumentParser, output_help: str) -> None
     parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files whose relative path or name matches (repeatable)")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files whose relative path or name matches (repeatable)")
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--executor", choices=("local", "ray"), default="local",
+                        help="local: a process pool on this machine (default); ray: Ray tasks (pip install 'cleaner[ray]')")
+    parser.add_argument("--ray-address", default=None, metavar="ADDR",
+                        help="with --executor ray: join the cluster at ADDR (auto, HOST:PORT, ray://HOST:PORT); default: start Ray here on --workers CPUs")
 
 
 def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
@@ -204,6 +212,7 @@ def command_run(args: argparse.Namespace) -> int:
     options = run_options_from(
         args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
         resume=args.resume,
+        executor=args.executor, ray_address=args.ray_address,
     )
     summary = run(options)
     if not args.quiet:

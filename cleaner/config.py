@@ -134,3 +134,5 @@ class RunOptions:
     progress: bool = False
     resume: bool = False
     config: Config = field(default_factory=Config)
+    executor: str = "local"  # or "ray" (see ray_executor.py)
+    ray_address: str | None = None

@@ -24,13 +24,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from cleaner.config import Config
+from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, SignatureStore, find_duplicates
-from cleaner.errors import RunError
+from cleaner.errors import ConfigError, RunError
 from cleaner.repetition import LineCounts
 from cleaner.stages import ParsedBatch, read_stream, start_worker
+
+if TYPE_CHECKING:
+    from cleaner.ray_executor import RayExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -150,3 +153,14 @@ def alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def make_executor(options: RunOptions) -> LocalExecutor | RayExecutor:
+    """The executor `options` ask for: the local process pool, or Ray (imported only then: it is an optional extra)."""
+    if options.executor == "ray":
+        from cleaner.ray_executor import RayExecutor
+
+        return RayExecutor(options.config, options.ray_address, options.workers)
+    if options.ray_address is not None:
+        raise ConfigError("--ray-address needs --executor ray")
+    return LocalExecutor(options.workers, options.config)

@@ -34,7 +34,9 @@ import math
 import re
 import sqlite3
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Sequence
+import heapq
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -276,6 +278,19 @@ class LineCounts:
         texts = self._texts
         lines = sorted((k, n, texts.get(k)) for k, n in self._lines.items())
         sites = sorted((h, name, docs) for h, (name, docs) in self._sites.items())
+        self.merge(lines, sites)
+        self._lines.clear()
+        self._texts.clear()
+        self._sites.clear()
+        self._buffered_docs = 0
+
+    def merge(self, lines: Iterable[tuple[bytes, int, str | None]], sites: Iterable[tuple[bytes, str, int]]) -> None:
+        """Add counts already aggregated elsewhere: (site hash + key, documents, sample text or None) and (site hash, name, documents).
+
+        Counts add and the smallest text wins, so merging parts in any order gives the same file.
+        """
+        if self.readonly:
+            raise RuntimeError(f"line counts opened read-only: {self.path}")
         with self.db:
             self.db.executemany(
                 "INSERT INTO sites (h, name, docs) VALUES (?, ?, ?) "
@@ -288,10 +303,6 @@ class LineCounts:
                 "text = CASE WHEN text IS NULL OR excluded.text < text THEN coalesce(excluded.text, text) ELSE text END",
                 lines,
             )
-        self._lines.clear()
-        self._texts.clear()
-        self._sites.clear()
-        self._buffered_docs = 0
 
     # lookups
 
@@ -342,6 +353,87 @@ class LineCounts:
             f"SELECT {columns} FROM lines WHERE k BETWEEN ? AND ? AND n >= ? ORDER BY n DESC, k",
             (low, high, min_docs),
         )
+
+
+PARTS_SUFFIX = ".parts"  # a line counts file counted by partitions (the Ray executor) keeps them in FILE.parts/
+
+
+def line_partition(k: bytes, partitions: int) -> int:
+    """Which partition holds an entry: a line's `k` (site hash + key) or a site's hash."""
+    return zlib.crc32(k) % partitions
+
+
+def partition_file(folder: Path, number: int) -> Path:
+    return folder / f"part-{number:05d}.sqlite"
+
+
+def open_line_counts(path: Path) -> LineCounts | PartitionedLineCounts:
+    """The line counts at `path` for lookups: one SQLite file, or its partitions when they were counted apart."""
+    parts = path.with_name(path.name + PARTS_SUFFIX)
+    if parts.is_dir():
+        return PartitionedLineCounts(parts)
+    return LineCounts(path, readonly=True)
+
+
+class PartitionedLineCounts:
+    """The lookups of a read-only `LineCounts` over partition files, each holding the lines and sites whose hash falls to it.
+
+    What a lookup returns is what one file holding every entry would return
+    (the per-site listings are merged in the same order), so cleaning
+    decides alike whichever way the lines were counted.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        files = sorted(self.folder.glob("part-*.sqlite"))
+        if not files:
+            raise ConfigError(f"line counts not found: {self.folder}")
+        self.parts = [LineCounts(file, readonly=True) for file in files]
+
+    def __reduce__(self):
+        return (PartitionedLineCounts, (self.folder,))
+
+    def __enter__(self) -> PartitionedLineCounts:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for part in self.parts:
+            part.close()
+
+    def _part(self, k: bytes) -> LineCounts:
+        return self.parts[line_partition(k, len(self.parts))]
+
+    def documents(self, site: str) -> int:
+        return self._part(site_hash(site)).documents(site)
+
+    def count(self, site: str, key: bytes) -> int:
+        return self._part(site_hash(site) + key).count(site, key)
+
+    def counts(self, site: str, keys: Sequence[bytes]) -> list[int]:
+        h = site_hash(site)
+        by_part: dict[int, list[bytes]] = {}
+        for key in keys:
+            by_part.setdefault(line_partition(h + key, len(self.parts)), []).append(key)
+        found: dict[bytes, int] = {}
+        for number, wanted in by_part.items():
+            found.update(zip(wanted, self.parts[number].counts(site, wanted)))
+        return [found.get(key, 0) for key in keys]
+
+    def text(self, site: str, key: bytes) -> str | None:
+        return self._part(site_hash(site) + key).text(site, key)
+
+    def sites(self) -> Iterator[tuple[str, int]]:
+        yield from heapq.merge(*(part.sites() for part in self.parts))
+
+    def repeated(self, site: str, min_docs: int) -> Iterator[tuple[bytes, int]]:
+        """As `LineCounts.repeated`: most frequent first, ties by key, across the partitions."""
+        yield from heapq.merge(*(part.repeated(site, min_docs) for part in self.parts), key=lambda row: (-row[1], row[0]))
+
+    def repeated_texts(self, site: str, min_docs: int) -> Iterator[tuple[bytes, int, str | None]]:
+        yield from heapq.merge(*(part.repeated_texts(site, min_docs) for part in self.parts), key=lambda row: (-row[1], row[0]))
 
 
 def count_document(counts: LineCounts, doc: Document, site_mode: str, keep_text: bool = False) -> None:

@@ -35,7 +35,7 @@ from cleaner import __version__
 from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, Signature, SignatureStore, drops_of, duplicate_reject_lines, report_lines
 from cleaner.errors import ConfigError, OutputError, RunError
-from cleaner.executor import LocalExecutor
+from cleaner.executor import LocalExecutor, make_executor
 from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
@@ -81,7 +81,7 @@ def run(options: RunOptions) -> dict:
     if out.summary is not None:  # a resumed run whose commit was under way: it is finished now
         return out.summary
     try:
-        with progress_bar(options.progress) as bar, LocalExecutor(options.workers, options.config) as executor:
+        with progress_bar(options.progress) as bar, make_executor(options) as executor:
             tally, shards, extra = run_stages(executor, options, out.staging, bar, str(out.markers))
         summary = tally.summary(options.config, shards, time.perf_counter() - started)
         out.commit([*shards, "rejects.jsonl", *extra], summary)
@@ -163,7 +163,7 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     """
     walker = Walker(options.include, options.exclude)
     tally = Tally()
-    context = RunContext(options.config, str(staging), markers=markers)
+    context = RunContext(options.config, str(staging), markers=markers, keep_spill=getattr(executor, "retries", False))
     cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar)
     store = SignatureStore(staging / "dedup") if options.config.dedup else None
     parts = collect_cleaned(cleaned, store, tally, bar, keep=bool(markers))

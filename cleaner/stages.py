@@ -37,7 +37,7 @@ from cleaner.document import Document, pack, unpack
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
-from cleaner.repetition import LineCounts, document_keys
+from cleaner.repetition import document_keys, open_line_counts
 from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_file, to_json_line, write_shard
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ class RunContext:
     keep_text: bool = False
     spill: bool = True
     markers: str = ""  # a folder for task completion markers (a resumable run), or "" for none
+    keep_spill: bool = False  # clean tasks leave the spilled batches for the staging directory's removal (a retried task reads them again)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +195,7 @@ class WorkerState:
         if not counts:
             return self.pipeline
         if self.counted is None or self.counted[0] != counts:
-            self.counted = (counts, self.pipeline.with_line_counts(LineCounts(Path(counts), readonly=True)))
+            self.counted = (counts, self.pipeline.with_line_counts(open_line_counts(Path(counts))))
         return self.counted[1]
 
 
@@ -310,16 +311,18 @@ def clean_task(number: int, run: RunContext) -> CleanedBatch:
     """Clean the documents `parse_task` spilled for batch `number` (deleting them once read) and write them to part files.
 
     In a resumable run the spill is deleted only once the task's marker is
-    written, so a task killed halfway can be done again.
+    written, so a task killed halfway can be done again; with `keep_spill`
+    (an executor that retries tasks) it is left for the staging directory's removal.
     """
     done = finished(run.markers, "clean", number)
     if done is not None:
         return done
     spill = spill_path(run.scratch, number)
-    result = cleaned_batch(number, (unpack(packed) for packed in read_stream(spill, delete=not run.markers)), run)
+    result = cleaned_batch(number, (unpack(packed) for packed in read_stream(spill, delete=not (run.markers or run.keep_spill))), run)
     if run.markers:
         mark_cleaned(result, run)
-        spill.unlink()
+        if not run.keep_spill:
+            spill.unlink()
     return result
 
 
