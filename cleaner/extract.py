@@ -177,7 +177,7 @@ def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bo
     tree = parse_page(html)
     if tree is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")
-    title, page_url, date, sitename = declared_metadata(tree, html)
+    declared = declared_metadata(tree, html)
     try:
         result = trafilatura_extraction(tree, url, favor, comments)
     except (ValueError, TypeError, AttributeError, LookupError) as exc:
@@ -187,13 +187,20 @@ def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bo
         body = f"{body}\n{result.comments}"
     if not body.strip():
         raise InputError("no_main_text", "trafilatura found no main text in the page")
+    comments_apart = separate_comments(html, url, favor) if comments_field and not comments else ""
+    return with_declared_metadata(body, declared, url, comments_apart)
+
+
+def with_declared_metadata(body: str, declared: tuple[str, str, str, str], url: str, comments: str = "") -> Extracted:
+    """An extractor's body with the page's declared title, URL (when absolute, else `url`), ISO date and site name."""
+    title, page_url, date, sitename = declared
     return Extracted(
         body=body,
         title=title,
         url=page_url if page_url.startswith(("http://", "https://")) else url,
         date=date[:10] if ISO_DATE.match(date) else "",
         sitename=sitename,
-        comments=separate_comments(html, url, favor) if comments_field and not comments else "",
+        comments=comments,
     )
 
 
@@ -244,14 +251,7 @@ def extract_with_resiliparse(html: str, url: str = "", comments: bool = False) -
     tree = parse_page(html)
     if tree is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")
-    title, page_url, date, sitename = declared_metadata(tree, html)
-    return Extracted(
-        body=body,
-        title=title,
-        url=page_url if page_url.startswith(("http://", "https://")) else url,
-        date=date[:10] if ISO_DATE.match(date) else "",
-        sitename=sitename,
-    )
+    return with_declared_metadata(body, declared_metadata(tree, html), url)
 
 
 def parse_page(html: str) -> HtmlElement | None:
