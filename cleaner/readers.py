@@ -47,7 +47,8 @@ BOMS = (
 )
 META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 # The WHATWG Encoding Standard's encodings and their labels (https://encoding.spec.whatwg.org/#names-and-labels,
-# encodings.json): what a charset label means to every browser. Each encoding is read with the Python codec
+# encodings.json; every name and label checked equal to whatwg/encoding's encodings.json of 2026-05-21): what a
+# charset label means to every browser. Each encoding is read with the Python codec
 # given, which for several is larger than Python's codec of the same name (as the standard's decoder is):
 # gb2312 and gbk read as GB18030, iso-8859-1 and ascii as windows-1252, iso-8859-9 as windows-1254, tis-620 as
 # windows-874, euc-kr as windows-949, shift_jis as windows-31j, big5 as Big5-HKSCS. A label not here (base64,
