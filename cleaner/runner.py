@@ -306,9 +306,20 @@ def part_drops(parts: list[Part], duplicates: Duplicates | None) -> Iterator[tup
 
 
 def check_inputs(inputs: tuple[Path, ...]) -> None:
-    missing = [str(path) for path in inputs if not path.exists()]
-    if missing:
-        raise ConfigError(f"input path not found: {', '.join(missing)}")
+    """One line naming every input that cannot be opened, and why (a link loop or a dangling link is not "not found")."""
+    problems = [problem for problem in map(input_problem, inputs) if problem]
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def input_problem(path: Path) -> str | None:
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return f"input path is a dangling symbolic link: {path}" if path.is_symlink() else f"input path not found: {path}"
+    except OSError as error:
+        return f"input path cannot be read: {path}: {(error.strerror or str(error)).lower()}"
+    return None
 
 
 def progress_bar(enabled: bool) -> tqdm:

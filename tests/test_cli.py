@@ -100,6 +100,15 @@ def test_missing_input_is_a_one_line_error(tmp_path: Path, capsys: pytest.Captur
     assert err.count("\n") == 1 and "input path not found" in err
 
 
+def test_a_link_loop_or_dangling_link_input_says_so(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    assert run_cli(str(tmp_path / "loop"), str(tmp_path / "dangling"), "--output", str(tmp_path / "out")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "loop: too many levels of symbolic links" in err and "dangling symbolic link" in err
+
+
 def test_unusable_output_is_a_one_line_error(fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
