@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from cleaner.errors import OutputError
 from cleaner.executor import LocalExecutor
 from cleaner.readers import Walker
 from cleaner.repetition import LineCounts, learned_lines, site_rule_file, site_slug
-from cleaner.runner import check_inputs, count_lines, input_units
+from cleaner.runner import check_inputs, count_lines, input_units, storage_failure
 from cleaner.stages import RunContext
 from cleaner.writer import OutputLock
 
@@ -26,9 +27,19 @@ from cleaner.writer import OutputLock
 def learn_rules(options: RunOptions) -> dict[str, int]:
     """Write one rule file per site with repeated lines into `options.output`; returns rules per file."""
     check_inputs(options.inputs)
-    config = options.config
     prepare_output(options.output, options.overwrite)
     lock = OutputLock(options.output)
+    try:
+        return write_learned_rules(options)
+    except (OSError, sqlite3.Error) as exc:
+        raise OutputError(storage_failure(exc, options.output)) from None
+    finally:
+        lock.release()
+
+
+def write_learned_rules(options: RunOptions) -> dict[str, int]:
+    """Count every site's lines in a staging directory and move the rule files into the output once all are written."""
+    config = options.config
     staging = Path(tempfile.mkdtemp(prefix=".cleaner-staging-", dir=options.output))
     try:
         written: dict[str, int] = {}
@@ -50,7 +61,6 @@ def learn_rules(options: RunOptions) -> dict[str, int]:
             os.replace(staging / name, options.output / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        lock.release()
     return written
 
 

@@ -197,6 +197,25 @@ def test_a_full_disk_is_a_one_line_error_and_earlier_output_stays(fixtures_dir: 
     assert outputs(out) == earlier
 
 
+@pytest.mark.parametrize("where, failure", [
+    ("cleaner.repetition.LineCounts.flush", database_full),  # the count reduce's database
+    ("cleaner.learn.site_rule_file", disk_full),  # writing a rule file
+])
+def test_learn_rules_on_a_full_disk_is_a_one_line_error_and_earlier_rules_stay(
+        fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
+        where: str, failure) -> None:
+    out = tmp_path / "rules"
+    args = ["learn-rules", str(fixtures_dir / "input"), "-o", str(out), "--repeat-min-docs", "2"]
+    assert main(args) == 0 and list(out.glob("*.toml"))
+    earlier = outputs(out)
+    capsys.readouterr()
+    monkeypatch.setattr(where, failure)
+    assert main([*args, "--overwrite"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("cleaner: error: ") and "no space left" in err, err
+    assert outputs(out) == earlier and not list(out.glob(".cleaner-*"))
+
+
 # --- an atomic --overwrite ---------------------------------------------------------------
 
 
