@@ -447,8 +447,7 @@ def count_document(counts: LineCounts, doc: Document, site_mode: str, keep_text:
 
 def document_keys(doc: Document, site_mode: str) -> tuple[str, list[str], list[bytes]]:
     """What counting needs of a document: its site, the texts of its kept lines and their keys."""
-    texts = document_lines(doc)
-    return site_of(doc.source, doc.url, site_mode), texts, line_keys(texts)
+    return site_of(doc.source, doc.url, site_mode), document_lines(doc), doc.kept_keys(line_keys)
 
 
 # --- the step ----------------------------------------------------------------------
@@ -542,7 +541,7 @@ class RepeatedLines:
         if not indexes:
             return doc
         candidates = self.site_candidates(site, documents)
-        found = [candidates.get(key, 0) for key in line_keys([doc.lines[i].text for i in indexes])]
+        found = [candidates.get(key, 0) for key in doc.kept_keys(line_keys)]
         for index, n, between in zip(indexes, found, among_repeated(found, documents, self.min_docs, self.shares[0])):
             text = doc.lines[index].text
             if n < self.min_docs:

@@ -296,10 +296,11 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
 
         def counted() -> Iterator[tuple]:
             for doc in loaded(batch, pipeline, result.records, stats):
-                if spill is not None:
+                keyed = document_keys(doc, run.config.site_by) if doc.rejection is None else None
+                if spill is not None:  # after keying: the keys travel with the document, for the repeated-lines step
                     pickle.dump(pack(doc), spilled, protocol=pickle.HIGHEST_PROTOCOL)
-                if doc.rejection is None:
-                    site, texts, keys = document_keys(doc, run.config.site_by)
+                if keyed is not None:
+                    site, texts, keys = keyed
                     yield site, keys, texts if run.keep_text else None
 
         result.documents = write_stream(Path(result.counted_path), counted())
