@@ -38,7 +38,7 @@ from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import document_keys, open_line_counts
-from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_file, to_json_line, write_shard
+from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_files, to_json_line, write_shard
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
@@ -160,8 +160,7 @@ def mark_finished(markers: str, kind: str, name: object, result: object, files: 
     """
     if not markers:
         return
-    for path in files:
-        sync_file(path)
+    sync_files(files)
     path = marker_path(markers, kind, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
