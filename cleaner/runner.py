@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from cleaner import __version__
 from cleaner.config import Config, RunOptions
-from cleaner.dedup import Duplicates, Signature, SignatureStore, drops_of, duplicate_reject_lines, report_lines
+from cleaner.dedup import Duplicates, SignatureStore, drops_of, duplicate_reject_lines, report_lines
 from cleaner.errors import ConfigError, OutputError, RunError
 from cleaner.executor import LocalExecutor, make_executor
 from cleaner.readers import InputFile, Walker, units_of
@@ -49,7 +49,6 @@ from cleaner.stages import (
     mark_finished,
     parse_and_clean_task,
     parse_task,
-    read_stream,
     write_task,
 )
 from cleaner.summary import Tally, format_table
@@ -166,7 +165,7 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     context = RunContext(options.config, str(staging), markers=markers, keep_spill=getattr(executor, "retries", False))
     cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar)
     store = SignatureStore(staging / "dedup") if options.config.dedup else None
-    parts = collect_cleaned(cleaned, store, tally, bar, keep=bool(markers))
+    parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers))
     tally.skipped_files.update(walker.skipped)
     tally.unreadable_directories = walker.unreadable_dirs
     duplicates = deduplicate(executor, store, options.config.dedup_threshold, tally, bar) if store is not None else None
@@ -257,9 +256,9 @@ def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCoun
     return tasks
 
 
-def collect_cleaned(cleaned: Iterable[CleanedBatch], store: SignatureStore | None, tally: Tally,
+def collect_cleaned(executor: LocalExecutor, cleaned: Iterable[CleanedBatch], store: SignatureStore | None, tally: Tally,
                     bar: tqdm, keep: bool = False) -> list[Part]:
-    """Tally each cleaned batch and store its signatures; returns the part files in input order.
+    """Tally each cleaned batch and have the executor store its signatures; returns the part files in input order.
 
     With `keep` (a resumable run), the signature files stay: a resumed run
     builds its store again from them.
@@ -268,8 +267,7 @@ def collect_cleaned(cleaned: Iterable[CleanedBatch], store: SignatureStore | Non
     for batch in cleaned:
         tally.add_cleaned(batch)
         if store is not None:
-            for key, record_id, n_words, exact, minhash in read_stream(batch.kept_path, delete=not keep):
-                store.add(Signature(exact, minhash), record_id, n_words, key)
+            executor.store_signatures(store, batch, delete=not keep)
         elif not keep:
             Path(batch.kept_path).unlink()
         parts.append(Part(batch.records_path, batch.kept, batch.rejects_path))

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from cleaner.cli import main
-from cleaner.dedup import Signature, SignatureStore, Signer, bands_for, decision_cut, find_duplicates, groups_of
+from cleaner.dedup import DOC_DTYPE, Signature, SignatureStore, Signer, bands_for, decision_cut, find_duplicates, groups_of
 from cleaner.repetition import LineCounts, PartitionedLineCounts, open_line_counts, partition_file
 from cleaner.stages import write_stream
 from conftest import ROOT, article, html_page
@@ -32,9 +32,9 @@ ray = pytest.importorskip("ray")
 from cleaner.ray_executor import (  # noqa: E402 - only with Ray installed
     reduce_counts,
     split_counted,
+    store_segments,
     verified_pairs,
     worker_runtime_env,
-    write_band_rows,
 )
 
 OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl")
@@ -278,22 +278,37 @@ def test_partitioned_band_pairs_give_the_local_clusters(tmp_path: Path) -> None:
                 words[rng.randrange(len(words))] = f"w{rng.randrange(1000)}"
         texts.append(" ".join(words))
     store = SignatureStore(tmp_path / "dedup")
+    kept = []
     for n, text in enumerate(texts):
         signature = signer.sign(text)
-        store.add(Signature(signature.exact, signature.minhash), f"{n:016x}", len(text.split()), f"doc{n}")
+        kept.append((f"doc{n}-é", f"{n:016x}", len(text.split()), signature.exact, signature.minhash))
+        store.add(Signature(signature.exact, signature.minhash), f"{n:016x}", len(text.split()), f"doc{n}-é")
+    store.close()
     local = find_duplicates(store, 0.8)
     cut = decision_cut(0.8, store.num_perm)
     bands, rows = bands_for(cut, store.num_perm)
+    segments = SignatureStore(tmp_path / "segments")  # as the Ray driver keeps it: room reserved, written by store tasks
     rows_dir = tmp_path / "rows"
-    for low in range(0, store.count, 64):
-        write_band_rows(str(store.folder), store.count, store.num_perm, low, min(low + 64, store.count), bands, rows, 4, str(rows_dir))
-    from cleaner.dedup import DOC_DTYPE, Joiner, UnionFind
+    for group in range(0, len(kept), 64):  # a store task per 4 cleaning batches of 16
+        paths, low, source_at = [], segments.count, None
+        for number in range(group, min(group + 64, len(kept)), 16):
+            batch, path = kept[number : number + 16], tmp_path / "kept" / f"{number}.pickle"
+            write_stream(path, batch)
+            paths.append(str(path))
+            at = segments.reserve(len(batch), sum(len(source.encode()) for source, *_ in batch))
+            source_at = at[1] if source_at is None else source_at
+        store_segments(str(segments.folder), segments.num_perm, paths, low, source_at, bands, rows, 4, str(rows_dir))
+    segments.close()
+    for name in ("minhash.u32", "docs.bin", "sources.txt"):
+        assert (segments.folder / name).read_bytes() == (store.folder / name).read_bytes(), name
+    from cleaner.dedup import UnionFind
 
     sets = UnionFind(store.count)
-    Joiner(sets).join_equal(np.fromfile(store.folder / "docs.bin", dtype=DOC_DTYPE)["exact"])
     for partition in range(4):
-        for a, b in verified_pairs(str(store.folder), store.count, store.num_perm, str(rows_dir), partition, cut).tolist():
+        for a, b in verified_pairs(str(segments.folder), store.count, store.num_perm, str(rows_dir), partition, cut).tolist():
             sets.union(a, b)
     groups = [group.tolist() for group in groups_of(sets.roots())]
     assert groups == [group.tolist() for group in groups_of(local.roots)]
     assert len(groups) >= 10
+    exact = np.fromfile(store.folder / "docs.bin", dtype=DOC_DTYPE)["exact"]
+    assert len(np.unique(exact)) < len(exact)  # exact copies among them, joined by the exact-hash rows alone
