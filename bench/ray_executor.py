@@ -3,7 +3,8 @@
     python3 bench/ray_executor.py INPUT [--workers 2] [--rounds 2]
 
 Runs alternate (local, ray, local, ray, ...) in child processes, since
-timings on a shared machine are noisy; reports each run and the best ratio.
+timings on a shared machine are noisy; reports each run and the ratio of the
+median throughputs, with each executor's median driver peak RSS.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,8 +52,10 @@ def main() -> None:
         for executor in ("local", "ray"):
             runs.append(one_run(args.inputs, executor, args.workers))
             print(json.dumps(runs[-1]), flush=True)
-    best = {e: max(r["docs_per_s"] for r in runs if r["executor"] == e) for e in ("local", "ray")}
-    print(json.dumps({"best_docs_per_s": best, "ray_over_local": round(best["ray"] / best["local"], 2)}))
+    median = {e: statistics.median(r["docs_per_s"] for r in runs if r["executor"] == e) for e in ("local", "ray")}
+    peak = {e: statistics.median(r["driver_peak_mb"] for r in runs if r["executor"] == e) for e in ("local", "ray")}
+    print(json.dumps({"median_docs_per_s": median, "ray_over_local": round(median["ray"] / median["local"], 2),
+                      "median_driver_peak_mb": peak}))
 
 
 if __name__ == "__main__":

@@ -195,8 +195,9 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
         mark_finished(context.markers, "counts", "all", tasks, [counts_path])
         shutil.rmtree(staging / "counted", ignore_errors=True)
     kill_point("counted")
+    bar.refresh()  # the first pass's last count, which the bar's minimum interval may not have drawn yet
+    bar.set_description("pass 2: cleaning", refresh=False)
     bar.reset()
-    bar.set_description("pass 2: cleaning")
     return executor.map(partial(clean_task, run=replace(context, counts=str(counts_path))), range(tasks))
 
 

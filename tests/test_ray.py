@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -135,6 +137,35 @@ def test_a_document_that_fails_in_a_ray_task_is_its_rejects_entry(ray_instance: 
     assert_same_output(local, on_ray)
     rejects = [json.loads(line) for line in (on_ray / "rejects.jsonl").read_text().splitlines()]
     assert [(r["source"], r["reason"]) for r in rejects] == [("b.html", "timeout")]
+
+
+# --- the progress bar ------------------------------------------------------------------
+
+
+BAR_STEP = re.compile(r"(pass 1: counting lines|pass 2: cleaning|deduplicating): (?:: )?(\d+) records")
+
+
+@pytest.mark.parametrize("executor", ["local", pytest.param("ray", marks=pytest.mark.ray)])
+def test_the_progress_bar_counts_records_as_the_tasks_finish(executor: str, request: pytest.FixtureRequest, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every state the bar is drawn in (no minimum interval): each pass climbs task by task to the run's records."""
+    import cleaner.runner
+    from tqdm import tqdm
+
+    if executor == "ray":
+        request.getfixturevalue("ray_instance")
+    monkeypatch.setattr(cleaner.runner, "tqdm", partial(tqdm, mininterval=0, miniters=1))
+    crawl = sites_crawl(tmp_path / "crawl", sites=2, pages=80)  # 160 pages: 5 tasks of 32 a pass
+    assert main(["run", str(crawl), "-o", str(tmp_path / "out"), "--progress", "--workers", "2", "--executor", executor]) == 0
+    steps: dict[str, list[int]] = {}
+    for stage, count in BAR_STEP.findall(capsys.readouterr().err):
+        steps.setdefault(stage, []).append(int(count))
+    records = comparable_summary(tmp_path / "out")["records_seen"]
+    assert records == 160
+    for stage in ("pass 1: counting lines", "pass 2: cleaning"):
+        counts = steps[stage]
+        assert counts == sorted(counts) and counts[-1] == records, (stage, counts)
+        assert len(set(counts) - {0}) >= 5, (stage, counts)  # one step per finished task at least
 
 
 # --- failures ------------------------------------------------------------------------
