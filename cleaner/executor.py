@@ -30,7 +30,7 @@ from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, Signature, SignatureStore, find_duplicates
 from cleaner.errors import ConfigError, RunError
 from cleaner.repetition import LineCounts
-from cleaner.stages import CleanedBatch, ParsedBatch, read_stream, start_worker
+from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream, start_worker
 
 if TYPE_CHECKING:
     from cleaner.ray_executor import RayExecutor
@@ -84,6 +84,14 @@ class LocalExecutor:
                 "a worker process died (killed, out of memory, or a crash in a C extension); "
                 "rerun with --workers 1 to see which file"
             ) from None
+
+    def records_per_task(self, unit_records: int) -> int:
+        """Records a task takes, for units of about `unit_records`: one unit's worth (a process pool's tasks are cheap)."""
+        return unit_records
+
+    def counting_task(self, task: Callable[[UnitBatch], ParsedBatch], counts: LineCounts | None) -> Callable[[UnitBatch], ParsedBatch]:
+        """The parse task of the first pass as this executor runs it: as it is (the counts are added here, in `count_lines`)."""
+        return task
 
     def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts | None,
                     delete: bool = True) -> Iterator[ParsedBatch]:

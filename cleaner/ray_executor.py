@@ -1,7 +1,10 @@
 """The Ray executor: a run's tasks on a Ray cluster (or a local Ray instance), the two reduces distributed.
 
-It presents the interface of `LocalExecutor` (`map`, `count_lines`,
-`deduplicate`), so `runner.run_stages` stays the one sequence of a run.
+It presents the interface of `LocalExecutor` (`map`, `records_per_task`,
+`counting_task`, `count_lines`, `store_signatures`, `deduplicate`), so
+`runner.run_stages` stays the one sequence of a run. Map tasks take at
+least `RECORDS_PER_TASK` records (several units), so Ray's cost per task
+is spread over more work.
 
 Ray tasks, not Ray Data. The map stages are already coarse tasks over
 batches of units (`stages.py`) whose inputs and outputs are plain data plus
@@ -13,10 +16,10 @@ back, and its `groupby` would carry every line key through its own shuffle
 into blocks the cleaning tasks could not query by key. The two reduces are
 therefore hash-partitioned shuffles of Ray tasks over files:
 
-- count: a split task per parsed batch aggregates the batch's line keys and
-  writes one file per partition (by the hash of site + key, sites by the
-  hash of the site); a reduce task per partition merges its files into one
-  SQLite `LineCounts`; cleaning tasks read the partitions through
+- count: each parse task, once it has parsed its batch, aggregates the
+  batch's line keys and writes one file per partition (by the hash of
+  site + key, sites by the hash of the site); a reduce task per partition
+  merges its files into one SQLite `LineCounts`; cleaning tasks read the partitions through
   `PartitionedLineCounts`. The driver sees file names only.
 - dedup: the signatures never pass through the driver. As cleaning tasks
   finish, store tasks take groups of their kept files (segments of about
@@ -45,6 +48,7 @@ import shutil
 import socket
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,12 +68,13 @@ from cleaner.dedup import (
 )
 from cleaner.errors import CleanerError, ConfigError, RunError
 from cleaner.repetition import PARTS_SUFFIX, LineCounts, line_partition, partition_file, site_hash
-from cleaner.stages import CleanedBatch, ParsedBatch, read_stream
+from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 TASKS_IN_FLIGHT_PER_CPU = 4
+RECORDS_PER_TASK = 64  # at least, per map task: Ray costs ~ms a task in the driver, the raylet and the worker
 TASK_RETRIES = 3
 STORE_TASK_DOCS = 1 << 16  # documents per store task: 16 MB of MinHash values read, 18 B x (bands + 1) a document of rows written
 BAND_ROW = np.dtype([("band", "<u2"), ("key", "<u8"), ("index", "<i8")])
@@ -133,7 +138,6 @@ class RayExecutor:
         self.partitions = self.partitions or max(2, self.cpus)
         options = {"max_retries": TASK_RETRIES, "retry_exceptions": False}
         self.remote_task = ray.remote(**options)(run_task)
-        self.remote_split = ray.remote(**options)(split_counted)
         self.remote_count = ray.remote(**options)(reduce_counts)
         self.remote_store = ray.remote(**options)(store_segments)
         self.remote_pairs = ray.remote(**options)(verified_pairs)
@@ -192,9 +196,26 @@ class RayExecutor:
 
     # the count reduce
 
+    def records_per_task(self, unit_records: int) -> int:
+        """Records a task takes: at least `RECORDS_PER_TASK` (several of the run's units), so Ray's cost per task is spread."""
+        return max(unit_records, RECORDS_PER_TASK)
+
+    def counting_task(self, task: Callable[[UnitBatch], ParsedBatch], counts: LineCounts | None) -> Callable[[UnitBatch], ParsedBatch]:
+        """The parse task followed, in the same Ray task, by the split of its line keys into the count partitions (`split_counted`)."""
+        if counts is None:
+            return task
+        split = self.split_folder(counts)
+        shutil.rmtree(split.parent, ignore_errors=True)
+        split.mkdir(parents=True)
+        return partial(parse_and_split, task, split=str(split), partitions=self.partitions)
+
+    @staticmethod
+    def split_folder(counts: LineCounts) -> Path:
+        return counts.path.absolute().with_name(counts.path.name + PARTS_SUFFIX) / "split"
+
     def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts | None,
                     delete: bool = True) -> Iterator[ParsedBatch]:
-        """Split each parsed batch's keys by partition in the workers, then merge each partition in a reduce task.
+        """Pass on the parsed batches (whose tasks split their keys by partition), then merge each partition in a reduce task.
 
         The partitions go to `counts.path` + `.parts/`, where the cleaning
         tasks' `open_line_counts` finds them; `counts` itself stays empty.
@@ -205,33 +226,16 @@ class RayExecutor:
         if counts is None:
             yield from parsed
             return
-        folder = counts.path.absolute().with_name(counts.path.name + PARTS_SUFFIX)
-        split = folder / "split"
-        shutil.rmtree(folder, ignore_errors=True)
-        split.mkdir(parents=True)
-
-        def submitted() -> Iterator[Any]:
-            for batch in parsed:
-                yield self.remote_split.remote(os.path.abspath(batch.counted_path), batch.number, str(split), self.partitions), batch
-
-        pending: deque = deque()
-        for ref, batch in submitted():
-            pending.append((ref, batch))
-            if len(pending) >= self.window():
-                yield self.finish_split(*pending.popleft(), delete)
-        while pending:
-            yield self.finish_split(*pending.popleft(), delete)
-        refs = [self.remote_count.remote(str(split), number, str(partition_file(folder, number)))
+        split = self.split_folder(counts)
+        for batch in parsed:
+            if delete:
+                Path(batch.counted_path).unlink(missing_ok=True)
+            yield batch
+        refs = [self.remote_count.remote(str(split), number, str(partition_file(split.parent, number)))
                 for number in range(self.partitions)]
         for ref in refs:
             self.get(ref)
         shutil.rmtree(split, ignore_errors=True)
-
-    def finish_split(self, ref: Any, batch: ParsedBatch, delete: bool) -> ParsedBatch:
-        self.get(ref)
-        if delete:
-            Path(batch.counted_path).unlink(missing_ok=True)
-        return batch
 
     # the dedup reduce
 
@@ -305,6 +309,13 @@ def run_task(task: Callable[[T], R], item: T, cwd: str) -> R:
     if os.path.isdir(cwd) and os.getcwd() != cwd:
         os.chdir(cwd)
     return task(item)
+
+
+def parse_and_split(task: Callable[[UnitBatch], ParsedBatch], batch: UnitBatch, split: str, partitions: int) -> ParsedBatch:
+    """A parse task, then its line keys split by count partition (the map side of the count shuffle) in the same worker."""
+    result = task(batch)
+    split_counted(os.path.abspath(result.counted_path), result.number, split, partitions)
+    return result
 
 
 def split_file(split: Path, partition: int, number: int) -> Path:

@@ -182,7 +182,7 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
     config, staging = context.config, Path(context.scratch)
     if config.site_by == "none":
         units = input_units(files, config, BATCH_RECORDS)
-        return executor.map(partial(parse_and_clean_task, run=context), batches(units, BATCH_RECORDS))
+        return executor.map(partial(parse_and_clean_task, run=context), batches(units, executor.records_per_task(BATCH_RECORDS)))
     counts_path = staging / COUNTS_FILE
     bar.set_description("pass 1: counting lines")
     counted = finished(context.markers, "counts", "all") is not None
@@ -246,7 +246,8 @@ def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCoun
     run finds the counts complete.
     """
     tasks = 0
-    parsed = executor.map(partial(parse_task, run=context), batches(units, SPILL_BATCH_RECORDS))
+    task = executor.counting_task(partial(parse_task, run=context), counts if reduce else None)
+    parsed = executor.map(task, batches(units, executor.records_per_task(SPILL_BATCH_RECORDS)))
     for batch in executor.count_lines(parsed, counts if reduce else None, delete=not context.markers):
         if tally is not None:
             tally.add_parsed(batch)

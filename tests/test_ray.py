@@ -155,17 +155,17 @@ def test_the_progress_bar_counts_records_as_the_tasks_finish(executor: str, requ
     if executor == "ray":
         request.getfixturevalue("ray_instance")
     monkeypatch.setattr(cleaner.runner, "tqdm", partial(tqdm, mininterval=0, miniters=1))
-    crawl = sites_crawl(tmp_path / "crawl", sites=2, pages=80)  # 160 pages: 5 tasks of 32 a pass
+    crawl = sites_crawl(tmp_path / "crawl", sites=2, pages=100)  # 200 pages: a pass is 7 tasks of 32 locally, 4 of 64 on Ray
     assert main(["run", str(crawl), "-o", str(tmp_path / "out"), "--progress", "--workers", "2", "--executor", executor]) == 0
     steps: dict[str, list[int]] = {}
     for stage, count in BAR_STEP.findall(capsys.readouterr().err):
         steps.setdefault(stage, []).append(int(count))
     records = comparable_summary(tmp_path / "out")["records_seen"]
-    assert records == 160
+    assert records == 200
     for stage in ("pass 1: counting lines", "pass 2: cleaning"):
         counts = steps[stage]
         assert counts == sorted(counts) and counts[-1] == records, (stage, counts)
-        assert len(set(counts) - {0}) >= 5, (stage, counts)  # one step per finished task at least
+        assert len(set(counts) - {0}) >= 4, (stage, counts)  # one step per finished task at least
 
 
 # --- failures ------------------------------------------------------------------------
