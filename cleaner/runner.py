@@ -77,13 +77,17 @@ def run(options: RunOptions) -> dict:
         out = OutputDir(options.output, options.overwrite, options.resume, run_fingerprint(options))
     except (OSError, sqlite3.Error) as exc:
         raise OutputError(storage_failure(exc, options.output)) from None
+    scratch = scratch_folder(options, out.staging)
     if out.summary is not None:  # a resumed run whose commit was under way: it is finished now
+        shutil.rmtree(scratch, ignore_errors=True)
         return out.summary
     try:
+        open_scratch(scratch, out.staging, fresh=not out.resumed)
         with progress_bar(options.progress) as bar, make_executor(options) as executor:
-            tally, shards, extra = run_stages(executor, options, out.staging, bar, str(out.markers))
+            tally, shards, extra = run_stages(executor, options, out.staging, bar, str(out.markers), scratch)
         summary = tally.summary(options.config, shards, time.perf_counter() - started)
         out.commit([*shards, "rejects.jsonl", *extra], summary)
+        shutil.rmtree(scratch, ignore_errors=True)
     except (OSError, sqlite3.Error) as exc:
         out.abort(keep=True)
         raise OutputError(f"{storage_failure(exc, options.output)}; {RESUMABLE}") from None
@@ -92,8 +96,34 @@ def run(options: RunOptions) -> dict:
         raise RunError(f"{exc}; {RESUMABLE}") from None
     except BaseException:
         out.abort()
+        shutil.rmtree(scratch, ignore_errors=True)
         raise
     return summary
+
+
+def scratch_folder(options: RunOptions, staging: Path) -> Path:
+    """Where a run's intermediate files go: the staging directory, or with `--scratch DIR` a folder of DIR named by the output.
+
+    The name depends only on the output directory's absolute path, so a
+    resumed run finds its predecessor's files there; two runs into one
+    output cannot both hold its lock.
+    """
+    if options.scratch is None:
+        return staging
+    output = str(options.output.absolute()).encode("utf-8", "surrogateescape")
+    return options.scratch.absolute() / f"cleaner-{hashlib.sha256(output).hexdigest()[:16]}"
+
+
+def open_scratch(scratch: Path, staging: Path, fresh: bool) -> None:
+    """Make the scratch folder (emptied first unless the run resumes); a folder that cannot be made is a one-line error."""
+    if scratch == staging:
+        return
+    if fresh:
+        shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        scratch.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the scratch directory {scratch}: {exc.strerror or exc}") from None
 
 
 RESUMABLE = "finished work is kept: rerun with --resume to continue"
@@ -112,6 +142,7 @@ def run_fingerprint(options: RunOptions) -> str:
         "include": options.include, "exclude": options.exclude, "shard_size": options.shard_size,
         "format": options.format, "compress": options.compress, "config": repr(options.config), "files": files,
         "rules": rules_digest(options.config),
+        **({"scratch": str(options.scratch.absolute())} if options.scratch is not None else {}),
     }
     return hashlib.sha256(json.dumps(described).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -153,8 +184,9 @@ def storage_failure(exc: OSError | sqlite3.Error, output: Path) -> str:
 
 
 def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar: tqdm,
-               markers: str = "") -> tuple[Tally, list[str], list[str]]:
-    """Every stage of a run, into `staging`; returns the tally, the shard names and the other files written.
+               markers: str = "", scratch: Path | None = None) -> tuple[Tally, list[str], list[str]]:
+    """Every stage of a run, into `staging` (intermediate files into `scratch`, by default `staging`); returns the tally,
+    the shard names and the other files written.
 
     With `markers`, the run is resumable: finished tasks leave markers there
     and are skipped when the run is resumed, and the files the reduce steps
@@ -162,9 +194,10 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     """
     walker = Walker(options.include, options.exclude)
     tally = Tally()
-    context = RunContext(options.config, str(staging), markers=markers, keep_spill=getattr(executor, "retries", False))
+    scratch = scratch or staging
+    context = RunContext(options.config, str(scratch), markers=markers, keep_spill=getattr(executor, "retries", False))
     cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar)
-    store = SignatureStore(staging / "dedup") if options.config.dedup else None
+    store = SignatureStore(scratch / "dedup") if options.config.dedup else None
     parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers))
     tally.skipped_files.update(walker.skipped)
     tally.unreadable_directories = walker.unreadable_dirs

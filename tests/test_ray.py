@@ -110,6 +110,28 @@ def test_ray_gives_the_same_bytes_in_one_pass_and_as_parquet(ray_instance: objec
 
 
 @pytest.mark.ray
+def test_ray_with_a_scratch_directory_gives_the_local_bytes_and_leaves_it_empty(ray_instance: object, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.runner
+
+    scratch, seen = tmp_path / "scratch", []
+
+    def look(stage: str, number: int | None = None) -> None:
+        if stage == "counted":  # the count shuffle is done: what the Ray tasks wrote is in the scratch folder
+            (folder,) = scratch.iterdir()
+            seen.extend(sorted(p.name for p in folder.iterdir()))
+            seen.extend(sorted(p.name for p in (tmp_path / "ray" / ".cleaner-run").iterdir()))
+
+    crawl = sites_crawl(tmp_path / "crawl", sites=2, pages=40)
+    local = run_cli([crawl], tmp_path / "local")
+    monkeypatch.setattr(cleaner.runner, "kill_point", look)
+    on_ray = run_cli([crawl], tmp_path / "ray", "--executor", "ray", "--scratch", str(scratch))
+    assert_same_output(local, on_ray)
+    assert seen == ["line-counts.sqlite", "line-counts.sqlite.parts", "parsed", "done", "manifest.json", "owner.pid"]
+    assert not list(scratch.iterdir())
+
+
+@pytest.mark.ray
 def test_the_zoo_on_ray_accounts_for_every_record_as_locally(ray_instance: object, fixtures_dir: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
