@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
     run_parser.add_argument("--resume", action="store_true", help="continue a run into this output directory that was killed or failed, with the same options and inputs, without redoing its finished tasks")
+    run_parser.add_argument("--scratch", type=Path, default=None, metavar="DIR",
+                            help="put the run's intermediate files (parsed documents, line counts, part files, signatures) under DIR, "
+                                 "e.g. a fast disk; with --executor ray a path every node reaches (default: inside the output directory)")
     add_executor_options(run_parser)
     progress = run_parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when stderr is not a terminal")
@@ -211,7 +214,7 @@ def command_run(args: argparse.Namespace) -> int:
     show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
     options = run_options_from(
         args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
-        resume=args.resume,
+        resume=args.resume, scratch=args.scratch,
         executor=args.executor, ray_address=args.ray_address,
     )
     summary = run(options)

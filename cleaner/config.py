@@ -136,3 +136,4 @@ class RunOptions:
     config: Config = field(default_factory=Config)
     executor: str = "local"  # or "ray" (see ray_executor.py)
     ray_address: str | None = None
+    scratch: Path | None = None  # where intermediate files go (runner.scratch_folder); None: the staging directory

@@ -118,6 +118,7 @@ class CleanedBatch:
     rejects_path: str
     kept_path: str
     kept: int = 0
+    source_bytes: int = 0  # the kept documents' sources in UTF-8: where the next batch's start in the signature store's sources file
     rejects: Counter = field(default_factory=Counter)
     chars_in: int = 0
     records: Counter = field(default_factory=Counter)
@@ -364,6 +365,7 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
                 rec = record(doc, comments=run.config.comments == "field")
                 signature = state.signer.sign(rec["text"]) if state.signer is not None else None
                 part.write_record(to_json_line(rec))
+                result.source_bytes += len(doc.source.encode("utf-8", "surrogateescape"))
                 yield (doc.source, rec["id"], rec["n_words"], *((signature.exact, signature.minhash) if signature else (0, None)))
 
         result.kept = write_stream(Path(result.kept_path), kept())
