@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
     run_parser.add_argument("--resume", action="store_true", help="continue a run into this output directory that was killed or failed, with the same options and inputs, without redoing its finished tasks")
     add_executor_options(run_parser)
+    report_data = run_parser.add_mutually_exclusive_group()
+    report_data.add_argument("--report", action="store_true", help="also write report.html into the output directory at the end of the run (see `cleaner report`)")
+    report_data.add_argument("--no-report-data", action="store_true", help="do not keep the sample and statistics `cleaner report` draws (report-data.json.gz)")
     progress = run_parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when stderr is not a terminal")
     progress.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
@@ -212,11 +215,17 @@ def command_run(args: argparse.Namespace) -> int:
     options = run_options_from(
         args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
         resume=args.resume,
-        executor=args.executor, ray_address=args.ray_address,
+        executor=args.executor, ray_address=args.ray_address, report_data=not args.no_report_data,
     )
     summary = run(options)
     if not args.quiet:
         print_summary(summary)
+    if args.report:
+        from cleaner.report import write_report
+
+        path = write_report(args.output)
+        if not args.quiet:
+            print(f"report: {path}", file=sys.stderr)
     return 0
 
 

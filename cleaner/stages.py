@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cleaner.config import Config
+from cleaner.config import Config, SampleLimits
 from cleaner.dedup import Signer
 from cleaner.document import Document, pack, unpack
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
-from cleaner.repetition import document_keys, open_line_counts
+from cleaner.repetition import document_keys, open_line_counts, site_of
+from cleaner.sample import Sample
 from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_file, to_json_line, write_shard
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class RunContext:
     spill: bool = True
     markers: str = ""  # a folder for task completion markers (a resumable run), or "" for none
     keep_spill: bool = False  # clean tasks leave the spilled batches for the staging directory's removal (a retried task reads them again)
+    sample: SampleLimits | None = None  # cleaning tasks keep a partial sample for the report (`sample.py`), or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,7 @@ class CleanedBatch:
     chars_in: int = 0
     records: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    sample: Sample | None = None  # this batch's partial sample for the report, merged by the parent
 
 
 def write_stream(path: Path, items: Iterable) -> int:
@@ -351,10 +354,15 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
     with PartWriter(Path(run.scratch) / "parts", number) as part:
         result = CleanedBatch(number, str(part.records_path), str(part.rejects_path), str(kept_path(run.scratch, number)))
 
+        sample = result.sample = Sample(run.sample) if run.sample is not None else None
+        site_mode = "auto" if run.config.site_by == "none" else run.config.site_by
+
         def kept() -> Iterator[tuple]:
             for doc in docs:
                 if doc.rejection is None:
                     doc = pipeline.clean_safely(doc)
+                    if sample is not None:
+                        sample.observe(doc, site_of(doc.source, doc.url, site_mode))
                 result.chars_in += doc.chars_in
                 if doc.rejection is not None:
                     entry = reject_entry(doc)
