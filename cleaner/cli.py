@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="show at most N clusters, largest first")
     report_parser.set_defaults(handler=command_dedup_report)
 
+    html_parser = commands.add_parser("report", help="write a run's report: one self-contained HTML file of charts, rules and sampled documents")
+    html_parser.add_argument("corpus", type=Path, metavar="OUTPUT_DIR", help="a run's output directory")
+    html_parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="where to write the report (default OUTPUT_DIR/report.html)")
+    html_parser.set_defaults(handler=command_report)
+
     explain_parser = commands.add_parser("explain", help="show a file line by line with why each line was kept or removed")
     explain_parser.add_argument("file", type=Path, metavar="FILE")
     explain_parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -231,6 +236,13 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_dedup_report(args: argparse.Namespace) -> int:
     sys.stdout.write(render_dedup_report(args.corpus, below=args.below, limit=args.limit))
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from cleaner.report import write_report
+
+    print(write_report(args.corpus, args.output))
     return 0
 
 
