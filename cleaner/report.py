@@ -188,8 +188,8 @@ def languages_chart(plt, data: dict) -> str:
     rest = sum(stats["documents"] for _, stats in languages[TOP_LANGUAGES:])
     names = [lang for lang, _ in shown] + (["other"] if rest else [])
     counts = [stats["documents"] for _, stats in shown] + ([rest] if rest else [])
-    figure, axis = plt.subplots(figsize=(9, 2.8))
-    bars = axis.bar(names, counts, color=GREYS[3], hatch=HATCHES[3], edgecolor="black", linewidth=0.4)
+    figure, axis = plt.subplots(figsize=(6.2, 2.8))
+    bars = axis.bar(names, counts, width=0.6, color=GREYS[3], hatch=HATCHES[3], edgecolor="black", linewidth=0.4)
     for bar, count in zip(bars, counts):
         axis.annotate(f"{count:,}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
                       textcoords="offset points", ha="center", fontsize=7)
@@ -217,14 +217,14 @@ def lengths_chart(plt, data: dict) -> str:
         return empty_chart(plt, title, "No document was cleaned.")
     low, high = used[0], used[-1] + 1
     labels = length_labels()[low:high]
-    figure, axis = plt.subplots(figsize=(9, 3))
+    figure, axis = plt.subplots(figsize=(6.2, 3))
     positions = range(high - low)
     axis.plot(positions, before[low:high], marker="o", linestyle="-", color=GREYS[0], label="before cleaning (every cleaned document)")
     axis.plot(positions, after[low:high], marker="s", linestyle="--", color=GREYS[1], label="after cleaning (kept by the filters)")
     axis.set_xticks(list(positions), labels, rotation=30, ha="right")
     axis.set_xlabel("document length (characters)")
     axis.set_ylabel("documents (count)")
-    axis.legend(frameon=False)
+    axis.legend(frameon=False, loc="upper left", fontsize=8)
     axis.set_title(title, loc="left")
     return svg_of(figure)
 
@@ -236,7 +236,7 @@ def share_chart(plt, data: dict) -> str:
     if not sum(counts):
         return empty_chart(plt, title, "No document was cleaned.")
     width = 100 / bins
-    figure, axis = plt.subplots(figsize=(9, 2.8))
+    figure, axis = plt.subplots(figsize=(6.2, 2.8))
     bars = axis.bar([width * i + width / 2 for i in range(bins)], counts, width=width * 0.9, color=GREYS[0],
                     hatch=HATCHES[4], edgecolor="black", linewidth=0.4)
     for bar, count in zip(bars, counts):
@@ -255,20 +255,20 @@ def duplicates_chart(plt, sizes: Counter, similarity: Counter) -> str:
     title = "Duplicate clusters"
     if not sizes:
         return empty_chart(plt, title, "No duplicates were found (or deduplication was off).")
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 2.8))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(6.2, 2.8))
     keys = sorted(sizes)
     bars = left.bar([str(k) for k in keys], [sizes[k] for k in keys], color=GREYS[2], hatch=HATCHES[0], edgecolor="black", linewidth=0.4)
     for bar, key in zip(bars, keys):
         left.annotate(f"{sizes[key]:,}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
                       textcoords="offset points", ha="center", fontsize=7)
-    left.set_xlabel("documents in the cluster (count, the kept one included)")
+    left.set_xlabel("documents in a cluster (count,\nthe kept one included)")
     left.set_ylabel("clusters (count)")
     left.margins(y=0.15)
     names = [f"{i / SIMILARITY_BINS:.1f}-{(i + 1) / SIMILARITY_BINS:.1f}" for i in range(SIMILARITY_BINS)]
     values = [similarity[i] for i in range(SIMILARITY_BINS)]
     first = next((i for i, v in enumerate(values) if v), 0)
     right.bar(names[first:], values[first:], color=GREYS[3], hatch=HATCHES[1], edgecolor="black", linewidth=0.4)
-    right.set_xlabel("estimated Jaccard similarity to the kept copy (1.0: exact)")
+    right.set_xlabel("estimated Jaccard similarity\nto the kept copy (1.0: exact)")
     right.set_ylabel("removed copies (count)")
     right.tick_params(axis="x", rotation=30)
     figure.suptitle(title, x=0.01, ha="left")
@@ -296,12 +296,13 @@ def glance(summary: dict, data: dict) -> str:
     """The run's figures as a definition list."""
     duplicates = summary.get("duplicates")
     chars_in, chars_out = summary["chars_in"], summary["chars_out"]
+    rejects = ", ".join(f"{esc(reason)} {n:,}" for reason, n in summary["rejects"].items())
     formats = ", ".join(f"{esc(fmt)}: {n['files']:,}" for fmt, n in summary["formats"].items()) or "none"
     rows = [
         ("input files", f"{number(summary['files_seen'])} ({formats})"),
         ("records read", number(summary["records_seen"])),
         ("documents written", number(summary["documents_written"])),
-        ("rejected", f"{number(summary['rejected'])}" + "".join(f"<br><span class=sub>{esc(reason)}: {n:,}</span>" for reason, n in summary["rejects"].items())),
+        ("rejected", f"{number(summary['rejected'])}" + (f"<br><span class=sub>{rejects}</span>" if rejects else "")),
         ("characters in / out", f"{number(chars_in)} / {number(chars_out)}" + (f" ({100 * chars_out / chars_in:.1f}% kept)" if chars_in else "")),
         ("lines removed (corpus)", number(sum(summary["removed_lines"].values()))),
         ("duplicates", "deduplication off" if duplicates is None else
@@ -354,7 +355,8 @@ STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 1em 3em;color:#111}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #999}
 .sub{color:#555;font-size:.9em}code{font-size:.92em}
-.glance{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:.6em}
+.glance{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:.6em;align-items:start}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:1em}.charts .wide{grid-column:1/-1}.chart{margin:0}
 .fig{border:1px solid #bbb;padding:.5em .7em}.fig dt{font-size:.85em;color:#444}.fig dd{margin:0;font-size:1.15em;font-weight:600}.fig dd .sub{font-weight:400;font-size:.8em}
 .chart svg{max-width:100%;height:auto}
 table.rules{border-collapse:collapse;width:100%}table.rules td,table.rules th{border:1px solid #bbb;padding:.3em .5em;vertical-align:top;text-align:left}
@@ -363,6 +365,7 @@ td.n{text-align:right;white-space:nowrap}ul.examples{margin:0;padding-left:1.1em
 #doc-list{list-style:none;padding:0;margin:0;max-height:70vh;overflow:auto;border:1px solid #bbb}
 #doc-list li{padding:.3em .5em;border-bottom:1px solid #ddd;cursor:pointer}#doc-list li.current{outline:3px solid #000;outline-offset:-3px;font-weight:600}
 #doc-view{border:1px solid #bbb;padding:.5em 1em;max-height:70vh;overflow:auto}
+.doc-meta{display:grid;grid-template-columns:max-content 1fr;gap:0 .8em}.doc-meta dd{margin:0}.doc-meta dt{font-weight:600}
 .line{white-space:pre-wrap;margin:0;padding:.1em 0 .1em 1.6em;text-indent:-1.6em}.line.para{margin-top:.8em}
 .line .mark{display:inline-block;width:1.4em;text-indent:0;font-weight:700}
 .line.removed{color:#555}.line.removed .text{text-decoration:line-through}
@@ -437,6 +440,7 @@ SCRIPT = r"""
   });
   update();
   document.body.dataset.renderedMs = String(Math.round(performance.now() - started));
+  document.body.dataset.readyMs = String(Math.round(performance.now()));  // since the navigation started: the page parsed, charts and viewer drawn
 })();
 """
 
@@ -479,7 +483,9 @@ def render_report(output_dir: Path) -> str:
         ("chart-share", share_chart(plt, data)),
         ("chart-duplicates", duplicates_chart(plt, sizes, similarity)),
     ]
-    chart_html = "".join(f"<figure class=chart id={name}>{svg}</figure>" for name, svg in charts)
+    wide = ("chart-reasons", "chart-sites")
+    chart_html = "<div class=charts>" + "".join(
+        f"<figure class='chart{' wide' if name in wide else ''}' id={name}>{svg}</figure>" for name, svg in charts) + "</div>"
     title = f"cleaner report: {output_dir.resolve().name}"
     return "".join(section for section in (
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",

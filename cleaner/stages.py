@@ -60,12 +60,12 @@ STAGES = (
     Stage("extract", "a record's bytes (decoded: BOM, container charset, <meta>, UTF-8, detection) or text", "for HTML the extractor's body, title, URL, date, site name; encoding, extractor"),
     Stage("normalise", "the extracted text", "Document.lines and title: mojibake repaired, NFC, controls and spacing unified"),
     Stage("count", "kept lines, source, URL", "per site, the number of documents holding each line key", reduce=True),
-    Stage("clean", "lines, the line counts, title, URL, source, extractor", "lines removed, each with its reason (repeated, a rule id, a heuristic)"),
+    Stage("clean", "lines, the line counts, title, URL, source, extractor", "lines removed, each with its reason (repeated, a rule id, a heuristic); the task's partial sample for the report"),
     Stage("language", "the kept text", "lang, lang_prob"),
     Stage("filter", "the kept text, lang", "rejection: empty, too_short, language"),
     Stage("sign", "the kept text", "exact hash and MinHash signature"),
     Stage("dedup", "signatures, word counts, sources, ids", "for each duplicate, the record kept in its place", reduce=True),
-    Stage("write", "records and rejects (part files), the dedup decisions", "corpus shards, rejects.jsonl, duplicates.jsonl, summary.json"),
+    Stage("write", "records and rejects (part files), the dedup decisions, the merged sample", "corpus shards, rejects.jsonl, duplicates.jsonl, summary.json, report-data.json.gz"),
 )
 
 

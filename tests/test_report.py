@@ -32,7 +32,7 @@ def embedded_samples(page: str) -> list[dict]:
 def test_run_with_report_writes_one_self_contained_page(fixtures_run: Path) -> None:
     page = (fixtures_run / REPORT_FILE).read_text(encoding="utf-8")
     for chart in CHARTS:
-        assert re.search(rf"<figure class=chart id={chart}><svg", page), chart
+        assert re.search(rf"<figure class='chart( wide)?' id={chart}><svg", page), chart
     assert not re.search(r"<link|<img|<iframe|\bsrc=|@import|url\(\s*['\"]?https?:", page)  # nothing fetched: no CDN, no network
     data = read_report_data(fixtures_run / REPORT_DATA)
     assert [doc["source"] for doc in embedded_samples(page)] == [doc["source"] for doc in data["samples"]]
@@ -102,7 +102,7 @@ def test_the_report_renders_in_headless_chromium(fixtures_run: Path, tmp_path: P
     seconds = time.perf_counter() - started
     assert re.search(r'data-rendered-ms="\d+"', dom), "the viewer's script did not finish"
     for chart in CHARTS:
-        assert re.search(rf'<figure class="chart" id="{chart}"><svg', dom), chart
+        assert re.search(rf'<figure class="chart( wide)?" id="{chart}"><svg', dom), chart
     options = re.search(r'<select id="f-reason">(.*?)</select>', dom, re.S).group(1)
     for reason in data["reasons"]:  # the fixtures' reasons, offered by the viewer's filter once the script ran
         assert f'<option value="{reason}">' in options, reason
