@@ -18,7 +18,7 @@ merges come in input order, so that pruning is deterministic as well.
 
 Memory: a partial holds at most a task's documents; the merged sample holds
 at most `uniform + most_removed_share + most_removed_chars + per_reason x
-reasons + 8 x top_sites` documents of at most `max_lines` lines, plus the
+reasons + 8 x top_sites` documents (twice that between lazy prunes) of at most `max_lines` lines, plus the
 counters (reasons, languages, fixed histograms, `max_sites` sites).
 """
 
@@ -29,6 +29,7 @@ import gzip
 import hashlib
 import io
 import json
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -125,10 +126,12 @@ class ReasonStats:
     site_hashes: set[int] = field(default_factory=set)
 
     def add_example(self, text: str, site: str, source: str, limit: int) -> None:
-        key = content_hash(text)
-        if len(self.examples) >= limit and key >= self.examples[-1][0]:
+        """Keep `text` if its hash is among the `limit` smallest (CRC-32: cheap, and stable across processes)."""
+        key = zlib.crc32(text.encode("utf-8", "surrogateescape"))
+        examples = self.examples
+        if len(examples) >= limit and key >= examples[-1][0]:
             return
-        if any(example[0] == key for example in self.examples):
+        if any(example[0] == key for example in examples):
             return
         self.examples.append((key, text[:EXAMPLE_CHARS], site, source))
         self.examples.sort()
@@ -199,6 +202,7 @@ class Observed:
     chars_after: int
     removed: dict[str, list[int]]  # reason -> [lines, chars]
     rejection: str | None
+    removed_lines: list[tuple[str, str]]  # (reason, text) of each line removed whole
 
 
 class Sample:
@@ -260,13 +264,14 @@ class Sample:
         site.documents += 1
         site.chars_before += seen.chars_before
         site.chars_removed += removed_chars
-        removed = [(TITLE, doc.headline)] if doc.headline else []
-        removed += [(line.removed_by, line.text) for line in doc.lines if line.removed_by is not None]
-        for reason, text in removed:
-            text = text[:EXAMPLE_CHARS]
-            site.lines_removed += 1
-            site.removed_lines[(reason, text)] += 1
-            self.reasons[reason].add_example(text, seen.site, seen.source, limits.reason_examples)
+        site.lines_removed += len(seen.removed_lines)
+        counted = site.removed_lines
+        reasons = self.reasons
+        for reason, text in seen.removed_lines:
+            if len(text) > EXAMPLE_CHARS:
+                text = text[:EXAMPLE_CHARS]
+            counted[reason, text] += 1
+            reasons[reason].add_example(text, seen.site, seen.source, limits.reason_examples)
         site.trim_lines(limits.site_lines)
 
     def offer(self, seen: Observed) -> bool:
@@ -318,19 +323,32 @@ class Sample:
         self.docs.update(other.docs)
         self.prune()
 
+    def kept_bound(self) -> int:
+        """The documents the selections can want at once: every pick full, and the sites' candidates."""
+        return sum(pick.k for pick in self.picks.values()) + 8 * self.limits.top_sites
+
     def prune(self) -> None:
-        """Keep the site table and the documents within their bounds."""
+        """Keep the site table and the documents within their bounds (lazily: at twice the bound, back to it).
+
+        A site pruned from the table loses its counts; a candidate dropped
+        from a site is replaced by the next document of that site that lost
+        text. Both happen in the merge order, which is input order.
+        """
         limits = self.limits
         if len(self.sites) > 2 * limits.max_sites:
             self.sites = dict(self.sites_by_removal()[: limits.max_sites])
             self.sites_pruned = True
-        candidates = [name for name, site in self.sites.items() if site.candidate is not None]
-        if len(candidates) > 8 * limits.top_sites:
-            ranked = [name for name, site in self.sites_by_removal() if site.candidate is not None]
-            keep = set(ranked[: 4 * limits.top_sites])
-            for name in candidates:
-                if name not in keep:
-                    self.sites[name].candidate = None
+        if len(self.docs) <= 2 * self.kept_bound():
+            return
+        ranked = [name for name, site in self.sites_by_removal() if site.candidate is not None]
+        for name in ranked[4 * limits.top_sites :]:
+            self.sites[name].candidate = None
+        wanted = self.wanted_sources(all_candidates=True)
+        for source in [source for source in self.docs if source not in wanted]:
+            del self.docs[source]
+
+    def finish(self) -> None:
+        """Drop every document no selection wants any more (before writing the report's data)."""
         wanted = self.wanted_sources(all_candidates=True)
         for source in [source for source in self.docs if source not in wanted]:
             del self.docs[source]
@@ -362,6 +380,7 @@ class Sample:
                 "lines": stats.lines, "chars": stats.chars, "documents": stats.documents, "sites": sites, "sites_exact": exact,
                 "examples": [{"text": text, "site": site, "source": source} for _key, text, site, source in stats.examples],
             }
+        self.finish()
         top = self.sites_by_removal()[: max(limits.top_sites, 200)]
         why = self.wanted_sources()
         return {
@@ -397,36 +416,41 @@ def measure(doc: Document, site: str) -> Observed:
 
     A phrase a rule stripped counts as a line of its reason (as in the
     record's `removed`) with the characters it took; the title line a text
-    dump loses (`Document.headline`) counts as `title`.
+    dump loses (`Document.headline`) counts as `title`. One pass over the
+    lines, the cheapest Python has: this runs on every cleaned document.
     """
     removed: dict[str, list[int]] = {}
-
-    def take(reason: str, chars: int) -> None:
+    removed_lines: list[tuple[str, str]] = []
+    before = after = 0
+    for line in doc.lines:
+        text = line.text
+        reason = line.removed_by
+        if line.edits:
+            texts = [was for _reason, was in line.edits] + [text]
+            for (edit, was), then in zip(line.edits, texts[1:]):
+                entry = removed.setdefault(edit, [0, 0])
+                entry[0] += 1
+                entry[1] += len(was) - len(then)
+            before += len(texts[0])
+        else:
+            before += len(text)
+        if reason is None:
+            after += len(text)
+            continue
         entry = removed.get(reason)
         if entry is None:
             entry = removed[reason] = [0, 0]
         entry[0] += 1
-        entry[1] += chars
-
-    before = after = 0
-    for line in doc.lines:
-        text = line.text
-        if line.edits:
-            texts = [was for _reason, was in line.edits] + [text]
-            for (reason, was), then in zip(line.edits, texts[1:]):
-                take(reason, len(was) - len(then))
-            before += len(texts[0])
-        else:
-            before += len(text)
-        if line.removed_by is None:
-            after += len(text)
-        else:
-            take(line.removed_by, len(text))
+        entry[1] += len(text)
+        removed_lines.append((reason, text))
     if doc.headline:
         before += len(doc.headline)
-        take(TITLE, len(doc.headline))
+        entry = removed.setdefault(TITLE, [0, 0])
+        entry[0] += 1
+        entry[1] += len(doc.headline)
+        removed_lines.insert(0, (TITLE, doc.headline))
     rejection = doc.rejection.reason if doc.rejection is not None else None
-    return Observed(doc.source, site, content_hash(doc.source), before, after, removed, rejection)
+    return Observed(doc.source, site, content_hash(doc.source), before, after, removed, rejection, removed_lines)
 
 
 def payload(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> dict:

@@ -37,7 +37,7 @@ from cleaner.ray_executor import (  # noqa: E402 - only with Ray installed
     write_band_rows,
 )
 
-OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl")
+OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl", "report-data.json.gz")
 
 
 @pytest.fixture(scope="module")

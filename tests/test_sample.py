@@ -120,7 +120,7 @@ def test_memory_stays_bounded_and_site_counts_are_estimated_past_the_limit() -> 
             part.observe(doc, site)
         total.merge(part)
         assert len(total.sites) <= 2 * limits.max_sites
-        assert len(total.docs) <= 20 + 10 + 10 + 4 * limits.per_reason + 8 * limits.top_sites + 32
+        assert len(total.docs) <= 2 * (20 + 10 + 10 + 4 * limits.per_reason + 8 * limits.top_sites) + 32
     data = total.to_json()
     assert not data["sites"]["exact"]
     estimate = data["reasons"]["reason-0"]
