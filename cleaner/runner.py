@@ -40,6 +40,7 @@ from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
 from cleaner.rulebook import rule_files, shipped_rules_dir
+from cleaner.sample import REPORT_DATA, Sample, write_report_data
 from cleaner.stages import (
     CleanedBatch,
     RunContext,
@@ -141,7 +142,7 @@ def run_fingerprint(options: RunOptions) -> str:
         "cleaner": __version__, "inputs": [str(path.resolve()) for path in options.inputs],
         "include": options.include, "exclude": options.exclude, "shard_size": options.shard_size,
         "format": options.format, "compress": options.compress, "config": repr(options.config), "files": files,
-        "rules": rules_digest(options.config),
+        "rules": rules_digest(options.config), "report_data": repr(options.sample) if options.report_data else None,
         **({"scratch": str(options.scratch.absolute())} if options.scratch is not None else {}),
     }
     return hashlib.sha256(json.dumps(described).encode("utf-8", "surrogateescape")).hexdigest()
@@ -195,15 +196,21 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     walker = Walker(options.include, options.exclude)
     tally = Tally()
     scratch = scratch or staging
-    context = RunContext(options.config, str(scratch), markers=markers, keep_spill=getattr(executor, "retries", False))
+    limits = options.sample if options.report_data else None
+    context = RunContext(options.config, str(scratch), markers=markers, keep_spill=getattr(executor, "retries", False),
+                         sample=limits)
     cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar)
     store = SignatureStore(scratch / "dedup") if options.config.dedup else None
-    parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers))
+    sample = Sample(limits) if limits is not None else None
+    parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers), sample=sample)
     tally.skipped_files.update(walker.skipped)
     tally.unreadable_directories = walker.unreadable_dirs
     duplicates = deduplicate(executor, store, options.config.dedup_threshold, tally, bar) if store is not None else None
     shards = write_corpus(executor, parts, duplicates, staging, options, tally, markers)
     extra = write_rejects_and_clusters(parts, duplicates, staging, delete_parts=not markers)
+    if sample is not None:
+        write_report_data(sample, staging / REPORT_DATA)
+        extra.append(REPORT_DATA)
     if store is not None:
         store.close()
     return tally, shards, extra
@@ -292,8 +299,8 @@ def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCoun
 
 
 def collect_cleaned(executor: LocalExecutor, cleaned: Iterable[CleanedBatch], store: SignatureStore | None, tally: Tally,
-                    bar: tqdm, keep: bool = False) -> list[Part]:
-    """Tally each cleaned batch and have the executor store its signatures; returns the part files in input order.
+                    bar: tqdm, keep: bool = False, sample: Sample | None = None) -> list[Part]:
+    """Tally each cleaned batch, have the executor store its signatures and merge its partial sample; returns the part files in input order.
 
     With `keep` (a resumable run), the signature files stay: a resumed run
     builds its store again from them.
@@ -301,6 +308,8 @@ def collect_cleaned(executor: LocalExecutor, cleaned: Iterable[CleanedBatch], st
     parts = []
     for batch in cleaned:
         tally.add_cleaned(batch)
+        if sample is not None and batch.sample is not None:
+            sample.merge(batch.sample)
         if store is not None:
             executor.store_signatures(store, batch, delete=not keep)
         elif not keep:

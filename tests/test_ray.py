@@ -39,7 +39,7 @@ from cleaner.ray_executor import (  # noqa: E402 - only with Ray installed
     worker_runtime_env,
 )
 
-OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl")
+OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl", "report-data.json.gz")
 
 
 @pytest.fixture(scope="module")
