@@ -12,6 +12,8 @@ from pathlib import Path
 
 FAVOR_CHOICES = ("precision", "balanced", "recall")
 COMMENTS_CHOICES = ("drop", "keep", "field")
+SITE_MODES = ("auto", "host", "folder", "none")  # how `repetition.py` groups documents into sites
+OUTPUT_FORMATS = ("jsonl", "parquet")  # the corpus shards `writer.py` writes
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,7 +209,7 @@ def worker_state(config: Config) -> WorkerState:
     """This process's pipeline and signer for `config`, built on first use (loading profiles and rules is the costly part)."""
     state = _states.get(config)
     if state is None:
-        from cleaner.pipeline import Pipeline  # the parent, which only schedules, never imports the extractor or language models
+        from cleaner.pipeline import Pipeline  # here: a parent that only schedules never imports the extractor or language models
 
         _states.clear()
         signer = Signer(config.dedup_shingle) if config.dedup else None

@@ -32,12 +32,12 @@ from typing import IO
 
 from cleaner import __version__
 from cleaner.comments import comments_text
+from cleaner.config import OUTPUT_FORMATS
 from cleaner.document import Document
 from cleaner.errors import ConfigError, OutputError
 from cleaner.filters import count_words
 
 SCHEMA_VERSION = 2
-OUTPUT_FORMATS = ("jsonl", "parquet")
 OUTPUT_PATTERNS = (
     "corpus-*.jsonl", "corpus-*.jsonl.gz", "corpus-*.parquet", "rejects.jsonl", "duplicates.jsonl", "summary.json",
     "report-data.json.gz", "report.html",
