@@ -2,10 +2,10 @@
 
 An executor has one job besides scheduling the map tasks of `stages.py`
 (`map`): the two reduce steps, `count_lines` (the line counts of the first
-pass) and `deduplicate` (the duplicate clusters). `LocalExecutor` runs the
-tasks on a pool of worker processes on this machine and the reduce steps in
-this process, on files in the run's staging directory: the line counts in
-SQLite, the signatures in arrays (`dedup.py`).
+pass) and `store_signatures` then `deduplicate` (the duplicate clusters).
+`LocalExecutor` runs the tasks on a pool of worker processes on this machine
+and the reduce steps in this process, on files in the run's staging
+directory: the line counts in SQLite, the signatures in arrays (`dedup.py`).
 
 `map` gives results in the order of its inputs, with a bounded number of
 tasks in flight, so output does not depend on the number of workers and
@@ -31,10 +31,10 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, TypeVar
 
 from cleaner.config import Config, RunOptions
-from cleaner.dedup import Duplicates, SignatureStore, find_duplicates
+from cleaner.dedup import Duplicates, Signature, SignatureStore, find_duplicates
 from cleaner.errors import ConfigError, RunError
 from cleaner.repetition import LineCounts
-from cleaner.stages import ParsedBatch, read_stream, start_worker
+from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream, start_worker
 
 if TYPE_CHECKING:
     from cleaner.ray_executor import RayExecutor
@@ -113,6 +113,14 @@ class LocalExecutor:
                 "rerun with --workers 1 to see which file"
             ) from None
 
+    def records_per_task(self, unit_records: int) -> int:
+        """Records a task takes, for units of about `unit_records`: one unit's worth (a process pool's tasks are cheap)."""
+        return unit_records
+
+    def counting_task(self, task: Callable[[UnitBatch], ParsedBatch], counts: LineCounts | None) -> Callable[[UnitBatch], ParsedBatch]:
+        """The parse task of the first pass as this executor runs it: as it is (the counts are added here, in `count_lines`)."""
+        return task
+
     def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts | None,
                     delete: bool = True) -> Iterator[ParsedBatch]:
         """The count reduce: add each parsed batch's line keys to `counts` (reading its keys file, deleted
@@ -124,6 +132,11 @@ class LocalExecutor:
             yield batch
         if counts is not None:
             counts.flush()
+
+    def store_signatures(self, store: SignatureStore, batch: CleanedBatch, delete: bool = True) -> None:
+        """Append a cleaned batch's signatures (its kept file, deleted unless not `delete`) to `store`, here."""
+        for key, record_id, n_words, exact, minhash in read_stream(batch.kept_path, delete=delete):
+            store.add(Signature(exact, minhash), record_id, n_words, key)
 
     def deduplicate(self, store: SignatureStore, threshold: float) -> Duplicates:
         """The dedup reduce: cluster every stored signature."""

@@ -14,7 +14,7 @@ def run_cli(*args: str) -> int:
 
 
 def read_outputs(out: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir()) if p.name != "summary.json"}
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir()) if p.name not in ("summary.json", "report-data.json.gz")}
 
 
 def stable_summary(out: Path) -> dict:
