@@ -24,12 +24,11 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from cleaner import __version__
 from cleaner.config import Config, RunOptions
@@ -54,6 +53,9 @@ from cleaner.stages import (
 )
 from cleaner.summary import Tally, format_table
 from cleaner.writer import OutputDir, check_format, join_files, kill_point, plan_shards
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -364,8 +366,30 @@ def input_problem(path: Path) -> str | None:
     return None
 
 
-def progress_bar(enabled: bool) -> tqdm:
-    return tqdm(unit=" records", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
+def progress_bar(enabled: bool) -> tqdm | QuietBar:
+    """A tqdm bar on stderr, or, when disabled, a stand-in (a quiet run does not import tqdm)."""
+    if not enabled:
+        return QuietBar()
+    from tqdm import tqdm
+
+    return tqdm(unit=" records", file=sys.stderr, dynamic_ncols=True)
+
+
+class QuietBar:
+    """Stands in for a disabled tqdm bar: every method a run calls on its bar does nothing."""
+
+    def __enter__(self) -> QuietBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return do_nothing
+
+
+def do_nothing(*args: object, **kwargs: object) -> None:
+    return None
 
 
 def print_summary(summary: dict) -> None:

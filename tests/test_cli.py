@@ -6,6 +6,8 @@ import pytest
 
 from cleaner.cli import main
 
+from conftest import modules_loaded_by
+
 TIMING_KEYS = ("seconds", "docs_per_s")
 
 
@@ -285,21 +287,6 @@ def test_help_names_the_comments_field(capsys: pytest.CaptureFixture) -> None:
 
 EXTRACTORS_AND_MODELS = ("trafilatura", "langdetect", "resiliparse", "justext", "lxml", "htmldate", "courlan")
 WORKER_MACHINERY = ("numpy", "datasketch", "scipy", "pyarrow", "ray", "tqdm", "fastwarc", "charset_normalizer")
-
-
-def modules_loaded_by(code: str) -> set[str]:
-    """The top-level packages loaded in a fresh interpreter after running `code` (output and exit silenced)."""
-    import subprocess
-    import sys
-
-    script = (
-        "import contextlib, io, sys\n"
-        f"with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n    {code}\n"
-        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return set(done.stdout.split())
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["explain", "--help"], ["--version"]])

@@ -11,6 +11,8 @@ from cleaner import runner
 from cleaner.cli import main
 from cleaner.rulebook import check_examples, load_rules
 
+from conftest import modules_loaded_by
+
 # Random word bodies: real enough for repetition, too thin in stopwords for the
 # heuristics, which the tests of repetition therefore turn off.
 WORDS = "river council market school winter harbour festival bridge station library garden museum village farmer teacher doctor storm bakery ferry tower".split()
@@ -207,3 +209,12 @@ def test_a_compressed_jsonl_file_is_read_whole_and_every_record_accounted_for(tm
     assert [r["source"] for r in kept] == [f"big.jsonl.zst#{n}" for n in range(70)]
     assert [r["metadata"]["id"] for r in kept[:2]] == ["0", "1"]
     assert [(r["source"], r["reason"]) for r in rejects] == [("big.jsonl.zst#70", "bad_record")]
+
+
+def test_a_quiet_run_imports_no_progress_bar_and_progress_shows_one(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    make_crawl(tmp_path / "crawl", sites=("a.example",), pages=2)
+    assert main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / "shown"), "--progress", "--workers", "1"]) == 0
+    assert "records" in capsys.readouterr().err
+    run = f"from cleaner.cli import main; main(['run', {str(tmp_path / 'crawl')!r}, '-o', {str(tmp_path / 'quiet')!r}, '-q'])"
+    loaded = modules_loaded_by(run)
+    assert "tqdm" not in loaded and (tmp_path / "quiet" / "corpus-00000.jsonl").is_file()
