@@ -48,7 +48,7 @@ def test_every_input_file_is_accounted_for(fixtures_dir: Path, tmp_path: Path) -
     assert rejected == {
         "bad/binary.txt": "binary",
         "bad/empty.txt": "empty",
-        "bad/login-page.html": "too_short",
+        "bad/login-page.html": "empty",
         "bad/no-main-text.html": "no_main_text",
         "bad/not-really.txt.gz": "bad_gzip",
         "bad/too-short.txt": "too_short",
