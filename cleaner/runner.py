@@ -11,8 +11,9 @@ the signatures (the dedup reduce), and write tasks assemble the corpus
 shards from the part files in input order, leaving the duplicates out.
 
 The parent (this process) sees units, line keys, signatures, ids and counts,
-never a document's text, and everything it waits for comes back in input
-order, so the output is byte-identical for any number of workers.
+never a document's text (but when it runs a stage of a single task itself,
+see `executor.LocalExecutor`), and everything it waits for comes back in
+input order, so the output is byte-identical for any number of workers.
 """
 
 from __future__ import annotations
