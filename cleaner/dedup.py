@@ -228,6 +228,17 @@ class SignatureStore:
         self.count += 1
         return self.count - 1
 
+    def reserve(self, count: int, source_bytes: int) -> tuple[int, int]:
+        """Room for `count` documents whose sources take `source_bytes`, written into the files by someone else (a Ray task).
+
+        Returns the index of the first and where its source starts; `add`
+        must not be mixed with it.
+        """
+        at = self.count, self._source_at
+        self.count += count
+        self._source_at += source_bytes
+        return at
+
     def close(self) -> None:
         for handle in (self._minhash, self._docs, self._sources, self._reader):
             if handle is not None:

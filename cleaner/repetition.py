@@ -42,12 +42,12 @@ from urllib.parse import urlsplit
 
 import re2
 
+from cleaner.config import SITE_MODES
 from cleaner.document import Document
 from cleaner.errors import ConfigError
 from cleaner.features import ends_sentence, is_prose, word_count
 
 REASON = "repeated"
-SITE_MODES = ("auto", "host", "folder", "none")
 KEY_BYTES = 8
 
 # Defaults measured on cleanportaleval: on page dumps F1 rises as min_share falls from 0.5 to 0.1

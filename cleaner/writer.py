@@ -32,14 +32,15 @@ from typing import IO
 
 from cleaner import __version__
 from cleaner.comments import comments_text
+from cleaner.config import OUTPUT_FORMATS
 from cleaner.document import Document
 from cleaner.errors import ConfigError, OutputError
 from cleaner.filters import count_words
 
 SCHEMA_VERSION = 2
-OUTPUT_FORMATS = ("jsonl", "parquet")
 OUTPUT_PATTERNS = (
     "corpus-*.jsonl", "corpus-*.jsonl.gz", "corpus-*.parquet", "rejects.jsonl", "duplicates.jsonl", "summary.json",
+    "report-data.json.gz", "report.html",
 )
 STAGING_PREFIX = ".cleaner-staging-"  # the staging directories of earlier versions and of learn-rules
 RUN_DIR = ".cleaner-run"  # a run's staging directory: its name is fixed, so a killed run's state can be found and resumed
