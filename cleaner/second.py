@@ -155,6 +155,7 @@ def prune(tree, path: FastPath = FAST_PATH) -> int:
     return len(dropped)
 
 
+
 def key(text: str) -> str:
     """How lines of the two extractors are compared: white space collapsed, case folded.
 
