@@ -459,6 +459,21 @@ def test_html_keeps_short_body_lines() -> None:
     assert "Menu" in removed(text)
 
 
+def test_resiliparse_has_its_own_profile_and_trafilatura_keeps_its_own() -> None:
+    # resiliparse leaves a section label before the text and a short service line after it; both ends are
+    # trimmed on its bodies, while a trafilatura body keeps its head exactly as before.
+    lines = ["Politik Inland", "Alle Meldungen im Überblick"] + PROSE[:3] + ["Mehr zum Thema Hafen"]
+    fast = doc_of(lines, kind="html", extractor="resiliparse")
+    Heuristics()(fast)
+    assert removed(fast) == dict.fromkeys(["Politik Inland", "Alle Meldungen im Überblick", "Mehr zum Thema Hafen"], BODY_BOUNDS)
+    default = doc_of(lines, kind="html", extractor="trafilatura")
+    Heuristics()(default)
+    assert removed(default) == {"Mehr zum Thema Hafen": BODY_BOUNDS}
+    heuristics = Heuristics()
+    assert heuristics.thresholds(default) is heuristics.html_thresholds
+    assert heuristics.thresholds(fast) is not heuristics.html_thresholds and heuristics.thresholds(fast).trim_head
+
+
 LINK_LIST = [
     "Council approves the new harbour budget",
     "Ferry timetable changes for the summer",
