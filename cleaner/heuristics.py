@@ -54,13 +54,14 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from itertools import chain, repeat
 from operator import ne
 from typing import NamedTuple
 
 from cleaner.document import Document, Line
 from cleaner.features import CLOSERS, SENTENCE_ENDS, holds_sentence_end, line_script, script_density, word_count
+from cleaner.stopwords import stoplists, stopword_index
 
 BOILERPLATE_LINE = "heuristic.boilerplate-line-v1"
 BODY_BOUNDS = "heuristic.body-bounds-v4"
@@ -96,8 +97,6 @@ SCRIPT_LANGUAGES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean", "th": "Th
 WEB_LANGUAGES = ("English", "Russian", "German", "Spanish", "French", "Italian", "Portuguese", "Polish", "Dutch")
 NEAR_TIE = 0.8
 MIN_LANGUAGE_HITS = 8
-# A stopword shared by more stoplists than this says nothing about the language.
-MAX_SHARED = 30
 # A line of this many words or more with a stopword density under OTHER_LANGUAGE_BELOW (the highest
 # `Thresholds.min_density` of any favor) in the page's stoplist may be a paragraph in another language (a
 # quotation, a translation, an English abstract on a German blog): it is measured with its own stoplist
@@ -108,24 +107,6 @@ OTHER_LANGUAGE_BELOW = 0.3
 # A line that ends in a colon leads into what follows ("The works had three parts:"): body-bounds-v4
 # scores it as a sentence when a paragraph follows it (`Heuristics.line_scores`).
 INTRO_ENDS = frozenset(":：")
-
-
-@lru_cache(maxsize=1)
-def stoplists() -> dict[str, frozenset[str]]:
-    """Every jusText stoplist by name, loaded once per process."""
-    import justext
-
-    return {name: frozenset(justext.get_stoplist(name)) for name in sorted(justext.get_stoplists())}
-
-
-@lru_cache(maxsize=1)
-def stopword_index() -> dict[str, tuple[str, ...]]:
-    """Each stopword that tells languages apart to the languages whose stoplist has it."""
-    index: dict[str, list[str]] = {}
-    for name, words in stoplists().items():
-        for word in words:
-            index.setdefault(word, []).append(name)
-    return {word: tuple(names) for word, names in index.items() if len(names) <= MAX_SHARED}
 
 
 def guess_stoplist(words: list[str]) -> str | None:

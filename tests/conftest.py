@@ -103,3 +103,14 @@ def mixed_corpus(tmp_path: Path) -> Path:
                       "url": [f"https://d.example/{n}" for n in range(4)]})
     pq.write_table(table, root / "table.parquet", row_group_size=2)
     return root
+
+
+@pytest.fixture
+def pool_for_one_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs with two workers or more start their process pool even for a stage of one task.
+
+    By default such a stage runs in the parent (`executor.POOL_MIN_TASKS`);
+    tests about what happens in a worker process, on inputs small enough to
+    make one task, use this to have one.
+    """
+    monkeypatch.setattr("cleaner.executor.POOL_MIN_TASKS", 1)

@@ -58,6 +58,7 @@ def test_site_by_none_turns_repetition_off(tmp_path: Path) -> None:
     assert all("repeated" not in record["removed"] for record in records(tmp_path / "out"))
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_two_passes_give_the_same_output_for_any_number_of_workers(tmp_path: Path) -> None:
     make_crawl(tmp_path / "crawl")
     for workers in ("1", "2"):
@@ -96,6 +97,7 @@ def die_in_worker(batch, run) -> list:
     os._exit(1)
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_a_dying_worker_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "parse_and_clean_task", die_in_worker)
     make_crawl(tmp_path / "crawl", sites=("a.example",), pages=2)
@@ -105,6 +107,7 @@ def test_a_dying_worker_is_a_one_line_error(tmp_path: Path, capsys: pytest.Captu
     assert not list((tmp_path / "out").glob("corpus-*"))
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_page_that_extracts_forever_is_a_timeout_reject_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
