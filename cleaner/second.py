@@ -24,6 +24,7 @@ first opinion, and the heuristics weigh them as before.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -31,6 +32,7 @@ from cleaner.document import Line
 from cleaner.features import is_prose, word_count
 
 ONE_EXTRACTOR = "extract.one-extractor-v1"
+NOT_ALNUM = re.compile(r"[\W_]+")
 SECOND_EXTRACTORS = ("resiliparse", "none")
 # How a teaser for another page ends: its text cut off with an ellipsis.
 TEASER_ENDS = ("\u2026", "...")
@@ -158,12 +160,16 @@ def prune(tree, path: FastPath = FAST_PATH) -> int:
 
 
 def key(text: str) -> str:
-    """How lines of the two extractors are compared: white space collapsed, case folded.
+    """How lines of the two extractors are compared: letters and digits only, case folded.
 
-    >>> key("  The Harbour   reopened ")
-    'the harbour reopened'
+    The two render the same markup with other spaces and punctuation at
+    element edges (one writes "shot?) Articles" where the other writes
+    "shot?Articles"): compared so, a paragraph both have is one.
+
+    >>> key("  The Harbour   reopened (again) ") == key("The harbour reopened(again)")
+    True
     """
-    return " ".join(text.split()).casefold()
+    return NOT_ALNUM.sub("", text).casefold()
 
 
 def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpinion = SECOND_OPINION) -> list[Line]:
