@@ -42,6 +42,7 @@ reaches the caller as itself.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
@@ -68,7 +69,7 @@ from cleaner.dedup import (
 )
 from cleaner.errors import CleanerError, ConfigError, RunError
 from cleaner.repetition import PARTS_SUFFIX, LineCounts, line_partition, partition_file, site_hash
-from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream
+from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream, settle_heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -308,7 +309,21 @@ def run_task(task: Callable[[T], R], item: T, cwd: str) -> R:
     """
     if os.path.isdir(cwd) and os.getcwd() != cwd:
         os.chdir(cwd)
-    return task(item)
+    result = task(item)
+    settle_worker()
+    return result
+
+
+_settled = False
+
+
+def settle_worker() -> None:
+    """After a Ray worker's first task (which built its pipeline): its heap so far leaves the collector's sight (`stages.settle_heap`)."""
+    global _settled
+    if not _settled:
+        gc.collect()
+        settle_heap()
+        _settled = True
 
 
 def parse_and_split(task: Callable[[UnitBatch], ParsedBatch], batch: UnitBatch, split: str, partitions: int) -> ParsedBatch:

@@ -1,5 +1,6 @@
 """The local executor starts no more worker processes than a run can use."""
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -41,6 +42,19 @@ def test_one_worker_never_starts_a_pool() -> None:
     with LocalExecutor(1, Config()) as local:
         assert {pid for _item, pid in local.map(pid_of, range(5))} == {os.getpid()}
         assert local.pool is None
+
+
+def frozen_of(item: int) -> tuple[int, int]:
+    return item, gc.get_freeze_count()
+
+
+def test_a_pool_worker_freezes_its_built_heap_and_this_process_never_does() -> None:
+    before = gc.get_freeze_count()
+    with LocalExecutor(2, Config()) as local:
+        assert all(frozen > before for _item, frozen in local.map(frozen_of, range(2)))
+    with LocalExecutor(1, Config()) as local:
+        assert [frozen for _item, frozen in local.map(frozen_of, range(2))] == [before, before]
+    assert gc.get_freeze_count() == before
 
 
 class NoPool:
