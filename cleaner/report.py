@@ -360,7 +360,7 @@ h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #999}
 .fig{border:1px solid #bbb;padding:.5em .7em}.fig dt{font-size:.85em;color:#444}.fig dd{margin:0;font-size:1.15em;font-weight:600}.fig dd .sub{font-weight:400;font-size:.8em}
 .chart svg{max-width:100%;height:auto}
 table.rules{border-collapse:collapse;width:100%}table.rules td,table.rules th{border:1px solid #bbb;padding:.3em .5em;vertical-align:top;text-align:left}
-td.n{text-align:right;white-space:nowrap}ul.examples{margin:0;padding-left:1.1em}
+table.rules td.n{text-align:right;white-space:nowrap}table.rules td:first-child{white-space:nowrap}ul.examples{margin:0;padding-left:1.1em}
 #viewer{display:grid;grid-template-columns:minmax(240px,1fr) 3fr;gap:1em}
 #doc-list{list-style:none;padding:0;margin:0;max-height:70vh;overflow:auto;border:1px solid #bbb}
 #doc-list li{padding:.3em .5em;border-bottom:1px solid #ddd;cursor:pointer}#doc-list li.current{outline:3px solid #000;outline-offset:-3px;font-weight:600}
