@@ -1,5 +1,10 @@
 """The `cleaner` command: arguments in, exit codes out; no processing here.
 
+Building the parser imports only light modules (the option choices): each
+command imports what it uses when it runs, so `cleaner --help` and
+`cleaner rules list` load no extractor, language model or worker machinery
+(`tests/test_cli.py` checks it).
+
 Exit status: 0 done, 2 bad usage, a missing input or an unusable output
 (one line on stderr, no traceback), 130 interrupted (SIGINT, Ctrl-C), 143
 terminated (SIGTERM: 128 + 15, as a shell reports a process SIGTERM killed).
@@ -15,15 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cleaner import __version__
-from cleaner.config import COMMENTS_CHOICES, FAVOR_CHOICES, Config, RunOptions
-from cleaner.dedup import render_dedup_report
+from cleaner.config import COMMENTS_CHOICES, FAVOR_CHOICES, OUTPUT_FORMATS, SITE_MODES, Config, RunOptions
 from cleaner.errors import CleanerError, Terminated
 from cleaner.extract import EXTRACTORS
-from cleaner.repetition import SITE_MODES
-from cleaner.rulebook import check_examples, load_rules
 from cleaner.second import SECOND_EXTRACTORS
-from cleaner.runner import print_summary, run
-from cleaner.writer import OUTPUT_FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
     run_parser.add_argument("--resume", action="store_true", help="continue a run into this output directory that was killed or failed, with the same options and inputs, without redoing its finished tasks")
+    run_parser.add_argument("--scratch", type=Path, default=None, metavar="DIR",
+                            help="put the run's intermediate files (parsed documents, line counts, part files, signatures) under DIR, "
+                                 "e.g. a fast disk; with --executor ray a path every node reaches (default: inside the output directory)")
     add_executor_options(run_parser)
     report_data = run_parser.add_mutually_exclusive_group()
     report_data.add_argument("--report", action="store_true", help="also write report.html into the output directory at the end of the run (see `cleaner report`)")
@@ -197,6 +200,8 @@ def config_from(args: argparse.Namespace) -> Config:
         dedup_threshold=getattr(args, "dedup_threshold", defaults.dedup_threshold),
         dedup_shingle=getattr(args, "dedup_shingle", defaults.dedup_shingle),
     )
+    from cleaner.rulebook import load_rules
+
     load_rules(args.rules, config.default_rules)
     return config
 
@@ -216,10 +221,12 @@ def run_options_from(args: argparse.Namespace, **extra: object) -> RunOptions:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    from cleaner.runner import print_summary, run
+
     show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
     options = run_options_from(
         args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
-        resume=args.resume,
+        resume=args.resume, scratch=args.scratch,
         executor=args.executor, ray_address=args.ray_address, report_data=not args.no_report_data,
     )
     summary = run(options)
@@ -235,6 +242,8 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_dedup_report(args: argparse.Namespace) -> int:
+    from cleaner.dedup import render_dedup_report
+
     sys.stdout.write(render_dedup_report(args.corpus, below=args.below, limit=args.limit))
     return 0
 
@@ -269,6 +278,8 @@ def command_learn_rules(args: argparse.Namespace) -> int:
 
 def command_rules_check(args: argparse.Namespace) -> int:
     """Validate rule files and run their examples; exit 1 when an example fails."""
+    from cleaner.rulebook import check_examples, load_rules
+
     rules = load_rules(args.dirs, default_rules=not args.dirs)
     failures = 0
     for rule in rules:
@@ -281,6 +292,8 @@ def command_rules_check(args: argparse.Namespace) -> int:
 
 
 def command_rules_list(args: argparse.Namespace) -> int:
+    from cleaner.rulebook import load_rules
+
     for rule in load_rules(args.rules, not args.no_default_rules):
         print(f"{rule.id:<28} {rule.kind:<13} {rule.description}")
     return 0

@@ -12,6 +12,8 @@ from pathlib import Path
 
 FAVOR_CHOICES = ("precision", "balanced", "recall")
 COMMENTS_CHOICES = ("drop", "keep", "field")
+SITE_MODES = ("auto", "host", "folder", "none")  # how `repetition.py` groups documents into sites
+OUTPUT_FORMATS = ("jsonl", "parquet")  # the corpus shards `writer.py` writes
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class RunOptions:
     config: Config = field(default_factory=Config)
     executor: str = "local"  # or "ray" (see ray_executor.py)
     ray_address: str | None = None
+    scratch: Path | None = None  # where intermediate files go (runner.scratch_folder); None: the staging directory
     report_data: bool = True  # keep a bounded sample and statistics for `cleaner report` (report-data.json.gz)
     sample: SampleLimits = field(default_factory=lambda: SampleLimits())
 

@@ -39,7 +39,7 @@ from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import document_keys, open_line_counts, site_of
 from cleaner.sample import Sample
-from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_file, to_json_line, write_shard
+from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_files, to_json_line, write_shard
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
@@ -120,6 +120,7 @@ class CleanedBatch:
     rejects_path: str
     kept_path: str
     kept: int = 0
+    source_bytes: int = 0  # the kept documents' sources in UTF-8: where the next batch's start in the signature store's sources file
     rejects: Counter = field(default_factory=Counter)
     chars_in: int = 0
     records: Counter = field(default_factory=Counter)
@@ -163,8 +164,7 @@ def mark_finished(markers: str, kind: str, name: object, result: object, files: 
     """
     if not markers:
         return
-    for path in files:
-        sync_file(path)
+    sync_files(files)
     path = marker_path(markers, kind, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
@@ -209,7 +209,7 @@ def worker_state(config: Config) -> WorkerState:
     """This process's pipeline and signer for `config`, built on first use (loading profiles and rules is the costly part)."""
     state = _states.get(config)
     if state is None:
-        from cleaner.pipeline import Pipeline  # the parent, which only schedules, never imports the extractor or language models
+        from cleaner.pipeline import Pipeline  # here: a parent that only schedules never imports the extractor or language models
 
         _states.clear()
         signer = Signer(config.dedup_shingle) if config.dedup else None
@@ -299,10 +299,11 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
 
         def counted() -> Iterator[tuple]:
             for doc in loaded(batch, pipeline, result.records, stats):
-                if spill is not None:
+                keyed = document_keys(doc, run.config.site_by) if doc.rejection is None else None
+                if spill is not None:  # after keying: the keys travel with the document, for the repeated-lines step
                     pickle.dump(pack(doc), spilled, protocol=pickle.HIGHEST_PROTOCOL)
-                if doc.rejection is None:
-                    site, texts, keys = document_keys(doc, run.config.site_by)
+                if keyed is not None:
+                    site, texts, keys = keyed
                     yield site, keys, texts if run.keep_text else None
 
         result.documents = write_stream(Path(result.counted_path), counted())
@@ -372,6 +373,7 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
                 rec = record(doc, comments=run.config.comments == "field")
                 signature = state.signer.sign(rec["text"]) if state.signer is not None else None
                 part.write_record(to_json_line(rec))
+                result.source_bytes += len(doc.source.encode("utf-8", "surrogateescape"))
                 yield (doc.source, rec["id"], rec["n_words"], *((signature.exact, signature.minhash) if signature else (0, None)))
 
         result.kept = write_stream(Path(result.kept_path), kept())
