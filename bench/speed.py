@@ -40,10 +40,11 @@ What each figure means
 
 ``start-up`` and ``scaling 2/1 workers, start-up excluded``
     The same command on the first file alone, per worker count: interpreter
-    start-up, imports, building each worker's pipeline (langdetect profiles,
-    stoplists, datasketch), and one document. The fixed part of a run is
-    about 2.5 s, a quarter of a run over the dev set but nothing on a real
-    crawl, so the scaling is also given once started: (docs - 1) / (seconds
+    start-up, imports, building the pipeline (the cached langdetect profiles
+    and stoplists, the rules), and one document; a run over one file starts
+    no worker, whatever the worker count. The fixed part of a run is a
+    noticeable share of a run over the dev set but nothing on a real crawl,
+    so the scaling is also given once started: (docs - 1) / (seconds
     of the full run - seconds of the one-file run), 2 workers over 1. This
     line is information; the target is checked on the whole runs.
 
