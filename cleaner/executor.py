@@ -9,7 +9,10 @@ directory: the line counts in SQLite, the signatures in arrays (`dedup.py`).
 
 `map` gives results in the order of its inputs, with a bounded number of
 tasks in flight, so output does not depend on the number of workers and
-memory does not grow with the corpus.
+memory does not grow with the corpus. A run starts no more processes than
+it can use: the pool is started by the first stage with two tasks or more,
+with one process per task up to `workers`, and a stage of a single task
+runs in this process (a run over one file starts no worker at all).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain, islice
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, TypeVar
 
@@ -39,12 +43,15 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 TASKS_IN_FLIGHT_PER_WORKER = 4
+# A stage of fewer tasks than this, before any pool is started, runs in this process: starting and
+# filling a worker (its imports, language profiles and rules) costs more than the one task it would run.
+POOL_MIN_TASKS = 2
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WATCHDOG_SECONDS = 1.0
 
 
 class LocalExecutor:
-    """A pool of `workers` processes on this machine (none with one worker: everything runs here)."""
+    """A pool of up to `workers` processes on this machine, started when a stage has tasks for two or more."""
 
     name = "local"
 
@@ -52,29 +59,50 @@ class LocalExecutor:
         self.workers = workers
         self.config = config
         self.pool: ProcessPoolExecutor | None = None
+        self.pool_size = 0
 
     def __enter__(self) -> LocalExecutor:
-        if self.workers > 1:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_init, initargs=(self.config, os.getpid()))
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(failed=exc_type is not None)
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the pool, if one was started (at once when `failed`)."""
         if self.pool is None:
             return
-        if exc_type is not None:
+        if failed:
             stop_workers(self.pool)
         self.pool.shutdown(cancel_futures=True)
+        self.pool, self.pool_size = None, 0
+
+    def ensure_pool(self, tasks: int) -> ProcessPoolExecutor:
+        """The pool, started (or restarted larger, between stages) with a process for each of `tasks`, up to `workers`."""
+        size = min(self.workers, tasks)
+        if self.pool is None or self.pool_size < size:
+            self.close()
+            self.pool = ProcessPoolExecutor(max_workers=size, initializer=worker_init, initargs=(self.config, os.getpid()))
+            self.pool_size = size
+        return self.pool
 
     def map(self, task: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        """`map(task, items)` on the workers, in order; every result is read, so a task's exception reaches the caller."""
-        if self.pool is None:
-            yield from map(task, items)
+        """`map(task, items)` on the workers, in order; every result is read, so a task's exception reaches the caller.
+
+        Up to `workers` tasks are read ahead to size the pool; a stage of
+        fewer than `POOL_MIN_TASKS` tasks (one) while no pool is running, like
+        every stage with one worker, runs in this process.
+        """
+        items = iter(items)
+        ahead = list(islice(items, max(self.workers, POOL_MIN_TASKS))) if self.workers > 1 else []
+        if len(ahead) < POOL_MIN_TASKS and self.pool is None:
+            yield from map(task, chain(ahead, items))
             return
-        window = self.workers * TASKS_IN_FLIGHT_PER_WORKER
+        pool = self.ensure_pool(len(ahead))
+        window = self.pool_size * TASKS_IN_FLIGHT_PER_WORKER
         pending: deque = deque()
         try:
-            for item in items:
-                pending.append(self.pool.submit(task, item))
+            for item in chain(ahead, items):
+                pending.append(pool.submit(task, item))
                 if len(pending) >= window:
                     yield pending.popleft().result()
             while pending:

@@ -11,8 +11,9 @@ the signatures (the dedup reduce), and write tasks assemble the corpus
 shards from the part files in input order, leaving the duplicates out.
 
 The parent (this process) sees units, line keys, signatures, ids and counts,
-never a document's text, and everything it waits for comes back in input
-order, so the output is byte-identical for any number of workers.
+never a document's text (but when it runs a stage of a single task itself,
+see `executor.LocalExecutor`), and everything it waits for comes back in
+input order, so the output is byte-identical for any number of workers.
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from cleaner import __version__
 from cleaner.config import Config, RunOptions
@@ -40,6 +40,7 @@ from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
 from cleaner.rulebook import rule_files, shipped_rules_dir
+from cleaner.sample import REPORT_DATA, Sample, write_report_data
 from cleaner.stages import (
     CleanedBatch,
     RunContext,
@@ -53,6 +54,9 @@ from cleaner.stages import (
 )
 from cleaner.summary import Tally, format_table
 from cleaner.writer import OutputDir, check_format, join_files, kill_point, plan_shards
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -141,7 +145,7 @@ def run_fingerprint(options: RunOptions) -> str:
         "cleaner": __version__, "inputs": [str(path.resolve()) for path in options.inputs],
         "include": options.include, "exclude": options.exclude, "shard_size": options.shard_size,
         "format": options.format, "compress": options.compress, "config": repr(options.config), "files": files,
-        "rules": rules_digest(options.config),
+        "rules": rules_digest(options.config), "report_data": repr(options.sample) if options.report_data else None,
         **({"scratch": str(options.scratch.absolute())} if options.scratch is not None else {}),
     }
     return hashlib.sha256(json.dumps(described).encode("utf-8", "surrogateescape")).hexdigest()
@@ -195,15 +199,21 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     walker = Walker(options.include, options.exclude)
     tally = Tally()
     scratch = scratch or staging
-    context = RunContext(options.config, str(scratch), markers=markers, keep_spill=getattr(executor, "retries", False))
+    limits = options.sample if options.report_data else None
+    context = RunContext(options.config, str(scratch), markers=markers, keep_spill=getattr(executor, "retries", False),
+                         sample=limits)
     cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar)
     store = SignatureStore(scratch / "dedup") if options.config.dedup else None
-    parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers))
+    sample = Sample(limits) if limits is not None else None
+    parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers), sample=sample)
     tally.skipped_files.update(walker.skipped)
     tally.unreadable_directories = walker.unreadable_dirs
     duplicates = deduplicate(executor, store, options.config.dedup_threshold, tally, bar) if store is not None else None
     shards = write_corpus(executor, parts, duplicates, staging, options, tally, markers)
     extra = write_rejects_and_clusters(parts, duplicates, staging, delete_parts=not markers)
+    if sample is not None:
+        write_report_data(sample, staging / REPORT_DATA)
+        extra.append(REPORT_DATA)
     if store is not None:
         store.close()
     return tally, shards, extra
@@ -292,8 +302,8 @@ def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCoun
 
 
 def collect_cleaned(executor: LocalExecutor, cleaned: Iterable[CleanedBatch], store: SignatureStore | None, tally: Tally,
-                    bar: tqdm, keep: bool = False) -> list[Part]:
-    """Tally each cleaned batch and have the executor store its signatures; returns the part files in input order.
+                    bar: tqdm, keep: bool = False, sample: Sample | None = None) -> list[Part]:
+    """Tally each cleaned batch, have the executor store its signatures and merge its partial sample; returns the part files in input order.
 
     With `keep` (a resumable run), the signature files stay: a resumed run
     builds its store again from them.
@@ -301,6 +311,8 @@ def collect_cleaned(executor: LocalExecutor, cleaned: Iterable[CleanedBatch], st
     parts = []
     for batch in cleaned:
         tally.add_cleaned(batch)
+        if sample is not None and batch.sample is not None:
+            sample.merge(batch.sample)
         if store is not None:
             executor.store_signatures(store, batch, delete=not keep)
         elif not keep:
@@ -355,8 +367,30 @@ def input_problem(path: Path) -> str | None:
     return None
 
 
-def progress_bar(enabled: bool) -> tqdm:
-    return tqdm(unit=" records", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
+def progress_bar(enabled: bool) -> tqdm | QuietBar:
+    """A tqdm bar on stderr, or, when disabled, a stand-in (a quiet run does not import tqdm)."""
+    if not enabled:
+        return QuietBar()
+    from tqdm import tqdm
+
+    return tqdm(unit=" records", file=sys.stderr, dynamic_ncols=True)
+
+
+class QuietBar:
+    """Stands in for a disabled tqdm bar: every method a run calls on its bar does nothing."""
+
+    def __enter__(self) -> QuietBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return do_nothing
+
+
+def do_nothing(*args: object, **kwargs: object) -> None:
+    return None
 
 
 def print_summary(summary: dict) -> None:

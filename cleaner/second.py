@@ -24,6 +24,7 @@ first opinion, and the heuristics weigh them as before.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -31,6 +32,7 @@ from cleaner.document import Line
 from cleaner.features import is_prose, word_count
 
 ONE_EXTRACTOR = "extract.one-extractor-v1"
+NOT_ALNUM = re.compile(r"[\W_]+")
 SECOND_EXTRACTORS = ("resiliparse", "none")
 # How a teaser for another page ends: its text cut off with an ellipsis.
 TEASER_ENDS = ("\u2026", "...")
@@ -66,34 +68,108 @@ class SecondOpinion:
 
     min_words: int = 8
     short_share: float = 0.5
+    lede_lines: int = 3
 
 
 SECOND_OPINION = SecondOpinion()
 
 
-def resiliparse_text(html: str, comments: bool = False) -> str:
-    """The main text of `html` by resiliparse (`extract_plain_text` with `main_content`), "" when it finds none.
+@dataclass(frozen=True, slots=True)
+class FastPath:
+    """How `--extractor resiliparse` (the fast HTML path) prunes a page's tree before it reads the main text.
+
+    prune
+        CSS selectors of page chrome by its markup: the HTML5 elements for
+        navigation and footers, and class or id names that say footer,
+        breadcrumb, pagination, newsletter, subscription, cookie or consent
+        notice, rating, copyright, related links or a pop-up. Names, not
+        words of any language: they hold on pages in every language.
+    max_share
+        A container that matches is dropped only when its text is at most
+        this share of the body's: a site that names its page wrapper
+        "has-footer" or "newsletter-page" keeps its article.
+    """
+
+    prune: tuple[str, ...] = (
+        "nav", "footer", "[role=navigation]", "[role=contentinfo]",
+        "[class*=footer i]", "[id*=footer i]", "[class*=breadcrumb i]", "[id*=breadcrumb i]",
+        "[class*=pagination i]", "[class*=newsletter i]", "[id*=newsletter i]", "[class*=subscribe i]",
+        "[class*=cookie i]", "[id*=cookie i]", "[class*=consent i]", "[class*=rating i]",
+        "[class*=copyright i]", "[class*=related i]", "[id*=related i]", "[class*=popup i]",
+    )
+    max_share: float = 0.3
+
+
+FAST_PATH = FastPath()
+
+
+def parse_with_resiliparse(html: str):  # -> resiliparse's HTMLTree | None
+    """`html` parsed by resiliparse; None when it yields no document."""
+    from resiliparse.parse.html import HTMLTree
+
+    tree = HTMLTree.parse(html)
+    return tree if tree.document is not None else None
+
+
+def resiliparse_text(html, comments: bool = False) -> str:
+    """The main text of `html` (a string or a parsed tree) by resiliparse (`extract_plain_text` with `main_content`), "" when it finds none.
 
     With `comments`, the comment sections resiliparse recognises are kept
     (as `--extractor resiliparse --comments keep` asks).
     """
     from resiliparse.extract.html2text import extract_plain_text
-    from resiliparse.parse.html import HTMLTree
 
-    tree = HTMLTree.parse(html)
+    tree = parse_with_resiliparse(html) if isinstance(html, str) else html
+    if tree is None:
+        return ""
     return extract_plain_text(
         tree, main_content=True, list_bullets=False, alt_texts=False, comments=comments, post_meta=False,
         skip_elements=SKIPPED_WITH_COMMENTS if comments else SKIPPED,
     ) or ""
 
 
-def key(text: str) -> str:
-    """How lines of the two extractors are compared: white space collapsed, case folded.
+def pruned_text(tree, path: FastPath = FAST_PATH, comments: bool = False) -> str:
+    """`resiliparse_text` of `tree` after the chrome `path.prune` selects is taken out of it (the tree is changed)."""
+    prune(tree, path)
+    return resiliparse_text(tree, comments=comments)
 
-    >>> key("  The Harbour   reopened ")
-    'the harbour reopened'
+
+def prune(tree, path: FastPath = FAST_PATH) -> int:
+    """Remove from `tree`'s body the containers `path.prune` selects that hold at most `path.max_share` of its text; how many.
+
+    >>> from resiliparse.parse.html import HTMLTree
+    >>> tree = HTMLTree.parse("<body><main><p>" + "Text of the article. " * 10 + "</p></main>"
+    ...     "<div class='site-footer'>Imprint</div></body>")
+    >>> prune(tree), "Imprint" in tree.body.text
+    (1, False)
     """
-    return " ".join(text.split()).casefold()
+    body = tree.body
+    if body is None or not path.prune:
+        return 0
+    limit = path.max_share * len(body.text or "")
+    dropped = []
+    for element in body.query_selector_all(", ".join(path.prune)):
+        if any(outer.contains(element) for outer in dropped):
+            continue
+        if len(element.text or "") <= limit:
+            dropped.append(element)
+    for element in dropped:
+        element.decompose()
+    return len(dropped)
+
+
+
+def key(text: str) -> str:
+    """How lines of the two extractors are compared: letters and digits only, case folded.
+
+    The two render the same markup with other spaces and punctuation at
+    element edges (one writes "shot?) Articles" where the other writes
+    "shot?Articles"): compared so, a paragraph both have is one.
+
+    >>> key("  The Harbour   reopened (again) ") == key("The harbour reopened(again)")
+    True
+    """
+    return NOT_ALNUM.sub("", text).casefold()
 
 
 def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpinion = SECOND_OPINION) -> list[Line]:
@@ -118,13 +194,28 @@ def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpini
     matcher = SequenceMatcher(None, first_keys, second_keys, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         merged.extend(first[i1:i2])
-        if tag in ("insert", "replace") and (edges or 0 < i1 < len(first) and 0 < i2 < len(first)):
-            pieces = first_keys[i1:i2]
-            for j in range(j1, j2):
-                if second_keys[j] in known or any(piece and piece in second_keys[j] for piece in pieces):
-                    continue
-                merged.append(added(second[j], name, opinion))
+        if tag not in ("insert", "replace"):
+            continue
+        if edges or 0 < i1 < len(first) and 0 < i2 < len(first):
+            candidates = range(j1, j2)
+        elif i1 == 0 and i2 < len(first):
+            candidates = lede(second, j1, j2, opinion)
+        else:
+            continue
+        pieces = first_keys[i1:i2]
+        for j in candidates:
+            if second_keys[j] in known or any(piece and piece in second_keys[j] for piece in pieces):
+                continue
+            merged.append(added(second[j], name, opinion))
     return merged
+
+
+def lede(second: list[Line], j1: int, j2: int, opinion: SecondOpinion) -> range:
+    """The run of prose that ends the second's lines `j1:j2` just before the first's body starts: a lede trafilatura left out."""
+    start = j2
+    while start > j1 and j2 - start < opinion.lede_lines and reads_as_addition(second[start - 1].text, opinion):
+        start -= 1
+    return range(start, j2)
 
 
 def cut_short(first: list[Line], second: list[Line], opinion: SecondOpinion) -> bool:
@@ -134,10 +225,14 @@ def cut_short(first: list[Line], second: list[Line], opinion: SecondOpinion) -> 
 
 def added(line: Line, name: str, opinion: SecondOpinion) -> Line:
     """A line only the second extractor had: kept when it reads as prose, else removed as `ONE_EXTRACTOR`."""
-    note = f"only in {name}"
-    words = word_count(line.text)
-    kept = words >= opinion.min_words and is_prose(line.text, words) and not is_teaser(line.text)
-    return Line(line.text, True, None if kept else ONE_EXTRACTOR, note)
+    kept = reads_as_addition(line.text, opinion)
+    return Line(line.text, True, None if kept else ONE_EXTRACTOR, f"only in {name}")
+
+
+def reads_as_addition(text: str, opinion: SecondOpinion) -> bool:
+    """Prose of `opinion.min_words` words or more that is not a teaser: a line worth adding."""
+    words = word_count(text)
+    return words >= opinion.min_words and is_prose(text, words) and not is_teaser(text)
 
 
 def is_teaser(text: str) -> bool:

@@ -177,6 +177,7 @@ def database_full(*args: object, **kwargs: object) -> None:
     ("cleaner.runner.join_files", disk_full, "2"),  # the parent joining the rejects
     ("cleaner.repetition.LineCounts.flush", database_full, "2"),  # the parent's count reduce
 ])
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_a_full_disk_is_a_one_line_error_and_earlier_output_stays(fixtures_dir: Path, tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture,
                                                                    monkeypatch: pytest.MonkeyPatch,

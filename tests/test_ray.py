@@ -39,7 +39,7 @@ from cleaner.ray_executor import (  # noqa: E402 - only with Ray installed
     worker_runtime_env,
 )
 
-OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl")
+OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl", "report-data.json.gz")
 
 
 @pytest.fixture(scope="module")
@@ -171,12 +171,11 @@ BAR_STEP = re.compile(r"(pass 1: counting lines|pass 2: cleaning|deduplicating):
 def test_the_progress_bar_counts_records_as_the_tasks_finish(executor: str, request: pytest.FixtureRequest, tmp_path: Path,
                                                              capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every state the bar is drawn in (no minimum interval): each pass climbs task by task to the run's records."""
-    import cleaner.runner
     from tqdm import tqdm
 
     if executor == "ray":
         request.getfixturevalue("ray_instance")
-    monkeypatch.setattr(cleaner.runner, "tqdm", partial(tqdm, mininterval=0, miniters=1))
+    monkeypatch.setattr("tqdm.tqdm", partial(tqdm, mininterval=0, miniters=1))  # runner imports it when a run shows a bar
     crawl = sites_crawl(tmp_path / "crawl", sites=2, pages=100)  # 200 pages: a pass is 7 tasks of 32 locally, 4 of 64 on Ray
     assert main(["run", str(crawl), "-o", str(tmp_path / "out"), "--progress", "--workers", "2", "--executor", executor]) == 0
     steps: dict[str, list[int]] = {}
