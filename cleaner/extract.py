@@ -10,7 +10,7 @@ about rules or heuristics.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from cleaner.errors import ConfigError, InputError
@@ -84,7 +84,9 @@ class Extracted:
     """What extraction found: the body text (lines, paragraphs apart) and metadata.
 
     `comments` holds the readers' comments the extractor found apart from the
-    body (only when asked for them separately: `comments_field`).
+    body (only when asked for them separately: `comments_field`). `page` is
+    the page's parsed tree as the extractor was given it, unchanged (None
+    when the extractor does not give it): `layout.py` looks lines up in it.
     """
 
     body: str
@@ -93,6 +95,7 @@ class Extracted:
     date: str = ""
     sitename: str = ""
     comments: str = ""
+    page: HtmlElement | None = field(default=None, repr=False, compare=False)
 
 
 class Extractor(Protocol):
@@ -188,10 +191,11 @@ def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bo
     if not body.strip():
         raise InputError("no_main_text", "trafilatura found no main text in the page")
     comments_apart = separate_comments(html, url, favor) if comments_field and not comments else ""
-    return with_declared_metadata(body, declared, url, comments_apart)
+    return with_declared_metadata(body, declared, url, comments_apart, page=tree)
 
 
-def with_declared_metadata(body: str, declared: tuple[str, str, str, str], url: str, comments: str = "") -> Extracted:
+def with_declared_metadata(body: str, declared: tuple[str, str, str, str], url: str, comments: str = "",
+                           page: HtmlElement | None = None) -> Extracted:
     """An extractor's body with the page's declared title, URL (when absolute, else `url`), ISO date and site name."""
     title, page_url, date, sitename = declared
     return Extracted(
@@ -201,6 +205,7 @@ def with_declared_metadata(body: str, declared: tuple[str, str, str, str], url: 
         date=date[:10] if ISO_DATE.match(date) else "",
         sitename=sitename,
         comments=comments,
+        page=page,
     )
 
 

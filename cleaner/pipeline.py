@@ -23,8 +23,10 @@ from cleaner.document import Document, Line, Rejection, lines_from_text
 from cleaner.errors import InputError
 from cleaner.extract import Extracted, extractor_named, page_markup, split_title
 from cleaner.filters import FILTERS
-from cleaner.heuristics import Heuristics, stopword_index
+from cleaner.heuristics import Heuristics
+from cleaner.stopwords import stopword_index
 from cleaner.language import LanguageDetector
+from cleaner.layout import mark_link_paragraphs
 from cleaner.normalize import normalize
 from cleaner.readers import decode, records_of
 from cleaner.records import FILE, ReadStats, Record, Unit
@@ -143,12 +145,15 @@ class Pipeline:
         headline = ""
         if kind == "html":
             found = self.extract_page(text, url)
+            page = found.page
             title = normalize(found.title)
             body = blocks_as_paragraphs(normalize(found.body))
             comments = [line.text for line in lines_from_text(normalize(found.comments))]
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
             extractor = self.extractor.name
             lines = self.with_second_opinion(lines_from_text(found.body), text)
+            if self.config.heuristics:
+                lines = mark_link_paragraphs(lines, page)
         else:
             normalized = normalize(text)
             found = split_title(normalized)

@@ -24,6 +24,7 @@ first opinion, and the heuristics weigh them as before.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -31,6 +32,7 @@ from cleaner.document import Line
 from cleaner.features import is_prose, word_count
 
 ONE_EXTRACTOR = "extract.one-extractor-v1"
+NOT_ALNUM = re.compile(r"[\W_]+")
 SECOND_EXTRACTORS = ("resiliparse", "none")
 # How a teaser for another page ends: its text cut off with an ellipsis.
 TEASER_ENDS = ("\u2026", "...")
@@ -66,6 +68,7 @@ class SecondOpinion:
 
     min_words: int = 8
     short_share: float = 0.5
+    lede_lines: int = 3
 
 
 SECOND_OPINION = SecondOpinion()
@@ -157,12 +160,16 @@ def prune(tree, path: FastPath = FAST_PATH) -> int:
 
 
 def key(text: str) -> str:
-    """How lines of the two extractors are compared: white space collapsed, case folded.
+    """How lines of the two extractors are compared: letters and digits only, case folded.
 
-    >>> key("  The Harbour   reopened ")
-    'the harbour reopened'
+    The two render the same markup with other spaces and punctuation at
+    element edges (one writes "shot?) Articles" where the other writes
+    "shot?Articles"): compared so, a paragraph both have is one.
+
+    >>> key("  The Harbour   reopened (again) ") == key("The harbour reopened(again)")
+    True
     """
-    return " ".join(text.split()).casefold()
+    return NOT_ALNUM.sub("", text).casefold()
 
 
 def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpinion = SECOND_OPINION) -> list[Line]:
@@ -187,13 +194,28 @@ def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpini
     matcher = SequenceMatcher(None, first_keys, second_keys, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         merged.extend(first[i1:i2])
-        if tag in ("insert", "replace") and (edges or 0 < i1 < len(first) and 0 < i2 < len(first)):
-            pieces = first_keys[i1:i2]
-            for j in range(j1, j2):
-                if second_keys[j] in known or any(piece and piece in second_keys[j] for piece in pieces):
-                    continue
-                merged.append(added(second[j], name, opinion))
+        if tag not in ("insert", "replace"):
+            continue
+        if edges or 0 < i1 < len(first) and 0 < i2 < len(first):
+            candidates = range(j1, j2)
+        elif i1 == 0 and i2 < len(first):
+            candidates = lede(second, j1, j2, opinion)
+        else:
+            continue
+        pieces = first_keys[i1:i2]
+        for j in candidates:
+            if second_keys[j] in known or any(piece and piece in second_keys[j] for piece in pieces):
+                continue
+            merged.append(added(second[j], name, opinion))
     return merged
+
+
+def lede(second: list[Line], j1: int, j2: int, opinion: SecondOpinion) -> range:
+    """The run of prose that ends the second's lines `j1:j2` just before the first's body starts: a lede trafilatura left out."""
+    start = j2
+    while start > j1 and j2 - start < opinion.lede_lines and reads_as_addition(second[start - 1].text, opinion):
+        start -= 1
+    return range(start, j2)
 
 
 def cut_short(first: list[Line], second: list[Line], opinion: SecondOpinion) -> bool:
@@ -203,10 +225,14 @@ def cut_short(first: list[Line], second: list[Line], opinion: SecondOpinion) -> 
 
 def added(line: Line, name: str, opinion: SecondOpinion) -> Line:
     """A line only the second extractor had: kept when it reads as prose, else removed as `ONE_EXTRACTOR`."""
-    note = f"only in {name}"
-    words = word_count(line.text)
-    kept = words >= opinion.min_words and is_prose(line.text, words) and not is_teaser(line.text)
-    return Line(line.text, True, None if kept else ONE_EXTRACTOR, note)
+    kept = reads_as_addition(line.text, opinion)
+    return Line(line.text, True, None if kept else ONE_EXTRACTOR, f"only in {name}")
+
+
+def reads_as_addition(text: str, opinion: SecondOpinion) -> bool:
+    """Prose of `opinion.min_words` words or more that is not a teaser: a line worth adding."""
+    words = word_count(text)
+    return words >= opinion.min_words and is_prose(text, words) and not is_teaser(text)
 
 
 def is_teaser(text: str) -> bool:

@@ -31,6 +31,15 @@ CASES = [
      [(PROSE[0], None, ""), ("Read how the ferry company plans to run more boats to the islands next summer, and why\u2026",
        ONE_EXTRACTOR, "only in resiliparse"), (PROSE[2], None, "")],
      "a teaser cut off with an ellipsis is removed with its reason"),
+    ([PROSE[1], PROSE[2]], ["Menu", "Harbour reopens", PROSE[0], PROSE[1], PROSE[2]],
+     [(PROSE[0], None, "only in resiliparse"), (PROSE[1], None, ""), (PROSE[2], None, "")],
+     "the prose just before trafilatura's body is its lede: added (and nothing before it)"),
+    (PROSE[2:], ["Subscribe", PROSE[0], "Newsletter", *PROSE[1:]],
+     [(PROSE[1], None, "only in resiliparse"), *((p, None, "") for p in PROSE[2:])],
+     "a lede is a run of prose that ends where trafilatura's body starts"),
+    ([PROSE[1], PROSE[2]], [PROSE[0], PROSE[1], PROSE[2], PROSE[3]],
+     [(PROSE[0], None, "only in resiliparse"), (PROSE[1], None, ""), (PROSE[2], None, "")],
+     "a paragraph after trafilatura's last line is still left out"),
 ]
 
 

@@ -1,0 +1,89 @@
+"""Lines looked up in the page they came from: a paragraph that is a link to another page is not the article's text."""
+
+import pytest
+from lxml.html import document_fromstring
+
+from cleaner.api import clean_html
+from cleaner.config import Config
+from cleaner.document import Line
+from cleaner.layout import LINK_PARAGRAPH, LinkTexts, fold, mark_link_paragraphs
+
+PROSE = [
+    "The harbour reopened on Monday after three months of repairs to the sea wall, which the winter storms broke.",
+    "Fishing boats were the first to return, followed in the afternoon by the ferry to the islands and its passengers.",
+    "The harbour master said the new wall should hold for fifty years, even against storms stronger than this winter's.",
+]
+
+
+def page(*blocks: str, head: str = "") -> str:
+    body = "\n".join(blocks)
+    return f"<html><head><title>Harbour reopens</title></head><body>{head}<article><h1>Harbour reopens</h1>{body}</article></body></html>"
+
+
+def marked(html: str, texts: list[str]) -> list[tuple[str, str | None]]:
+    lines = mark_link_paragraphs([Line(text) for text in texts], document_fromstring(html))
+    return [(line.text, line.removed_by) for line in lines]
+
+
+CASES = [
+    # (paragraph's markup, the line the extractor gave for it, removed?), comment
+    ('<p>Read also: <a href="/ferry">Ferry company plans more boats to the islands</a></p>',
+     "Read also: Ferry company plans more boats to the islands", True, "a lead-in and a link to another story"),
+    ('<p><strong>Lea también: <a href="/x">El puerto reabre tras tres meses de obras</a></strong></p>',
+     "Lea también: El puerto reabre tras tres meses de obras", True, "in any language: the markup tells, not the words"),
+    ('<h3><a href="/other">Storm damage: what the insurers will pay</a></h3>',
+     "Storm damage: what the insurers will pay", True, "a related story's headline"),
+    ('<p>Ein Text mit <a href="/y">einem Link</a> in der Mitte eines Absatzes, der danach noch weiter geht</p>',
+     "Ein Text mit einem Link in der Mitte eines Absatzes, der danach noch weiter geht", False, "a link inside running text"),
+    ('<p><a href="/z">The harbour master explained why the wall had failed in the first storm of the year.</a></p>',
+     "The harbour master explained why the wall had failed in the first storm of the year.", False, "a sentence that is a link"),
+    ('<ul><li><a href="/a">Tide tables for the coming week</a></li></ul>',
+     "- Tide tables for the coming week", False, "a list item: the article's own list of links"),
+    ('<p><a href="https://coast.example.com/report">https://coast.example.com/report</a></p>',
+     "https://coast.example.com/report", False, "a URL the article cites"),
+    ('<h2>Tide tables for the coming week</h2>', "Tide tables for the coming week", False, "a heading with no link"),
+]
+
+
+@pytest.mark.parametrize(("markup", "line", "removed", "comment"), CASES, ids=[c[-1] for c in CASES])
+def test_link_paragraphs(markup, line, removed, comment):
+    html = page(f"<p>{PROSE[0]}</p>", markup, f"<p>{PROSE[1]}</p>")
+    result = dict(marked(html, [PROSE[0], line, PROSE[1]]))
+    assert result[line] == (LINK_PARAGRAPH if removed else None), comment
+    assert result[PROSE[0]] is None and result[PROSE[1]] is None
+
+
+def test_a_heading_that_the_table_of_contents_links_to_stays():
+    toc = '<ul class="toc"><li><a href="#tides">Tide tables for the coming week</a></li></ul>'
+    html = page(toc, f"<p>{PROSE[0]}</p>", '<h2 id="tides">Tide tables for the coming week</h2>', f"<p>{PROSE[1]}</p>")
+    assert dict(marked(html, [PROSE[0], "Tide tables for the coming week", PROSE[1]]))["Tide tables for the coming week"] is None
+
+
+def test_a_line_inside_a_large_block_is_not_judged_by_its_links():
+    links = " ".join(f'<a href="/{n}">Another story number {n} about the coast</a>' for n in range(8))
+    html = page(f"<div>Storm warnings for the weekend {links}</div>", f"<p>{PROSE[0]}</p>")
+    assert dict(marked(html, ["Storm warnings for the weekend", PROSE[0]]))["Storm warnings for the weekend"] is None
+
+
+def test_lines_already_removed_and_pages_without_a_tree_are_left_alone():
+    lines = [Line("Read also: Ferry company plans more boats", removed_by="rule.read-also")]
+    html = page('<p>Read also: <a href="/f">Ferry company plans more boats</a></p>')
+    assert mark_link_paragraphs(lines, document_fromstring(html))[0].removed_by == "rule.read-also"
+    assert mark_link_paragraphs([Line("Read also: x")], None)[0].removed_by is None
+
+
+def test_link_texts_of_links_with_and_without_child_elements():
+    links = LinkTexts(document_fromstring('<p><a href="/">Home</a> <a href="/h"><b>The Harbour</b>  reopens</a></p>'))
+    assert links.keys == ["home", "the harbour reopens"]
+    assert links.held(fold("Read also: The Harbour reopens"), 15) and not links.held("home sweet home", 8)
+
+
+def test_the_whole_pipeline_removes_the_link_paragraph_with_its_reason_and_no_heuristics_keeps_it():
+    html = page(*(f"<p>{p}</p>" for p in PROSE[:2]),
+                '<p><a href="/ferry">Ferry company plans more boats to the islands</a></p>',
+                f"<p>{PROSE[2]}</p>")
+    doc = clean_html(html)
+    (line,) = [line for line in doc.lines if line.text.startswith("Ferry company")]
+    assert line.removed_by == LINK_PARAGRAPH and "link" in line.note
+    assert "Ferry company" not in doc.text and PROSE[2] in doc.text
+    assert "Ferry company" in clean_html(html, config=Config(heuristics=False)).text
