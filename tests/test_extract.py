@@ -236,3 +236,13 @@ def test_cli_runs_resiliparse_as_the_extractor(tmp_path: Path) -> None:
     assert record["metadata"]["extractor"] == "resiliparse"
     assert "sea wall" in record["text"] and "Copyright" not in record["text"]
     assert record["url"] == "https://coast.example.com/harbour"
+
+
+def test_the_resiliparse_extractor_prunes_chrome_that_resiliparse_alone_keeps() -> None:
+    box = '<div class="newsletter-box"><p>Sign up for the Coast News letter and get every story in your inbox each morning.</p></div>'
+    page = PAGE.replace("</article>", f"</article>{box}")
+    from cleaner.second import resiliparse_text
+
+    assert "Coast News letter" in resiliparse_text(page)
+    found = extractor_named("resiliparse").extract(page)
+    assert "Coast News letter" not in found.body and "sea wall" in found.body
