@@ -79,8 +79,11 @@ class Config:
         a user who trains on them apart or filters them with their own measure.
     extractor
         The HTML extractor (`extract.EXTRACTORS`: `trafilatura`, or
-        `resiliparse`, less exact on article pages: trafilatura-eval html F1
-        0.886 against 0.932); the document records which one made it.
+        `resiliparse`, the fast path: it prunes chrome from resiliparse's
+        tree before reading the text (`second.FAST_PATH`) and the heuristics
+        clean its body with their own profile
+        (`heuristics.EXTRACTOR_HTML_THRESHOLDS`); figures in the README's
+        "The fast HTML path"); the document records which one made it.
     second_extractor
         `resiliparse` or `none`: a second, differently built extractor whose
         prose trafilatura lacks is added to an HTML page's lines

@@ -555,6 +555,17 @@ def test_resiliparse_has_its_own_profile_and_trafilatura_keeps_its_own() -> None
     assert heuristics.thresholds(fast) is not heuristics.html_thresholds and heuristics.thresholds(fast).trim_head
 
 
+def test_resiliparse_bodies_lose_a_small_run_of_prose_behind_chrome_after_the_body() -> None:
+    body = [f"{line} It was the {n}th report." for n, line in enumerate(PROSE * 3)]
+    tail = ["Mehr zum Thema", "Newsletter", "Impressum", "Der Autor schreibt seit vielen Jahren über den Hafen."]
+    fast = doc_of(body + tail, kind="html", extractor="resiliparse")
+    Heuristics()(fast)
+    assert removed(fast) == dict.fromkeys(tail, BODY_BOUNDS)
+    default = doc_of(body + tail, kind="html", extractor="trafilatura")
+    Heuristics()(default)
+    assert removed(default) == {}
+
+
 LINK_LIST = [
     "Council approves the new harbour budget",
     "Ferry timetable changes for the summer",
