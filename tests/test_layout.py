@@ -42,6 +42,8 @@ CASES = [
     ('<p><a href="https://coast.example.com/report">https://coast.example.com/report</a></p>',
      "https://coast.example.com/report", False, "a URL the article cites"),
     ('<h2>Tide tables for the coming week</h2>', "Tide tables for the coming week", False, "a heading with no link"),
+    ('<div class="more"><a href="/n">More harbour news from the coast towns</a></div>',
+     "More harbour news from the coast towns", True, "a link in a block of its own in an older layout"),
 ]
 
 
