@@ -1,5 +1,10 @@
 """The `cleaner` command: arguments in, exit codes out; no processing here.
 
+Building the parser imports only light modules (the option choices): each
+command imports what it uses when it runs, so `cleaner --help` and
+`cleaner rules list` load no extractor, language model or worker machinery
+(`tests/test_cli.py` checks it).
+
 Exit status: 0 done, 2 bad usage, a missing input or an unusable output
 (one line on stderr, no traceback), 130 interrupted (SIGINT, Ctrl-C), 143
 terminated (SIGTERM: 128 + 15, as a shell reports a process SIGTERM killed).
@@ -15,15 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cleaner import __version__
-from cleaner.config import COMMENTS_CHOICES, FAVOR_CHOICES, Config, RunOptions
-from cleaner.dedup import render_dedup_report
+from cleaner.config import COMMENTS_CHOICES, FAVOR_CHOICES, OUTPUT_FORMATS, SITE_MODES, Config, RunOptions
 from cleaner.errors import CleanerError, Terminated
 from cleaner.extract import EXTRACTORS
-from cleaner.repetition import SITE_MODES
-from cleaner.rulebook import check_examples, load_rules
 from cleaner.second import SECOND_EXTRACTORS
-from cleaner.runner import print_summary, run
-from cleaner.writer import OUTPUT_FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
     run_parser.add_argument("--overwrite", action="store_true", help="replace the corpus in a non-empty output directory")
     run_parser.add_argument("--resume", action="store_true", help="continue a run into this output directory that was killed or failed, with the same options and inputs, without redoing its finished tasks")
+    run_parser.add_argument("--scratch", type=Path, default=None, metavar="DIR",
+                            help="put the run's intermediate files (parsed documents, line counts, part files, signatures) under DIR, "
+                                 "e.g. a fast disk; with --executor ray a path every node reaches (default: inside the output directory)")
     add_executor_options(run_parser)
+    report_data = run_parser.add_mutually_exclusive_group()
+    report_data.add_argument("--report", action="store_true", help="also write report.html into the output directory at the end of the run (see `cleaner report`)")
+    report_data.add_argument("--no-report-data", action="store_true", help="do not keep the sample and statistics `cleaner report` draws (report-data.json.gz)")
     progress = run_parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", action="store_true", default=None, help="show a progress bar even when stderr is not a terminal")
     progress.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
@@ -75,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser.add_argument("--below", type=share, default=1.0, metavar="F", help="only clusters with a removed document estimated below this similarity (default: all)")
     report_parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="show at most N clusters, largest first")
     report_parser.set_defaults(handler=command_dedup_report)
+
+    html_parser = commands.add_parser("report", help="write a run's report: one self-contained HTML file of charts, rules and sampled documents")
+    html_parser.add_argument("corpus", type=Path, metavar="OUTPUT_DIR", help="a run's output directory")
+    html_parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="where to write the report (default OUTPUT_DIR/report.html)")
+    html_parser.set_defaults(handler=command_report)
 
     explain_parser = commands.add_parser("explain", help="show a file line by line with why each line was kept or removed")
     explain_parser.add_argument("file", type=Path, metavar="FILE")
@@ -189,6 +200,8 @@ def config_from(args: argparse.Namespace) -> Config:
         dedup_threshold=getattr(args, "dedup_threshold", defaults.dedup_threshold),
         dedup_shingle=getattr(args, "dedup_shingle", defaults.dedup_shingle),
     )
+    from cleaner.rulebook import load_rules
+
     load_rules(args.rules, config.default_rules)
     return config
 
@@ -208,20 +221,37 @@ def run_options_from(args: argparse.Namespace, **extra: object) -> RunOptions:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    from cleaner.runner import print_summary, run
+
     show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
     options = run_options_from(
         args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
-        resume=args.resume,
-        executor=args.executor, ray_address=args.ray_address,
+        resume=args.resume, scratch=args.scratch,
+        executor=args.executor, ray_address=args.ray_address, report_data=not args.no_report_data,
     )
     summary = run(options)
     if not args.quiet:
         print_summary(summary)
+    if args.report:
+        from cleaner.report import write_report
+
+        path = write_report(args.output)
+        if not args.quiet:
+            print(f"report: {path}", file=sys.stderr)
     return 0
 
 
 def command_dedup_report(args: argparse.Namespace) -> int:
+    from cleaner.dedup import render_dedup_report
+
     sys.stdout.write(render_dedup_report(args.corpus, below=args.below, limit=args.limit))
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from cleaner.report import write_report
+
+    print(write_report(args.corpus, args.output))
     return 0
 
 
@@ -248,6 +278,8 @@ def command_learn_rules(args: argparse.Namespace) -> int:
 
 def command_rules_check(args: argparse.Namespace) -> int:
     """Validate rule files and run their examples; exit 1 when an example fails."""
+    from cleaner.rulebook import check_examples, load_rules
+
     rules = load_rules(args.dirs, default_rules=not args.dirs)
     failures = 0
     for rule in rules:
@@ -260,6 +292,8 @@ def command_rules_check(args: argparse.Namespace) -> int:
 
 
 def command_rules_list(args: argparse.Namespace) -> int:
+    from cleaner.rulebook import load_rules
+
     for rule in load_rules(args.rules, not args.no_default_rules):
         print(f"{rule.id:<28} {rule.kind:<13} {rule.description}")
     return 0

@@ -12,6 +12,8 @@ from pathlib import Path
 
 FAVOR_CHOICES = ("precision", "balanced", "recall")
 COMMENTS_CHOICES = ("drop", "keep", "field")
+SITE_MODES = ("auto", "host", "folder", "none")  # how `repetition.py` groups documents into sites
+OUTPUT_FORMATS = ("jsonl", "parquet")  # the corpus shards `writer.py` writes
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +142,55 @@ class RunOptions:
     config: Config = field(default_factory=Config)
     executor: str = "local"  # or "ray" (see ray_executor.py)
     ray_address: str | None = None
+    scratch: Path | None = None  # where intermediate files go (runner.scratch_folder); None: the staging directory
+    report_data: bool = True  # keep a bounded sample and statistics for `cleaner report` (report-data.json.gz)
+    sample: SampleLimits = field(default_factory=lambda: SampleLimits())
+
+
+@dataclass(frozen=True, slots=True)
+class SampleLimits:
+    """The bounds of what a run keeps for its report (`sample.py`): memory and disk stay constant whatever the corpus.
+
+    Documents are chosen by keys taken from their content (a hash of the
+    source, their scores), never by the order they arrive in, so every
+    number of workers and every executor keeps the same ones.
+
+    per_reason
+        Documents kept for each removal reason (and each rejection reason
+        given after cleaning): every reason has examples in the viewer.
+    most_removed_share, most_removed_chars
+        Documents that lost the largest share of their text, and the most
+        characters: where a rule may be eating an article.
+    uniform
+        Documents drawn uniformly (the smallest hashes of their sources):
+        what an ordinary document looks like.
+    per_site, top_sites
+        Documents kept for each of the `top_sites` sites that lost the most
+        characters (the site table keeps one candidate per site).
+    max_sites
+        Sites whose counts are kept; past twice this many, the table keeps
+        the `max_sites` that lost the most characters (exact below it).
+    site_lines
+        The most frequent removed lines kept per site.
+    reason_examples
+        Example lines kept per reason (the smallest hashes of their texts).
+    reason_sites
+        Distinct sites counted exactly per reason; past it, estimated from
+        the `reason_sites` smallest site hashes (k minimum values).
+    max_lines, max_line_chars
+        A sampled document shows at most this many lines of at most this
+        many characters each (the report stays a few MB).
+    """
+
+    per_reason: int = 3
+    most_removed_share: int = 40
+    most_removed_chars: int = 40
+    uniform: int = 100
+    per_site: int = 1
+    top_sites: int = 40
+    max_sites: int = 2_000
+    site_lines: int = 8
+    reason_examples: int = 6
+    reason_sites: int = 256
+    max_lines: int = 400
+    max_line_chars: int = 1_000

@@ -2,11 +2,11 @@
 
 A worker signs each kept document after cleaning (`Signer.sign`), so chrome
 neither hides nor fakes similarity: a 64-bit hash of its normalised words
-(lower-cased ``\\w+`` runs) finds exact copies, and a MinHash (datasketch) of
-its word shingles estimates the Jaccard similarity of near copies. The parent
-appends each signature to files in the run's staging directory
-(`SignatureStore`); texts never reach it (the records wait in the workers'
-part files). When the run has seen every
+(lower-cased ``\\w+`` runs) finds exact copies, and a MinHash of its word
+shingles (datasketch's scheme, computed in numpy) estimates the Jaccard
+similarity of near copies. The parent appends each signature to files in
+the run's staging directory (`SignatureStore`); texts never reach it (the
+records wait in the workers' part files). When the run has seen every
 document, `find_duplicates`:
 
 1. joins documents with the same exact hash;
@@ -53,7 +53,7 @@ from cleaner.writer import to_json_line
 NUM_PERM = 256
 MARGIN_IN_ERRORS = 1.5
 SEED = 1
-SCHEME = "affine32"
+SCHEME = "affine32"  # datasketch's name for the permutation scheme `Signer` computes
 CANDIDATE_RECALL = 0.99
 MAX_PAIRWISE = 64
 BLOCK = 1024
@@ -90,34 +90,65 @@ class Cluster:
 
 
 # Shingles permuted at a time when signing: bounds a worker's memory whatever the size of a text
-# (num_perm x SIGN_CHUNK x 8 bytes, 32 MiB, and a few temporaries of that size).
-SIGN_CHUNK = 16_384
+# (num_perm x SIGN_CHUNK x 4 bytes, 2 MiB; from 512 to 16,384 the speed measured the same).
+SIGN_CHUNK = 2048
+FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))  # MurmurHash3's finalizer
+
+
+def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """The affine permutations h -> a * h + b (mod 2^32, `a` odd) that datasketch's MinHash draws for `SCHEME`.
+
+    Drawn as datasketch 2.0 draws them (numpy's `RandomState(seed)`, whose
+    stream numpy keeps stable across versions), so a signature made here is
+    the MinHash datasketch makes of the same shingle hashes, value for value
+    (tests/test_dedup.py checks it against datasketch itself).
+    """
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, the bijection datasketch's affine schemes mix each input hash with first."""
+    s1, m1, s2, m2, s3 = FMIX32
+    values = values ^ (values >> s1)
+    values = values * m1
+    values = values ^ (values >> s2)
+    values = values * m2
+    return values ^ (values >> s3)
 
 
 class Signer:
-    """Signs cleaned texts; build once per process (the MinHash permutations are drawn once)."""
+    """Signs cleaned texts; build once per process (the MinHash permutations are drawn once).
+
+    The MinHash is datasketch's ``MinHash(num_perm, seed=SEED,
+    scheme="affine32")`` fed the 32-bit shingle hashes (`shingle_hashes`),
+    computed here in numpy arrays: datasketch turns each hash into a Python
+    int and back, which costs more than the permutations, and importing it
+    imports scipy.
+    """
 
     def __init__(self, shingle_size: int = 5, num_perm: int = NUM_PERM) -> None:
-        # Imported here: datasketch pulls in scipy (about a second), which
-        # only a run that deduplicates should pay, not every command.
-        from datasketch import MinHash
-
-        self.minhash_class = MinHash
         self.shingle_size = shingle_size
         self.num_perm = num_perm
-        self.permutations = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+        self.a, self.b = permutations(num_perm)
 
     def sign(self, text: str) -> Signature:
         words = WORD.findall(text.lower())
         exact = int.from_bytes(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest(), "little")
-        minhash = self.minhash_class(num_perm=self.num_perm, seed=SEED, scheme=SCHEME, hashfunc=int, permutations=self.permutations)
-        shingles = shingle_hashes(words, self.shingle_size)
-        # datasketch permutes a whole batch at once, an array of num_perm x batch 64-bit values (7 GB for the
-        # 3.5 million shingles of a 19 MB text); a minimum taken chunk by chunk is the same minimum.
-        for start in range(0, len(shingles), SIGN_CHUNK):
-            # Python ints: datasketch calls `hashfunc` (here `int`) on each value, which is slow on numpy scalars.
-            minhash.update_batch(shingles[start : start + SIGN_CHUNK].tolist())
-        return Signature(exact, minhash.hashvalues.astype("<u4").tobytes())
+        return Signature(exact, self.minhash(shingle_hashes(words, self.shingle_size)).astype("<u4").tobytes())
+
+    def minhash(self, hashes: np.ndarray) -> np.ndarray:
+        """The `num_perm` minima over the permuted hashes (uint32), a chunk of `SIGN_CHUNK` hashes at a time."""
+        mixed = fmix32(hashes.astype(np.uint32))
+        minima = np.full(self.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+        a, b = self.a, self.b
+        for start in range(0, len(mixed), SIGN_CHUNK):
+            permuted = np.multiply.outer(mixed[start : start + SIGN_CHUNK], a)
+            permuted += b
+            np.minimum(minima, permuted.min(axis=0), out=minima)
+        return minima
 
 
 def shingle_hashes(words: list[str], size: int) -> np.ndarray:
@@ -196,6 +227,17 @@ class SignatureStore:
         self._source_at += len(encoded)
         self.count += 1
         return self.count - 1
+
+    def reserve(self, count: int, source_bytes: int) -> tuple[int, int]:
+        """Room for `count` documents whose sources take `source_bytes`, written into the files by someone else (a Ray task).
+
+        Returns the index of the first and where its source starts; `add`
+        must not be mixed with it.
+        """
+        at = self.count, self._source_at
+        self.count += count
+        self._source_at += source_bytes
+        return at
 
     def close(self) -> None:
         for handle in (self._minhash, self._docs, self._sources, self._reader):

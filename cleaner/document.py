@@ -9,6 +9,7 @@ Steps change lines only through `Document.remove` and `Document.edit`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -77,6 +78,7 @@ class Document:
     comments: list[str] = field(default_factory=list)
     headline: str = ""
     _text: str | None = field(default=None, repr=False, compare=False)
+    _keys: list[bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def kept_lines(self) -> list[Line]:
@@ -110,6 +112,17 @@ class Document:
             gap = False
         return "".join(parts)
 
+    def kept_keys(self, keyer: Callable[[list[str]], list[bytes]]) -> list[bytes]:
+        """`keyer` of the kept lines' texts (`repetition.line_keys`), kept until `remove` or `edit` changes a line.
+
+        The count pass keys a document's lines and the repeated-lines step,
+        its first cleaning step, looks the same keys up: they travel with the
+        spilled document (`pack`) instead of being computed twice.
+        """
+        if self._keys is None:
+            self._keys = keyer([line.text for line in self.lines if line.removed_by is None])
+        return self._keys
+
     @property
     def removed(self) -> dict[str, int]:
         """How many lines (or phrases in lines) each reason removed, sorted by reason."""
@@ -123,14 +136,14 @@ class Document:
         if line.removed_by is None:
             line.removed_by = reason
             line.note = note
-            self._text = None
+            self._text = self._keys = None
 
     def edit(self, index: int, text: str, reason: str) -> None:
         """Replace line `index`'s text (a phrase was stripped), remembering what it was and why."""
         line = self.lines[index]
         line.edits = (*line.edits, (reason, line.text))
         line.text = text
-        self._text = None
+        self._text = self._keys = None
 
 
 def lines_from_text(text: str) -> list[Line]:
@@ -154,23 +167,26 @@ def pack(doc: Document) -> tuple:
     """A parsed document as plain values: cheap to pickle and spill.
 
     Extraction may already have removed lines (`second.py`), so each line's
-    reason and note travel with its text.
+    reason and note travel with its text; so do the kept lines' keys when
+    they were computed (`kept_keys`).
     """
     rejection = (doc.rejection.reason, doc.rejection.detail) if doc.rejection else None
     return (
         doc.source, doc.kind, doc.title, doc.url, doc.date, doc.sitename, doc.encoding, doc.extractor, doc.metadata,
         doc.chars_in, rejection, [line.text for line in doc.lines], [line.para_start for line in doc.lines],
-        [(line.removed_by, line.note) for line in doc.lines], doc.comments, doc.headline,
+        [(line.removed_by, line.note) for line in doc.lines], doc.comments, doc.headline, doc._keys,
     )
 
 
 def unpack(packed: tuple) -> Document:
     """The document `pack` was given back."""
     (source, kind, title, url, date, sitename, encoding, extractor, metadata, chars_in, rejection, texts, paras, marks,
-     comments, headline) = packed
-    return Document(
+     comments, headline, keys) = packed
+    doc = Document(
         source=source, kind=kind, title=title, url=url, date=date, sitename=sitename, encoding=encoding,
         extractor=extractor, metadata=metadata, chars_in=chars_in, rejection=Rejection(*rejection) if rejection else None,
         lines=[Line(text, para, removed_by, note) for text, para, (removed_by, note) in zip(texts, paras, marks)],
         comments=comments, headline=headline,
     )
+    doc._keys = keys
+    return doc

@@ -2,14 +2,17 @@
 
 An executor has one job besides scheduling the map tasks of `stages.py`
 (`map`): the two reduce steps, `count_lines` (the line counts of the first
-pass) and `deduplicate` (the duplicate clusters). `LocalExecutor` runs the
-tasks on a pool of worker processes on this machine and the reduce steps in
-this process, on files in the run's staging directory: the line counts in
-SQLite, the signatures in arrays (`dedup.py`).
+pass) and `store_signatures` then `deduplicate` (the duplicate clusters).
+`LocalExecutor` runs the tasks on a pool of worker processes on this machine
+and the reduce steps in this process, on files in the run's staging
+directory: the line counts in SQLite, the signatures in arrays (`dedup.py`).
 
 `map` gives results in the order of its inputs, with a bounded number of
 tasks in flight, so output does not depend on the number of workers and
-memory does not grow with the corpus.
+memory does not grow with the corpus. A run starts no more processes than
+it can use: the pool is started by the first stage with two tasks or more,
+with one process per task up to `workers`, and a stage of a single task
+runs in this process (a run over one file starts no worker at all).
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain, islice
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, TypeVar
 
 from cleaner.config import Config, RunOptions
-from cleaner.dedup import Duplicates, SignatureStore, find_duplicates
+from cleaner.dedup import Duplicates, Signature, SignatureStore, find_duplicates
 from cleaner.errors import ConfigError, RunError
 from cleaner.repetition import LineCounts
-from cleaner.stages import ParsedBatch, read_stream, start_worker
+from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream, start_worker
 
 if TYPE_CHECKING:
     from cleaner.ray_executor import RayExecutor
@@ -39,12 +43,15 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 TASKS_IN_FLIGHT_PER_WORKER = 4
+# A stage of fewer tasks than this, before any pool is started, runs in this process: starting and
+# filling a worker (its imports, language profiles and rules) costs more than the one task it would run.
+POOL_MIN_TASKS = 2
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WATCHDOG_SECONDS = 1.0
 
 
 class LocalExecutor:
-    """A pool of `workers` processes on this machine (none with one worker: everything runs here)."""
+    """A pool of up to `workers` processes on this machine, started when a stage has tasks for two or more."""
 
     name = "local"
 
@@ -52,29 +59,50 @@ class LocalExecutor:
         self.workers = workers
         self.config = config
         self.pool: ProcessPoolExecutor | None = None
+        self.pool_size = 0
 
     def __enter__(self) -> LocalExecutor:
-        if self.workers > 1:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_init, initargs=(self.config, os.getpid()))
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(failed=exc_type is not None)
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the pool, if one was started (at once when `failed`)."""
         if self.pool is None:
             return
-        if exc_type is not None:
+        if failed:
             stop_workers(self.pool)
         self.pool.shutdown(cancel_futures=True)
+        self.pool, self.pool_size = None, 0
+
+    def ensure_pool(self, tasks: int) -> ProcessPoolExecutor:
+        """The pool, started (or restarted larger, between stages) with a process for each of `tasks`, up to `workers`."""
+        size = min(self.workers, tasks)
+        if self.pool is None or self.pool_size < size:
+            self.close()
+            self.pool = ProcessPoolExecutor(max_workers=size, initializer=worker_init, initargs=(self.config, os.getpid()))
+            self.pool_size = size
+        return self.pool
 
     def map(self, task: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        """`map(task, items)` on the workers, in order; every result is read, so a task's exception reaches the caller."""
-        if self.pool is None:
-            yield from map(task, items)
+        """`map(task, items)` on the workers, in order; every result is read, so a task's exception reaches the caller.
+
+        Up to `workers` tasks are read ahead to size the pool; a stage of
+        fewer than `POOL_MIN_TASKS` tasks (one) while no pool is running, like
+        every stage with one worker, runs in this process.
+        """
+        items = iter(items)
+        ahead = list(islice(items, max(self.workers, POOL_MIN_TASKS))) if self.workers > 1 else []
+        if len(ahead) < POOL_MIN_TASKS and self.pool is None:
+            yield from map(task, chain(ahead, items))
             return
-        window = self.workers * TASKS_IN_FLIGHT_PER_WORKER
+        pool = self.ensure_pool(len(ahead))
+        window = self.pool_size * TASKS_IN_FLIGHT_PER_WORKER
         pending: deque = deque()
         try:
-            for item in items:
-                pending.append(self.pool.submit(task, item))
+            for item in chain(ahead, items):
+                pending.append(pool.submit(task, item))
                 if len(pending) >= window:
                     yield pending.popleft().result()
             while pending:
@@ -84,6 +112,14 @@ class LocalExecutor:
                 "a worker process died (killed, out of memory, or a crash in a C extension); "
                 "rerun with --workers 1 to see which file"
             ) from None
+
+    def records_per_task(self, unit_records: int) -> int:
+        """Records a task takes, for units of about `unit_records`: one unit's worth (a process pool's tasks are cheap)."""
+        return unit_records
+
+    def counting_task(self, task: Callable[[UnitBatch], ParsedBatch], counts: LineCounts | None) -> Callable[[UnitBatch], ParsedBatch]:
+        """The parse task of the first pass as this executor runs it: as it is (the counts are added here, in `count_lines`)."""
+        return task
 
     def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts | None,
                     delete: bool = True) -> Iterator[ParsedBatch]:
@@ -96,6 +132,11 @@ class LocalExecutor:
             yield batch
         if counts is not None:
             counts.flush()
+
+    def store_signatures(self, store: SignatureStore, batch: CleanedBatch, delete: bool = True) -> None:
+        """Append a cleaned batch's signatures (its kept file, deleted unless not `delete`) to `store`, here."""
+        for key, record_id, n_words, exact, minhash in read_stream(batch.kept_path, delete=delete):
+            store.add(Signature(exact, minhash), record_id, n_words, key)
 
     def deduplicate(self, store: SignatureStore, threshold: float) -> Duplicates:
         """The dedup reduce: cluster every stored signature."""

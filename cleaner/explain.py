@@ -16,12 +16,9 @@ from cleaner.config import Config
 from cleaner.document import Document, Line
 from cleaner.pipeline import Pipeline
 from cleaner.errors import ConfigError
-from cleaner.executor import LocalExecutor
 from cleaner.readers import Walker, input_format, input_labels, sniff_kind, source_name
 from cleaner.records import FILE
 from cleaner.repetition import LineCounts
-from cleaner.runner import count_lines, input_units
-from cleaner.stages import RunContext
 
 GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
 TITLE = "title"
@@ -41,6 +38,11 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
         raise ConfigError(f"explain takes a single-document file (.txt, .html); {path.name} is a {fmt} file of many records")
     if not corpus or config.site_by == "none":
         return Pipeline(config).process_file(path, source_name(path.name), kind)
+    # Imported here: the count pass's machinery (executor, stages, deduplication) only `--corpus` needs.
+    from cleaner.executor import LocalExecutor
+    from cleaner.runner import count_lines, input_units
+    from cleaner.stages import RunContext
+
     source = source_in_corpus(path, corpus)
     with tempfile.TemporaryDirectory(prefix="cleaner-explain-") as scratch:
         with LineCounts(Path(scratch) / "line-counts.sqlite") as counts:

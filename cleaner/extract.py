@@ -241,22 +241,89 @@ def separate_comments(html: str, url: str, favor: str) -> str:
 
 
 def extract_with_resiliparse(html: str, url: str = "", comments: bool = False) -> Extracted:
-    """Main text of an HTML page with resiliparse, and the metadata the page declares (`declared_metadata`).
+    """Main text of an HTML page with resiliparse, and the metadata the page declares (`declared_metadata_dom`).
 
     The page's record wrapper, if any, is cut off first (`page_markup`), as
-    for trafilatura. Raises `InputError("no_main_text")` when resiliparse
-    finds no main text or lxml cannot parse the page for its metadata.
+    for trafilatura. The page is parsed once, by resiliparse: its metadata
+    is read from that tree before the fast path's pruning
+    (`second.FAST_PATH`) takes the chrome out of it, so neither lxml nor
+    trafilatura is needed on this path. Raises `InputError("no_main_text")`
+    when resiliparse finds no main text or cannot parse the page.
     """
-    from cleaner.second import resiliparse_text  # here: second imports the document model, which imports nothing of this
+    from cleaner.second import FAST_PATH, parse_with_resiliparse, pruned_text  # here: second imports the document model
 
     markup = page_markup(html)
-    body = resiliparse_text(markup, comments=comments)
-    if not body.strip():
-        raise InputError("no_main_text", "resiliparse found no main text in the page")
-    tree = parse_page(html)
+    tree = parse_with_resiliparse(markup)
     if tree is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")
-    return with_declared_metadata(body, declared_metadata(tree, html), url)
+    declared = declared_metadata_dom(tree, markup)
+    body = pruned_text(tree, FAST_PATH, comments=comments)
+    if not body.strip():
+        raise InputError("no_main_text", "resiliparse found no main text in the page")
+    return with_declared_metadata(body, declared, url)
+
+
+def declared_metadata_dom(tree, html: str | None = None) -> tuple[str, str, str, str]:  # tree: resiliparse's HTMLTree
+    """`declared_metadata` read from a resiliparse tree: the same sources, the same order of trust.
+
+    >>> from resiliparse.parse.html import HTMLTree
+    >>> declared_metadata_dom(HTMLTree.parse('<title>T</title><meta property="og:title" content="OG  t"><h1>H</h1>'))
+    ('OG t', '', '', '')
+    """
+    values: dict[object, list[str]] = {}
+    first_h1 = first_time = None
+    for element in tree.document.query_selector_all("meta, link, h1, title, time"):
+        tag = element.tag
+        if tag == "meta":
+            content = element.get_attribute("content")
+            if content is not None:
+                for attribute in ("property", "name", "itemprop"):
+                    values.setdefault((attribute, element.get_attribute(attribute)), []).append(content)
+        elif tag == "link":
+            href = element.get_attribute("href")
+            if element.get_attribute("rel") == "canonical" and href is not None:
+                values.setdefault("<link rel=canonical>", []).append(href)
+        elif tag == "h1":
+            first_h1 = element if first_h1 is None else first_h1
+        elif tag == "title":
+            parent = element.parent
+            if parent is not None and parent.tag == "head":
+                values.setdefault("<head><title>", []).append(element.text or "")
+        elif first_time is None and element.get_attribute("datetime") is not None:
+            first_time = element
+    if first_h1 is not None:
+        values["first <h1>"] = text_nodes(first_h1)
+    if first_time is not None:
+        values["first <time datetime>"] = [first_time.get_attribute("datetime")]
+    if html is None or "datePublished" in html:
+        found = tree.document.query_selector_all('[itemprop="datePublished"][datetime]')
+        values["itemprop datetime"] = [element.get_attribute("datetime") for element in found]
+    return tuple(first_value(values, name) for name in ("title", "url", "date", "sitename"))  # type: ignore[return-value]
+
+
+def text_nodes(element) -> list[str]:  # element: a resiliparse node
+    """The text nodes under `element`, in document order (lxml's `.//text()`)."""
+    from resiliparse.parse.html import NodeType
+
+    found: list[str] = []
+    stack = [element]
+    while stack:
+        node = stack.pop()
+        if node.node_type == NodeType.TEXT:
+            found.append(node.text or "")
+        elif node.node_type == NodeType.ELEMENT:
+            stack.extend(reversed(list(node.child_nodes)))
+    return found
+
+
+def first_value(values: dict[object, list[str]], name: str) -> str:
+    """The first non-blank value of field `name`'s most trusted source (`META_SOURCES`) that has one, white space collapsed."""
+    for source in META_SOURCES[name]:
+        for value in values.get(source, ()):
+            text = " ".join(str(value).split())
+            if text:
+                return text
+    return ""
 
 
 def parse_page(html: str) -> HtmlElement | None:

@@ -16,19 +16,30 @@ character normalisation, random draws and arithmetic, but extracts n-grams a
 word at a time (memoised, since words repeat) and updates all 55 languages
 in one NumPy operation. Its answers are langdetect's, bit for bit
 (`tests/test_language.py` compares them).
+
+Parsing the 55 profiles takes langdetect about a second. `load_profiles`
+keeps them, sparse (96% of the table is zeros), in the user's cache
+(`cache.py`), where they load in a few hundredths of a second; a profile
+row is built when an n-gram is first met, with the very floats langdetect
+computes.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import langdetect
 import numpy as np
 from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
+
+from cleaner.cache import StaleCache, cached
 
 UNDETERMINED = "und"
 MIN_LETTERS = 20
@@ -56,10 +67,13 @@ class LanguageDetector:
 
     def __init__(self, sample_chars: int = 400) -> None:
         self.sample_chars = sample_chars
+        profiles = load_profiles()
+        # A factory for `Detector.__init__` (languages and seed); its n-gram map stays empty, since
+        # `FastDetector` reads the profiles from `GramTable` alone.
         self._factory = DetectorFactory()
-        self._factory.load_profile(PROFILES_DIRECTORY)
+        self._factory.langlist = list(profiles.languages)
         self._factory.set_seed(SEED)
-        self._grams = GramTable(self._factory.word_lang_prob_map)
+        self._grams = GramTable(profiles)
 
     def detect(self, text: str) -> Guess:
         """The most probable language of `text`, or `und` when it cannot tell."""
@@ -76,11 +90,89 @@ class LanguageDetector:
         return Guess(_base_code(best.lang), round(best.prob, 4))
 
 
+SEPARATOR = "\0"
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """langdetect's n-gram profiles, sparse: for n-gram number k, its nonzero probabilities are
+    `values[starts[k]:starts[k + 1]]`, in the languages numbered `columns[...]`."""
+
+    languages: tuple[str, ...]
+    index: dict[str, int]
+    starts: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+
+    def __contains__(self, gram: object) -> bool:
+        return gram in self.index
+
+    def row(self, gram: str) -> np.ndarray:
+        """The probability of `gram` in each language: langdetect's `word_lang_prob_map[gram]` as an array."""
+        k = self.index[gram]
+        start, end = self.starts[k], self.starts[k + 1]
+        row = np.zeros(len(self.languages))
+        row[self.columns[start:end]] = self.values[start:end]
+        return row
+
+    @classmethod
+    def from_langdetect(cls, directory: str = PROFILES_DIRECTORY) -> Profiles:
+        """Parse the profiles with langdetect's own `load_profile` (languages in its order) and keep the nonzeros."""
+        factory = DetectorFactory()
+        factory.load_profile(directory)
+        grams = list(factory.word_lang_prob_map)
+        dense = np.array([factory.word_lang_prob_map[gram] for gram in grams])
+        rows, columns = np.nonzero(dense)
+        starts = np.searchsorted(rows, np.arange(len(grams) + 1)).astype(np.int64)
+        return cls(tuple(factory.langlist), dict(zip(grams, range(len(grams)))), starts,
+                   columns.astype(np.uint8), dense[rows, columns])
+
+    def encode(self) -> tuple:
+        """Marshal-able values: the n-grams joined by NUL (which no n-gram holds: they are normalised text)."""
+        if any(SEPARATOR in gram for gram in self.index):
+            raise ValueError("an n-gram holds the separator")
+        return (list(self.languages), SEPARATOR.join(self.index), self.starts.tobytes(), self.columns.tobytes(),
+                self.values.tobytes())
+
+    @classmethod
+    def decode(cls, payload: object) -> Profiles:
+        languages, joined, starts, columns, values = payload  # type: ignore[misc]
+        grams = joined.split(SEPARATOR) if joined else []
+        profiles = cls(tuple(languages), dict(zip(grams, range(len(grams)))), np.frombuffer(starts, np.int64),
+                       np.frombuffer(columns, np.uint8), np.frombuffer(values, np.float64))
+        starts, columns, values = profiles.starts, profiles.columns, profiles.values
+        if (not all(isinstance(lang, str) for lang in languages) or len(profiles.index) != len(grams)
+                or len(starts) != len(grams) + 1 or starts[0] != 0 or starts[-1] != len(values) or len(columns) != len(values)
+                or np.any(np.diff(starts) < 0) or (len(columns) and columns.max() >= len(languages))):
+            raise StaleCache("langdetect profiles of the wrong shape")
+        return profiles
+
+
+def profile_files(directory: str = PROFILES_DIRECTORY) -> list[Path]:
+    """The files `DetectorFactory.load_profile` reads, in its order (the directory's listing order)."""
+    return [Path(directory, name) for name in os.listdir(directory)
+            if not name.startswith(".") and os.path.isfile(os.path.join(directory, name))]
+
+
+def load_profiles() -> Profiles:
+    """langdetect's profiles, from the user's cache when it matches the installed profiles (`cache.py`).
+
+    The key covers the profile files in langdetect's order and the code that
+    turns them into the table (langdetect's parser, this module): langdetect
+    1.0.9 has no version attribute, and what an upgrade would change is in
+    those files.
+    """
+    package = Path(langdetect.__file__).parent
+    code = [package / "detector_factory.py", package / "utils" / "lang_profile.py", Path(__file__)]
+    return cached("langdetect-profiles", "langdetect", [*profile_files(), *code],
+                  Profiles.from_langdetect, Profiles.encode, Profiles.decode)
+
+
 @dataclass
 class GramTable:
     """langdetect's n-gram profiles as NumPy rows, and the n-grams each word yields, both memoised."""
 
-    profiles: dict[str, list[float]]
+    profiles: Profiles
     _chars: dict[int, str] = field(default_factory=dict)
     _rows: dict[str, np.ndarray] = field(default_factory=dict)
     _words: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict)
@@ -112,13 +204,13 @@ class GramTable:
         if rows is None:
             if len(self._words) >= MAX_WORDS:
                 self._words.clear()
-            rows = self._words[word] = tuple(map(self.row, word_grams(word, self.profiles)))
+            rows = self._words[word] = tuple(map(self.row, word_grams(word, self.profiles.index)))
         return rows
 
     def row(self, gram: str) -> np.ndarray:
         row = self._rows.get(gram)
         if row is None:
-            row = self._rows[gram] = np.array(self.profiles[gram])
+            row = self._rows[gram] = self.profiles.row(gram)
         return row
 
 

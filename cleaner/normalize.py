@@ -117,24 +117,25 @@ MAX_CHARACTER_PASSES = 4
 def normalize(text: str) -> str:
     """All normalisation steps in order; normalising the result again changes nothing."""
     if text.isascii():
-        text = remove_invisible(unify_line_breaks(text))
+        text = collapse_spaces(remove_invisible(unify_line_breaks(text)))
     else:
         text = settled_characters(text)
-    return collapse_blank_lines(collapse_spaces(text))
+    return collapse_blank_lines(text)
 
 
 def settled_characters(text: str) -> str:
-    r"""Line breaks, mojibake, NFC and invisible characters, repeated until a pass changes nothing.
+    r"""Line breaks, mojibake, NFC, invisible characters and spaces, repeated until a pass changes nothing.
 
     One pass is not always enough: removing a control character can join
     the two halves of a mojibake sequence or a letter and its combining
-    accent, and ftfy can give back a line break.
+    accent, ftfy can give back a line break, and removing a line's leading
+    no-break space can change ftfy's reading of the rest of the line.
 
     >>> settled_characters("Â"), settled_characters("e​́")
     ('€', 'é')
     """
     for _ in range(MAX_CHARACTER_PASSES):
-        settled = remove_invisible(compose_unicode(repair_mojibake(unify_line_breaks(text))))
+        settled = collapse_spaces(remove_invisible(compose_unicode(repair_mojibake(unify_line_breaks(text)))))
         if settled == text:
             break
         text = settled

@@ -23,7 +23,8 @@ from cleaner.document import Document, Line, Rejection, lines_from_text
 from cleaner.errors import InputError
 from cleaner.extract import Extracted, extractor_named, page_markup, split_title
 from cleaner.filters import FILTERS
-from cleaner.heuristics import Heuristics, stopword_index
+from cleaner.heuristics import Heuristics
+from cleaner.stopwords import stopword_index
 from cleaner.language import LanguageDetector
 from cleaner.layout import mark_link_paragraphs
 from cleaner.normalize import normalize

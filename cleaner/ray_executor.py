@@ -1,7 +1,10 @@
 """The Ray executor: a run's tasks on a Ray cluster (or a local Ray instance), the two reduces distributed.
 
-It presents the interface of `LocalExecutor` (`map`, `count_lines`,
-`deduplicate`), so `runner.run_stages` stays the one sequence of a run.
+It presents the interface of `LocalExecutor` (`map`, `records_per_task`,
+`counting_task`, `count_lines`, `store_signatures`, `deduplicate`), so
+`runner.run_stages` stays the one sequence of a run. Map tasks take at
+least `RECORDS_PER_TASK` records (several units), so Ray's cost per task
+is spread over more work.
 
 Ray tasks, not Ray Data. The map stages are already coarse tasks over
 batches of units (`stages.py`) whose inputs and outputs are plain data plus
@@ -13,17 +16,20 @@ back, and its `groupby` would carry every line key through its own shuffle
 into blocks the cleaning tasks could not query by key. The two reduces are
 therefore hash-partitioned shuffles of Ray tasks over files:
 
-- count: a split task per parsed batch aggregates the batch's line keys and
-  writes one file per partition (by the hash of site + key, sites by the
-  hash of the site); a reduce task per partition merges its files into one
-  SQLite `LineCounts`; cleaning tasks read the partitions through
+- count: each parse task, once it has parsed its batch, aggregates the
+  batch's line keys and writes one file per partition (by the hash of
+  site + key, sites by the hash of the site); a reduce task per partition
+  merges its files into one SQLite `LineCounts`; cleaning tasks read the partitions through
   `PartitionedLineCounts`. The driver sees file names only.
-- dedup: band tasks compute, for a range of documents, every band's LSH keys
-  from the stored MinHash values and write (band, key, index) rows per
+- dedup: the signatures never pass through the driver. As cleaning tasks
+  finish, store tasks take groups of their kept files (segments of about
+  65,536 documents), write them into the signature store's files at the
+  offsets the driver reserved (from each batch's counts), and write every
+  band's LSH keys and the exact hashes as (band, key, index) rows per
   partition (by key); a reduce task per partition groups its rows by
-  (band, key) and verifies the candidate pairs as `dedup.Joiner` does,
-  returning index pairs. The driver joins exact copies (8 bytes a document)
-  and the pairs in a union-find over indexes.
+  (band, key), joins exact copies and verifies the candidate pairs as
+  `dedup.Joiner` does, returning index pairs. The driver joins the pairs in
+  a union-find over indexes (8 bytes a document).
 
 Retries: a task whose worker dies (a killed process, a lost node) is run
 again by Ray (`TASK_RETRIES`). Every task writes only files named by its
@@ -42,6 +48,7 @@ import shutil
 import socket
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,7 +59,6 @@ from cleaner.config import Config
 from cleaner.dedup import (
     DOC_DTYPE,
     Duplicates,
-    Joiner,
     SignatureStore,
     UnionFind,
     band_keys,
@@ -62,15 +68,17 @@ from cleaner.dedup import (
 )
 from cleaner.errors import CleanerError, ConfigError, RunError
 from cleaner.repetition import PARTS_SUFFIX, LineCounts, line_partition, partition_file, site_hash
-from cleaner.stages import ParsedBatch, read_stream
+from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 TASKS_IN_FLIGHT_PER_CPU = 4
+RECORDS_PER_TASK = 64  # at least, per map task: Ray costs ~ms a task in the driver, the raylet and the worker
 TASK_RETRIES = 3
-BAND_TASK_DOCS = 1 << 16  # documents per band task: 16 MB of MinHash values read, 64 KB x bands of rows written
+STORE_TASK_DOCS = 1 << 16  # documents per store task: 16 MB of MinHash values read, 18 B x (bands + 1) a document of rows written
 BAND_ROW = np.dtype([("band", "<u2"), ("key", "<u8"), ("index", "<i8")])
+EXACT_BAND = 0xFFFF  # the band of the rows keyed by a document's exact hash
 INSTALL_HINT = "--executor ray needs Ray: pip install 'cleaner[ray]' (or pip install 'ray[data]')"
 
 
@@ -118,6 +126,9 @@ class RayExecutor:
         self.started = False
         self.cpus = 1
         self.ray: Any = None
+        self.group: list[str] = []  # kept files not yet given to a store task
+        self.group_start = (0, 0)
+        self.store_tasks: list[tuple[Any, list[str]]] = []
 
     def __enter__(self) -> RayExecutor:
         ray = self.ray = import_ray()
@@ -127,9 +138,8 @@ class RayExecutor:
         self.partitions = self.partitions or max(2, self.cpus)
         options = {"max_retries": TASK_RETRIES, "retry_exceptions": False}
         self.remote_task = ray.remote(**options)(run_task)
-        self.remote_split = ray.remote(**options)(split_counted)
         self.remote_count = ray.remote(**options)(reduce_counts)
-        self.remote_bands = ray.remote(**options)(write_band_rows)
+        self.remote_store = ray.remote(**options)(store_segments)
         self.remote_pairs = ray.remote(**options)(verified_pairs)
         return self
 
@@ -186,9 +196,26 @@ class RayExecutor:
 
     # the count reduce
 
+    def records_per_task(self, unit_records: int) -> int:
+        """Records a task takes: at least `RECORDS_PER_TASK` (several of the run's units), so Ray's cost per task is spread."""
+        return max(unit_records, RECORDS_PER_TASK)
+
+    def counting_task(self, task: Callable[[UnitBatch], ParsedBatch], counts: LineCounts | None) -> Callable[[UnitBatch], ParsedBatch]:
+        """The parse task followed, in the same Ray task, by the split of its line keys into the count partitions (`split_counted`)."""
+        if counts is None:
+            return task
+        split = self.split_folder(counts)
+        shutil.rmtree(split.parent, ignore_errors=True)
+        split.mkdir(parents=True)
+        return partial(parse_and_split, task, split=str(split), partitions=self.partitions)
+
+    @staticmethod
+    def split_folder(counts: LineCounts) -> Path:
+        return counts.path.absolute().with_name(counts.path.name + PARTS_SUFFIX) / "split"
+
     def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts | None,
                     delete: bool = True) -> Iterator[ParsedBatch]:
-        """Split each parsed batch's keys by partition in the workers, then merge each partition in a reduce task.
+        """Pass on the parsed batches (whose tasks split their keys by partition), then merge each partition in a reduce task.
 
         The partitions go to `counts.path` + `.parts/`, where the cleaning
         tasks' `open_line_counts` finds them; `counts` itself stays empty.
@@ -199,59 +226,74 @@ class RayExecutor:
         if counts is None:
             yield from parsed
             return
-        folder = counts.path.absolute().with_name(counts.path.name + PARTS_SUFFIX)
-        split = folder / "split"
-        shutil.rmtree(folder, ignore_errors=True)
-        split.mkdir(parents=True)
-
-        def submitted() -> Iterator[Any]:
-            for batch in parsed:
-                yield self.remote_split.remote(os.path.abspath(batch.counted_path), batch.number, str(split), self.partitions), batch
-
-        pending: deque = deque()
-        for ref, batch in submitted():
-            pending.append((ref, batch))
-            if len(pending) >= self.window():
-                yield self.finish_split(*pending.popleft(), delete)
-        while pending:
-            yield self.finish_split(*pending.popleft(), delete)
-        refs = [self.remote_count.remote(str(split), number, str(partition_file(folder, number)))
+        split = self.split_folder(counts)
+        for batch in parsed:
+            if delete:
+                Path(batch.counted_path).unlink(missing_ok=True)
+            yield batch
+        refs = [self.remote_count.remote(str(split), number, str(partition_file(split.parent, number)))
                 for number in range(self.partitions)]
         for ref in refs:
             self.get(ref)
         shutil.rmtree(split, ignore_errors=True)
 
-    def finish_split(self, ref: Any, batch: ParsedBatch, delete: bool) -> ParsedBatch:
-        self.get(ref)
-        if delete:
-            Path(batch.counted_path).unlink(missing_ok=True)
-        return batch
-
     # the dedup reduce
 
+    def store_signatures(self, store: SignatureStore, batch: CleanedBatch, delete: bool = True) -> None:
+        """Reserve a cleaned batch's room in `store`; a store task writes it there, with its band rows, once a group is full.
+
+        The driver sees each batch's number of documents and of source
+        bytes, never a signature: store tasks over groups of about
+        `STORE_TASK_DOCS` documents read the kept files and write their
+        ranges of the store (at offsets the driver gives) while the cleaning
+        tasks go on. Unless `delete` is false the kept files are deleted once
+        their store task is done.
+        """
+        if not batch.kept:
+            if delete:
+                Path(batch.kept_path).unlink(missing_ok=True)
+            return
+        low, source_at = store.reserve(batch.kept, batch.source_bytes)
+        if not self.group:
+            self.group_start = (low, source_at)
+        self.group.append(os.path.abspath(batch.kept_path))
+        if store.count - self.group_start[0] >= STORE_TASK_DOCS:
+            self.submit_store_task(store, delete)
+
+    def submit_store_task(self, store: SignatureStore, delete: bool) -> None:
+        if not self.group:
+            return
+        rows_dir = store.folder.absolute() / "band-rows"
+        if not self.store_tasks:
+            shutil.rmtree(rows_dir, ignore_errors=True)
+            rows_dir.mkdir(parents=True)
+        bands, rows = bands_for(decision_cut(self.config.dedup_threshold, store.num_perm), store.num_perm)
+        low, source_at = self.group_start
+        ref = self.remote_store.remote(str(store.folder.absolute()), store.num_perm, self.group, low, source_at,
+                                       bands, rows, self.partitions, str(rows_dir))
+        self.store_tasks.append((ref, self.group if delete else []))
+        self.group = []
+
     def deduplicate(self, store: SignatureStore, threshold: float) -> Duplicates:
-        """Candidate pairs from a partitioned group-by on band keys in the workers; clusters joined here over indexes."""
+        """Candidate pairs (exact copies and LSH buckets) from a partitioned group-by on keys in the workers; clusters joined here over indexes."""
+        self.submit_store_task(store, delete=True)
         store.close()
         folder = str(store.folder.absolute())
+        for ref, kept in self.store_tasks:
+            self.get(ref)
+            for path in kept:
+                Path(path).unlink(missing_ok=True)
         sets = UnionFind(store.count)
         if store.count:
-            Joiner(sets).join_equal(np.fromfile(store.folder / "docs.bin", dtype=DOC_DTYPE)["exact"])
-            cut = decision_cut(threshold, store.num_perm)
-            bands, rows = bands_for(cut, store.num_perm)
             rows_dir = Path(folder) / "band-rows"
-            shutil.rmtree(rows_dir, ignore_errors=True)
-            rows_dir.mkdir()
-            band_refs = [self.remote_bands.remote(folder, store.count, store.num_perm, low,
-                                                  min(low + BAND_TASK_DOCS, store.count), bands, rows, self.partitions, str(rows_dir))
-                         for low in range(0, store.count, BAND_TASK_DOCS)]
-            for ref in band_refs:
-                self.get(ref)
+            cut = decision_cut(threshold, store.num_perm)
             pair_refs = [self.remote_pairs.remote(folder, store.count, store.num_perm, str(rows_dir), number, cut)
                          for number in range(self.partitions)]
             for pairs in self.ordered(pair_refs):
                 for a, b in pairs.tolist():
                     sets.union(a, b)
             shutil.rmtree(rows_dir, ignore_errors=True)
+        self.store_tasks = []
         return Duplicates(store, sets.roots())
 
 
@@ -267,6 +309,13 @@ def run_task(task: Callable[[T], R], item: T, cwd: str) -> R:
     if os.path.isdir(cwd) and os.getcwd() != cwd:
         os.chdir(cwd)
     return task(item)
+
+
+def parse_and_split(task: Callable[[UnitBatch], ParsedBatch], batch: UnitBatch, split: str, partitions: int) -> ParsedBatch:
+    """A parse task, then its line keys split by count partition (the map side of the count shuffle) in the same worker."""
+    result = task(batch)
+    split_counted(os.path.abspath(result.counted_path), result.number, split, partitions)
+    return result
 
 
 def split_file(split: Path, partition: int, number: int) -> Path:
@@ -327,17 +376,60 @@ def band_rows_file(rows_dir: Path, partition: int, low: int) -> Path:
     return rows_dir / f"{partition:05d}" / f"docs-{low:012d}.npy"
 
 
-def write_band_rows(folder: str, count: int, num_perm: int, low: int, high: int, bands: int, rows: int,
-                    partitions: int, rows_dir: str) -> int:
-    """Documents `low`..`high`: every band's key, as (band, key, index) rows split by partition of the key."""
-    values = np.memmap(Path(folder) / "minhash.u32", dtype="<u4", mode="r", shape=(count, num_perm))
-    block = np.asarray(values[low:high])
-    table = np.empty(bands * (high - low), dtype=BAND_ROW)
-    indexes = np.arange(low, high, dtype=np.int64)
-    for band in range(bands):
-        chunk = table[band * (high - low) : (band + 1) * (high - low)]
-        chunk["band"] = band
-        chunk["key"] = band_keys(block, band * rows, rows)
+def store_segments(folder: str, num_perm: int, kept_paths: list[str], low: int, source_at: int, bands: int, rows: int,
+                   partitions: int, rows_dir: str) -> int:
+    """A store task: the signatures of some consecutive cleaned batches (their kept files) into the store's files, and their band rows.
+
+    The documents are `low`, `low + 1`, ... and their sources start at byte
+    `source_at`: the rows written are the bytes `SignatureStore.add` would
+    have written there, so the store is the local run's.
+    """
+    ids, exacts, words, lengths, minhashes, sources = [], [], [], [], [], []
+    for path in kept_paths:
+        for source, record_id, n_words, exact, minhash in read_stream(path, delete=False):
+            encoded = source.encode("utf-8", "surrogateescape")
+            ids.append(int(record_id, 16))
+            exacts.append(exact)
+            words.append(n_words)
+            lengths.append(len(encoded))
+            minhashes.append(minhash)
+            sources.append(encoded)
+    docs = np.zeros(len(ids), dtype=DOC_DTYPE)
+    docs["id"], docs["exact"], docs["words"], docs["source_len"] = ids, exacts, words, lengths
+    docs["source_at"] = source_at + np.cumsum(docs["source_len"], dtype=np.uint64) - docs["source_len"]
+    block = np.frombuffer(b"".join(minhashes), dtype="<u4").reshape(len(ids), num_perm)
+    write_at(Path(folder) / "minhash.u32", block.tobytes(), low * num_perm * 4)
+    write_at(Path(folder) / "docs.bin", docs.tobytes(), low * DOC_DTYPE.itemsize)
+    write_at(Path(folder) / "sources.txt", b"".join(sources), source_at)
+    return write_band_rows(block, docs["exact"], low, bands, rows, partitions, rows_dir)
+
+
+def write_at(path: Path, data: bytes, offset: int) -> None:
+    """`data` into the file `path` (which exists) at `offset`: ranges of one file, each written by its own task."""
+    handle = os.open(path, os.O_WRONLY)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(handle, view, offset)
+            view, offset = view[written:], offset + written
+    finally:
+        os.close(handle)
+
+
+def band_rows_file(rows_dir: Path, partition: int, low: int) -> Path:
+    return rows_dir / f"{partition:05d}" / f"docs-{low:012d}.npy"
+
+
+def write_band_rows(block: np.ndarray, exact: np.ndarray, low: int, bands: int, rows: int, partitions: int, rows_dir: str) -> int:
+    """Documents `low`.. (their MinHash values `block`): every band's key and the exact hash (band `EXACT_BAND`),
+    as (band, key, index) rows split by partition of the key."""
+    n = len(block)
+    table = np.empty((bands + 1) * n, dtype=BAND_ROW)
+    indexes = np.arange(low, low + n, dtype=np.int64)
+    for band in range(bands + 1):
+        chunk = table[band * n : (band + 1) * n]
+        chunk["band"] = band if band < bands else EXACT_BAND
+        chunk["key"] = band_keys(block, band * rows, rows) if band < bands else exact
         chunk["index"] = indexes
     partition_of = (table["key"] % np.uint64(partitions)).astype(np.int64)
     for partition in range(partitions):
@@ -350,11 +442,12 @@ def write_band_rows(folder: str, count: int, num_perm: int, low: int, high: int,
 
 
 def verified_pairs(folder: str, count: int, num_perm: int, rows_dir: str, partition: int, cut: float) -> np.ndarray:
-    """One partition's buckets (documents sharing a band's key) and the pairs in them that `dedup.Joiner` would join.
+    """One partition's buckets (documents sharing a band's key or their exact hash) and the pairs in them that `dedup.Joiner` would join.
 
-    Buckets of two are checked in array operations, larger ones by
-    `similar_pairs`; which pairs come out depends only on the bucket's
-    documents, so the clusters joined from them are the local ones.
+    Exact copies are all joined; LSH buckets of two are checked in array
+    operations, larger ones by `similar_pairs`; which pairs come out
+    depends only on the bucket's documents, so the clusters joined from
+    them are the local ones.
     """
     files = sorted((Path(rows_dir) / f"{partition:05d}").glob("docs-*.npy"))
     table = np.concatenate([np.load(file) for file in files]) if files else np.empty(0, dtype=BAND_ROW)
@@ -367,14 +460,22 @@ def verified_pairs(folder: str, count: int, num_perm: int, rows_dir: str, partit
     starts = np.flatnonzero(np.r_[True, ~same])
     sizes = np.diff(np.r_[starts, len(table)])
     index = table["index"]
-    firsts, seconds = index[starts[sizes == 2]], index[starts[sizes == 2] + 1]
+    exact = table["band"][starts] == EXACT_BAND
+    twos = starts[(sizes == 2) & ~exact]
+    firsts, seconds = index[twos], index[twos + 1]
     found = [np.empty((0, 2), dtype=np.int64)]
     for low in range(0, len(firsts), 1 << 16):
         a, b = firsts[low : low + (1 << 16)], seconds[low : low + (1 << 16)]
         similar = (np.asarray(minhashes[a]) == np.asarray(minhashes[b])).mean(axis=1) >= cut
         found.append(np.stack([a[similar], b[similar]], axis=1))
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
-        pairs = similar_pairs(index[start : start + size], minhashes, docs, cut)
+    for start, size, same in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), exact[sizes > 1].tolist()):
+        members = index[start : start + size]
+        if same:
+            found.append(np.stack([np.full(size - 1, members[0]), members[1:]], axis=1))
+            continue
+        if size == 2:
+            continue
+        pairs = similar_pairs(members, minhashes, docs, cut)
         if pairs:
             found.append(np.asarray(pairs, dtype=np.int64))
     return np.concatenate(found)

@@ -24,6 +24,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -577,15 +578,23 @@ def _declared_charset(data: bytes) -> str | None:
     return _canonical(match.group(1).decode("ascii"))
 
 
+# Each WHATWG label to the codec that reads it, as the table names it ("": ignored). The codec's own
+# name (`_codec_name`) is looked up when a label is first met: looking every codec up at import
+# would import some seventy codec modules, a tenth of a second at every start.
+LABEL_CODEC_NAMES = {label: codec or "" for codec, labels in WHATWG_ENCODINGS.values() for label in labels}
+
+
+@lru_cache(maxsize=None)
+def _codec_name(codec: str) -> str:
+    return codecs.lookup(codec).name
+
+
 def _label_codecs() -> dict[str, str | None]:
     """Each WHATWG label mapped to the Python codec that reads it (None: ignored), by the codec's own name."""
-    return {
-        label: codecs.lookup(codec).name if codec else None
-        for codec, labels in WHATWG_ENCODINGS.values()
-        for label in labels
-    }
+    return {label: _codec_name(codec) if codec else None for label, codec in LABEL_CODEC_NAMES.items()}
 
 
+@lru_cache(maxsize=1)
 def _detected_codecs() -> dict[str, str]:
     """Python's codec of each WHATWG label, when it reads less than the label's decoder: to the larger codec.
 
@@ -594,7 +603,7 @@ def _detected_codecs() -> dict[str, str]:
     `cp1252`). Labels that browsers ignore or read as UTF-8 (UTF-16) are left out.
     """
     aliases = {}
-    for label, codec in LABEL_CODECS.items():
+    for label, codec in _label_codecs().items():
         if codec is None or codec == "utf-8" and label.startswith(("utf-16", "unicode", "ucs", "iso-10646", "csunicode")):
             continue
         try:
@@ -602,10 +611,6 @@ def _detected_codecs() -> dict[str, str]:
         except LookupError:
             pass
     return aliases
-
-
-LABEL_CODECS = _label_codecs()
-DETECTED_CODECS = _detected_codecs()
 
 
 def _canonical(label: str) -> str | None:
@@ -616,7 +621,8 @@ def _canonical(label: str) -> str | None:
     >>> _canonical("base64"), _canonical("unicode_escape"), _canonical("utf-7"), _canonical("utf-16"), _canonical(" Latin1 ")
     (None, None, None, 'utf-8', 'cp1252')
     """
-    return LABEL_CODECS.get(label.strip().lower())
+    codec = LABEL_CODEC_NAMES.get(label.strip().lower())
+    return _codec_name(codec) if codec else None
 
 
 def _detected_codec(name: str) -> str:
@@ -629,4 +635,4 @@ def _detected_codec(name: str) -> str:
         python_name = codecs.lookup(name).name
     except LookupError:
         return name
-    return DETECTED_CODECS.get(python_name, python_name)
+    return _detected_codecs().get(python_name, python_name)

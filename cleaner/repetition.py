@@ -42,12 +42,12 @@ from urllib.parse import urlsplit
 
 import re2
 
+from cleaner.config import SITE_MODES
 from cleaner.document import Document
 from cleaner.errors import ConfigError
 from cleaner.features import ends_sentence, is_prose, word_count
 
 REASON = "repeated"
-SITE_MODES = ("auto", "host", "folder", "none")
 KEY_BYTES = 8
 
 # Defaults measured on cleanportaleval: on page dumps F1 rises as min_share falls from 0.5 to 0.1
@@ -59,7 +59,11 @@ SENTENCE_SHARE = 0.5
 PROSE_SHARE = 0.9
 SENTENCE_MIN_WORDS = 4
 
-BATCH_DOCS = 2000          # documents buffered before one transaction
+# Documents buffered before one transaction. Small enough that the count reduce writes while the workers
+# still parse (with 2000, the 990 dev dumps were one transaction after the last parse task: a quarter of
+# a 2-worker run's wall time on the loaded test machine, with the workers idle); the total cost of
+# counting them measured the same from 128 to 2000.
+BATCH_DOCS = 256
 BATCH_ENTRIES = 500_000    # or this many distinct (site, line) entries
 LOOKUP_CHUNK = 500         # keys per SELECT ... IN (...)
 SITE_CACHE = 65_536        # document counts of sites kept in memory by the step
@@ -217,9 +221,11 @@ class LineCounts:
                 """
             )
         self.db.execute("PRAGMA cache_size = -65536")  # 64 MiB
-        self._lines: Counter[bytes] = Counter()  # site hash + line key -> documents
-        self._texts: dict[bytes, str] = {}  # the same keys -> smallest text seen, when texts are kept
+        self._lines: dict[bytes, Counter[bytes]] = {}  # site hash -> line key -> documents
+        self._texts: dict[bytes, dict[bytes, str]] = {}  # site hash -> line key -> smallest text seen, when texts are kept
         self._sites: dict[bytes, list] = {}
+        self._hashes: dict[str, bytes] = {}  # site -> its hash, for the sites buffered
+        self._entries = 0  # distinct (site, line key) entries buffered
         self._buffered_docs = 0
 
     # context manager and pickling
@@ -253,36 +259,44 @@ class LineCounts:
         """
         if self.readonly:
             raise RuntimeError(f"line counts opened read-only: {self.path}")
-        h = site_hash(site)
-        entry = self._sites.get(h)
-        if entry is None:
-            self._sites[h] = [site, 1]
-        else:
-            entry[1] += 1
+        h = self._hashes.get(site)
+        if h is None:
+            h = self._hashes[site] = site_hash(site)
+            self._sites[h] = [site, 0]
+            self._lines[h] = Counter()
+        self._sites[h][1] += 1
+        lines = self._lines[h]
+        before = len(lines)
         # A document counts each of its distinct lines once: a set, counted in C by Counter.update.
-        self._lines.update({h + key for key in keys})
+        lines.update(set(keys))
+        self._entries += len(lines) - before
         if texts is not None:
-            samples = self._texts
+            samples = self._texts.setdefault(h, {})
             for key, text in zip(keys, texts):
-                k = h + key
-                if k not in samples or text < samples[k]:
-                    samples[k] = text
+                if key not in samples or text < samples[key]:
+                    samples[key] = text
         self._buffered_docs += 1
-        if self._buffered_docs >= BATCH_DOCS or len(self._lines) >= BATCH_ENTRIES:
+        if self._buffered_docs >= BATCH_DOCS or self._entries >= BATCH_ENTRIES:
             self.flush()
 
     def flush(self) -> None:
         """Write the buffered counts in one transaction."""
         if not self._buffered_docs:
             return
-        texts = self._texts
-        lines = sorted((k, n, texts.get(k)) for k, n in self._lines.items())
-        sites = sorted((h, name, docs) for h, (name, docs) in self._sites.items())
-        self.merge(lines, sites)
+        self.merge(self._buffered_lines(), sorted((h, name, docs) for h, (name, docs) in self._sites.items()))
         self._lines.clear()
         self._texts.clear()
         self._sites.clear()
+        self._hashes.clear()
+        self._entries = 0
         self._buffered_docs = 0
+
+    def _buffered_lines(self) -> Iterator[tuple[bytes, int, str | None]]:
+        """The buffered (site hash + key, documents, sample text) in key order: B-tree inserts in order are the cheapest."""
+        for h in sorted(self._lines):
+            lines, texts = self._lines[h], self._texts.get(h, {})
+            for key in sorted(lines):
+                yield h + key, lines[key], texts.get(key)
 
     def merge(self, lines: Iterable[tuple[bytes, int, str | None]], sites: Iterable[tuple[bytes, str, int]]) -> None:
         """Add counts already aggregated elsewhere: (site hash + key, documents, sample text or None) and (site hash, name, documents).
@@ -447,8 +461,7 @@ def count_document(counts: LineCounts, doc: Document, site_mode: str, keep_text:
 
 def document_keys(doc: Document, site_mode: str) -> tuple[str, list[str], list[bytes]]:
     """What counting needs of a document: its site, the texts of its kept lines and their keys."""
-    texts = document_lines(doc)
-    return site_of(doc.source, doc.url, site_mode), texts, line_keys(texts)
+    return site_of(doc.source, doc.url, site_mode), document_lines(doc), doc.kept_keys(line_keys)
 
 
 # --- the step ----------------------------------------------------------------------
@@ -542,7 +555,7 @@ class RepeatedLines:
         if not indexes:
             return doc
         candidates = self.site_candidates(site, documents)
-        found = [candidates.get(key, 0) for key in line_keys([doc.lines[i].text for i in indexes])]
+        found = [candidates.get(key, 0) for key in doc.kept_keys(line_keys)]
         for index, n, between in zip(indexes, found, among_repeated(found, documents, self.min_docs, self.shares[0])):
             text = doc.lines[index].text
             if n < self.min_docs:

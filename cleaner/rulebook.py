@@ -364,12 +364,27 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*.toml") if not any(part.startswith(".") for part in p.relative_to(directory).parts))
 
 
+# Each rule file's rules by its path and text: a process parses and validates a text once (a run
+# loads its rules to check them before it starts, then its pipeline loads them again).
+_PARSED: dict[tuple[str, str], tuple[Rule, ...]] = {}
+
+
 def load_rule_file(path: Path) -> list[Rule]:
     """Parse and validate one rule file: every key's type and value, every pattern; errors name the file and rule."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileError(f"{path}: cannot read: {exc}") from None
+    parsed = _PARSED.get((str(path), text))
+    if parsed is None:
+        parsed = _PARSED[(str(path), text)] = tuple(parse_rule_text(text, path))
+    return list(parsed)
+
+
+def parse_rule_text(text: str, path: Path) -> list[Rule]:
+    """The rules of a rule file's `text` (`path` names it in errors)."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(data) - FILE_KEYS

@@ -11,8 +11,9 @@ the signatures (the dedup reduce), and write tasks assemble the corpus
 shards from the part files in input order, leaving the duplicates out.
 
 The parent (this process) sees units, line keys, signatures, ids and counts,
-never a document's text, and everything it waits for comes back in input
-order, so the output is byte-identical for any number of workers.
+never a document's text (but when it runs a stage of a single task itself,
+see `executor.LocalExecutor`), and everything it waits for comes back in
+input order, so the output is byte-identical for any number of workers.
 """
 
 from __future__ import annotations
@@ -24,22 +25,22 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from cleaner import __version__
 from cleaner.config import Config, RunOptions
-from cleaner.dedup import Duplicates, Signature, SignatureStore, drops_of, duplicate_reject_lines, report_lines
+from cleaner.dedup import Duplicates, SignatureStore, drops_of, duplicate_reject_lines, report_lines
 from cleaner.errors import ConfigError, OutputError, RunError
 from cleaner.executor import LocalExecutor, make_executor
 from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
 from cleaner.rulebook import rule_files, shipped_rules_dir
+from cleaner.sample import REPORT_DATA, Sample, write_report_data
 from cleaner.stages import (
     CleanedBatch,
     RunContext,
@@ -49,11 +50,13 @@ from cleaner.stages import (
     mark_finished,
     parse_and_clean_task,
     parse_task,
-    read_stream,
     write_task,
 )
 from cleaner.summary import Tally, format_table
 from cleaner.writer import OutputDir, check_format, join_files, kill_point, plan_shards
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -78,13 +81,17 @@ def run(options: RunOptions) -> dict:
         out = OutputDir(options.output, options.overwrite, options.resume, run_fingerprint(options))
     except (OSError, sqlite3.Error) as exc:
         raise OutputError(storage_failure(exc, options.output)) from None
+    scratch = scratch_folder(options, out.staging)
     if out.summary is not None:  # a resumed run whose commit was under way: it is finished now
+        shutil.rmtree(scratch, ignore_errors=True)
         return out.summary
     try:
+        open_scratch(scratch, out.staging, fresh=not out.resumed)
         with progress_bar(options.progress) as bar, make_executor(options) as executor:
-            tally, shards, extra = run_stages(executor, options, out.staging, bar, str(out.markers))
+            tally, shards, extra = run_stages(executor, options, out.staging, bar, str(out.markers), scratch)
         summary = tally.summary(options.config, shards, time.perf_counter() - started)
         out.commit([*shards, "rejects.jsonl", *extra], summary)
+        shutil.rmtree(scratch, ignore_errors=True)
     except (OSError, sqlite3.Error) as exc:
         out.abort(keep=True)
         raise OutputError(f"{storage_failure(exc, options.output)}; {RESUMABLE}") from None
@@ -93,8 +100,34 @@ def run(options: RunOptions) -> dict:
         raise RunError(f"{exc}; {RESUMABLE}") from None
     except BaseException:
         out.abort()
+        shutil.rmtree(scratch, ignore_errors=True)
         raise
     return summary
+
+
+def scratch_folder(options: RunOptions, staging: Path) -> Path:
+    """Where a run's intermediate files go: the staging directory, or with `--scratch DIR` a folder of DIR named by the output.
+
+    The name depends only on the output directory's absolute path, so a
+    resumed run finds its predecessor's files there; two runs into one
+    output cannot both hold its lock.
+    """
+    if options.scratch is None:
+        return staging
+    output = str(options.output.absolute()).encode("utf-8", "surrogateescape")
+    return options.scratch.absolute() / f"cleaner-{hashlib.sha256(output).hexdigest()[:16]}"
+
+
+def open_scratch(scratch: Path, staging: Path, fresh: bool) -> None:
+    """Make the scratch folder (emptied first unless the run resumes); a folder that cannot be made is a one-line error."""
+    if scratch == staging:
+        return
+    if fresh:
+        shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        scratch.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the scratch directory {scratch}: {exc.strerror or exc}") from None
 
 
 RESUMABLE = "finished work is kept: rerun with --resume to continue"
@@ -112,7 +145,8 @@ def run_fingerprint(options: RunOptions) -> str:
         "cleaner": __version__, "inputs": [str(path.resolve()) for path in options.inputs],
         "include": options.include, "exclude": options.exclude, "shard_size": options.shard_size,
         "format": options.format, "compress": options.compress, "config": repr(options.config), "files": files,
-        "rules": rules_digest(options.config),
+        "rules": rules_digest(options.config), "report_data": repr(options.sample) if options.report_data else None,
+        **({"scratch": str(options.scratch.absolute())} if options.scratch is not None else {}),
     }
     return hashlib.sha256(json.dumps(described).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -154,8 +188,9 @@ def storage_failure(exc: OSError | sqlite3.Error, output: Path) -> str:
 
 
 def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar: tqdm,
-               markers: str = "") -> tuple[Tally, list[str], list[str]]:
-    """Every stage of a run, into `staging`; returns the tally, the shard names and the other files written.
+               markers: str = "", scratch: Path | None = None) -> tuple[Tally, list[str], list[str]]:
+    """Every stage of a run, into `staging` (intermediate files into `scratch`, by default `staging`); returns the tally,
+    the shard names and the other files written.
 
     With `markers`, the run is resumable: finished tasks leave markers there
     and are skipped when the run is resumed, and the files the reduce steps
@@ -163,15 +198,22 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     """
     walker = Walker(options.include, options.exclude)
     tally = Tally()
-    context = RunContext(options.config, str(staging), markers=markers, keep_spill=getattr(executor, "retries", False))
+    scratch = scratch or staging
+    limits = options.sample if options.report_data else None
+    context = RunContext(options.config, str(scratch), markers=markers, keep_spill=getattr(executor, "retries", False),
+                         sample=limits)
     cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar)
-    store = SignatureStore(staging / "dedup") if options.config.dedup else None
-    parts = collect_cleaned(cleaned, store, tally, bar, keep=bool(markers))
+    store = SignatureStore(scratch / "dedup") if options.config.dedup else None
+    sample = Sample(limits) if limits is not None else None
+    parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers), sample=sample)
     tally.skipped_files.update(walker.skipped)
     tally.unreadable_directories = walker.unreadable_dirs
     duplicates = deduplicate(executor, store, options.config.dedup_threshold, tally, bar) if store is not None else None
     shards = write_corpus(executor, parts, duplicates, staging, options, tally, markers)
     extra = write_rejects_and_clusters(parts, duplicates, staging, delete_parts=not markers)
+    if sample is not None:
+        write_report_data(sample, staging / REPORT_DATA)
+        extra.append(REPORT_DATA)
     if store is not None:
         store.close()
     return tally, shards, extra
@@ -183,7 +225,7 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
     config, staging = context.config, Path(context.scratch)
     if config.site_by == "none":
         units = input_units(files, config, BATCH_RECORDS)
-        return executor.map(partial(parse_and_clean_task, run=context), batches(units, BATCH_RECORDS))
+        return executor.map(partial(parse_and_clean_task, run=context), batches(units, executor.records_per_task(BATCH_RECORDS)))
     counts_path = staging / COUNTS_FILE
     bar.set_description("pass 1: counting lines")
     counted = finished(context.markers, "counts", "all") is not None
@@ -196,8 +238,9 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
         mark_finished(context.markers, "counts", "all", tasks, [counts_path])
         shutil.rmtree(staging / "counted", ignore_errors=True)
     kill_point("counted")
+    bar.refresh()  # the first pass's last count, which the bar's minimum interval may not have drawn yet
+    bar.set_description("pass 2: cleaning", refresh=False)
     bar.reset()
-    bar.set_description("pass 2: cleaning")
     return executor.map(partial(clean_task, run=replace(context, counts=str(counts_path))), range(tasks))
 
 
@@ -246,7 +289,8 @@ def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCoun
     run finds the counts complete.
     """
     tasks = 0
-    parsed = executor.map(partial(parse_task, run=context), batches(units, SPILL_BATCH_RECORDS))
+    task = executor.counting_task(partial(parse_task, run=context), counts if reduce else None)
+    parsed = executor.map(task, batches(units, executor.records_per_task(SPILL_BATCH_RECORDS)))
     for batch in executor.count_lines(parsed, counts if reduce else None, delete=not context.markers):
         if tally is not None:
             tally.add_parsed(batch)
@@ -257,9 +301,9 @@ def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCoun
     return tasks
 
 
-def collect_cleaned(cleaned: Iterable[CleanedBatch], store: SignatureStore | None, tally: Tally,
-                    bar: tqdm, keep: bool = False) -> list[Part]:
-    """Tally each cleaned batch and store its signatures; returns the part files in input order.
+def collect_cleaned(executor: LocalExecutor, cleaned: Iterable[CleanedBatch], store: SignatureStore | None, tally: Tally,
+                    bar: tqdm, keep: bool = False, sample: Sample | None = None) -> list[Part]:
+    """Tally each cleaned batch, have the executor store its signatures and merge its partial sample; returns the part files in input order.
 
     With `keep` (a resumable run), the signature files stay: a resumed run
     builds its store again from them.
@@ -267,9 +311,10 @@ def collect_cleaned(cleaned: Iterable[CleanedBatch], store: SignatureStore | Non
     parts = []
     for batch in cleaned:
         tally.add_cleaned(batch)
+        if sample is not None and batch.sample is not None:
+            sample.merge(batch.sample)
         if store is not None:
-            for key, record_id, n_words, exact, minhash in read_stream(batch.kept_path, delete=not keep):
-                store.add(Signature(exact, minhash), record_id, n_words, key)
+            executor.store_signatures(store, batch, delete=not keep)
         elif not keep:
             Path(batch.kept_path).unlink()
         parts.append(Part(batch.records_path, batch.kept, batch.rejects_path))
@@ -322,8 +367,30 @@ def input_problem(path: Path) -> str | None:
     return None
 
 
-def progress_bar(enabled: bool) -> tqdm:
-    return tqdm(unit=" records", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
+def progress_bar(enabled: bool) -> tqdm | QuietBar:
+    """A tqdm bar on stderr, or, when disabled, a stand-in (a quiet run does not import tqdm)."""
+    if not enabled:
+        return QuietBar()
+    from tqdm import tqdm
+
+    return tqdm(unit=" records", file=sys.stderr, dynamic_ncols=True)
+
+
+class QuietBar:
+    """Stands in for a disabled tqdm bar: every method a run calls on its bar does nothing."""
+
+    def __enter__(self) -> QuietBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return do_nothing
+
+
+def do_nothing(*args: object, **kwargs: object) -> None:
+    return None
 
 
 def print_summary(summary: dict) -> None:

@@ -74,20 +74,89 @@ class SecondOpinion:
 SECOND_OPINION = SecondOpinion()
 
 
-def resiliparse_text(html: str, comments: bool = False) -> str:
-    """The main text of `html` by resiliparse (`extract_plain_text` with `main_content`), "" when it finds none.
+@dataclass(frozen=True, slots=True)
+class FastPath:
+    """How `--extractor resiliparse` (the fast HTML path) prunes a page's tree before it reads the main text.
+
+    prune
+        CSS selectors of page chrome by its markup: the HTML5 elements for
+        navigation and footers, and class or id names that say footer,
+        breadcrumb, pagination, newsletter, subscription, cookie or consent
+        notice, rating, copyright, related links or a pop-up. Names, not
+        words of any language: they hold on pages in every language.
+    max_share
+        A container that matches is dropped only when its text is at most
+        this share of the body's: a site that names its page wrapper
+        "has-footer" or "newsletter-page" keeps its article.
+    """
+
+    prune: tuple[str, ...] = (
+        "nav", "footer", "[role=navigation]", "[role=contentinfo]",
+        "[class*=footer i]", "[id*=footer i]", "[class*=breadcrumb i]", "[id*=breadcrumb i]",
+        "[class*=pagination i]", "[class*=newsletter i]", "[id*=newsletter i]", "[class*=subscribe i]",
+        "[class*=cookie i]", "[id*=cookie i]", "[class*=consent i]", "[class*=rating i]",
+        "[class*=copyright i]", "[class*=related i]", "[id*=related i]", "[class*=popup i]",
+    )
+    max_share: float = 0.3
+
+
+FAST_PATH = FastPath()
+
+
+def parse_with_resiliparse(html: str):  # -> resiliparse's HTMLTree | None
+    """`html` parsed by resiliparse; None when it yields no document."""
+    from resiliparse.parse.html import HTMLTree
+
+    tree = HTMLTree.parse(html)
+    return tree if tree.document is not None else None
+
+
+def resiliparse_text(html, comments: bool = False) -> str:
+    """The main text of `html` (a string or a parsed tree) by resiliparse (`extract_plain_text` with `main_content`), "" when it finds none.
 
     With `comments`, the comment sections resiliparse recognises are kept
     (as `--extractor resiliparse --comments keep` asks).
     """
     from resiliparse.extract.html2text import extract_plain_text
-    from resiliparse.parse.html import HTMLTree
 
-    tree = HTMLTree.parse(html)
+    tree = parse_with_resiliparse(html) if isinstance(html, str) else html
+    if tree is None:
+        return ""
     return extract_plain_text(
         tree, main_content=True, list_bullets=False, alt_texts=False, comments=comments, post_meta=False,
         skip_elements=SKIPPED_WITH_COMMENTS if comments else SKIPPED,
     ) or ""
+
+
+def pruned_text(tree, path: FastPath = FAST_PATH, comments: bool = False) -> str:
+    """`resiliparse_text` of `tree` after the chrome `path.prune` selects is taken out of it (the tree is changed)."""
+    prune(tree, path)
+    return resiliparse_text(tree, comments=comments)
+
+
+def prune(tree, path: FastPath = FAST_PATH) -> int:
+    """Remove from `tree`'s body the containers `path.prune` selects that hold at most `path.max_share` of its text; how many.
+
+    >>> from resiliparse.parse.html import HTMLTree
+    >>> tree = HTMLTree.parse("<body><main><p>" + "Text of the article. " * 10 + "</p></main>"
+    ...     "<div class='site-footer'>Imprint</div></body>")
+    >>> prune(tree), "Imprint" in tree.body.text
+    (1, False)
+    """
+    body = tree.body
+    if body is None or not path.prune:
+        return 0
+    limit = path.max_share * len(body.text or "")
+    dropped = []
+    for element in body.query_selector_all(", ".join(path.prune)):
+        if any(outer.contains(element) for outer in dropped):
+            continue
+        if len(element.text or "") <= limit:
+            dropped.append(element)
+    for element in dropped:
+        element.decompose()
+    return len(dropped)
+
 
 
 def key(text: str) -> str:

@@ -31,14 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cleaner.config import Config
+from cleaner.config import Config, SampleLimits
 from cleaner.dedup import Signer
 from cleaner.document import Document, pack, unpack
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
-from cleaner.repetition import document_keys, open_line_counts
-from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_file, to_json_line, write_shard
+from cleaner.repetition import document_keys, open_line_counts, site_of
+from cleaner.sample import Sample
+from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_files, to_json_line, write_shard
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
@@ -59,12 +60,12 @@ STAGES = (
     Stage("extract", "a record's bytes (decoded: BOM, container charset, <meta>, UTF-8, detection) or text", "for HTML the extractor's body, title, URL, date, site name; encoding, extractor"),
     Stage("normalise", "the extracted text", "Document.lines and title: mojibake repaired, NFC, controls and spacing unified"),
     Stage("count", "kept lines, source, URL", "per site, the number of documents holding each line key", reduce=True),
-    Stage("clean", "lines, the line counts, title, URL, source, extractor", "lines removed, each with its reason (repeated, a rule id, a heuristic)"),
+    Stage("clean", "lines, the line counts, title, URL, source, extractor", "lines removed, each with its reason (repeated, a rule id, a heuristic); the task's partial sample for the report"),
     Stage("language", "the kept text", "lang, lang_prob"),
     Stage("filter", "the kept text, lang", "rejection: empty, too_short, language"),
     Stage("sign", "the kept text", "exact hash and MinHash signature"),
     Stage("dedup", "signatures, word counts, sources, ids", "for each duplicate, the record kept in its place", reduce=True),
-    Stage("write", "records and rejects (part files), the dedup decisions", "corpus shards, rejects.jsonl, duplicates.jsonl, summary.json"),
+    Stage("write", "records and rejects (part files), the dedup decisions, the merged sample", "corpus shards, rejects.jsonl, duplicates.jsonl, summary.json, report-data.json.gz"),
 )
 
 
@@ -79,6 +80,7 @@ class RunContext:
     spill: bool = True
     markers: str = ""  # a folder for task completion markers (a resumable run), or "" for none
     keep_spill: bool = False  # clean tasks leave the spilled batches for the staging directory's removal (a retried task reads them again)
+    sample: SampleLimits | None = None  # cleaning tasks keep a partial sample for the report (`sample.py`), or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +120,12 @@ class CleanedBatch:
     rejects_path: str
     kept_path: str
     kept: int = 0
+    source_bytes: int = 0  # the kept documents' sources in UTF-8: where the next batch's start in the signature store's sources file
     rejects: Counter = field(default_factory=Counter)
     chars_in: int = 0
     records: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    sample: Sample | None = None  # this batch's partial sample for the report, merged by the parent
 
 
 def write_stream(path: Path, items: Iterable) -> int:
@@ -160,8 +164,7 @@ def mark_finished(markers: str, kind: str, name: object, result: object, files: 
     """
     if not markers:
         return
-    for path in files:
-        sync_file(path)
+    sync_files(files)
     path = marker_path(markers, kind, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
@@ -206,7 +209,7 @@ def worker_state(config: Config) -> WorkerState:
     """This process's pipeline and signer for `config`, built on first use (loading profiles and rules is the costly part)."""
     state = _states.get(config)
     if state is None:
-        from cleaner.pipeline import Pipeline  # the parent, which only schedules, never imports the extractor or language models
+        from cleaner.pipeline import Pipeline  # here: a parent that only schedules never imports the extractor or language models
 
         _states.clear()
         signer = Signer(config.dedup_shingle) if config.dedup else None
@@ -296,10 +299,11 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
 
         def counted() -> Iterator[tuple]:
             for doc in loaded(batch, pipeline, result.records, stats):
-                if spill is not None:
+                keyed = document_keys(doc, run.config.site_by) if doc.rejection is None else None
+                if spill is not None:  # after keying: the keys travel with the document, for the repeated-lines step
                     pickle.dump(pack(doc), spilled, protocol=pickle.HIGHEST_PROTOCOL)
-                if doc.rejection is None:
-                    site, texts, keys = document_keys(doc, run.config.site_by)
+                if keyed is not None:
+                    site, texts, keys = keyed
                     yield site, keys, texts if run.keep_text else None
 
         result.documents = write_stream(Path(result.counted_path), counted())
@@ -351,10 +355,15 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
     with PartWriter(Path(run.scratch) / "parts", number) as part:
         result = CleanedBatch(number, str(part.records_path), str(part.rejects_path), str(kept_path(run.scratch, number)))
 
+        sample = result.sample = Sample(run.sample) if run.sample is not None else None
+        site_mode = "auto" if run.config.site_by == "none" else run.config.site_by
+
         def kept() -> Iterator[tuple]:
             for doc in docs:
                 if doc.rejection is None:
                     doc = pipeline.clean_safely(doc)
+                    if sample is not None:
+                        sample.observe(doc, site_of(doc.source, doc.url, site_mode))
                 result.chars_in += doc.chars_in
                 if doc.rejection is not None:
                     entry = reject_entry(doc)
@@ -364,6 +373,7 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
                 rec = record(doc, comments=run.config.comments == "field")
                 signature = state.signer.sign(rec["text"]) if state.signer is not None else None
                 part.write_record(to_json_line(rec))
+                result.source_bytes += len(doc.source.encode("utf-8", "surrogateescape"))
                 yield (doc.source, rec["id"], rec["n_words"], *((signature.exact, signature.minhash) if signature else (0, None)))
 
         result.kept = write_stream(Path(result.kept_path), kept())

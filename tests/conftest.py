@@ -29,6 +29,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def modules_loaded_by(code: str) -> set[str]:
+    """The top-level packages loaded in a fresh interpreter after running `code` (output and exit silenced)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import contextlib, io, sys\n"
+        f"with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n    {code}\n"
+        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
@@ -103,3 +118,14 @@ def mixed_corpus(tmp_path: Path) -> Path:
                       "url": [f"https://d.example/{n}" for n in range(4)]})
     pq.write_table(table, root / "table.parquet", row_group_size=2)
     return root
+
+
+@pytest.fixture
+def pool_for_one_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs with two workers or more start their process pool even for a stage of one task.
+
+    By default such a stage runs in the parent (`executor.POOL_MIN_TASKS`);
+    tests about what happens in a worker process, on inputs small enough to
+    make one task, use this to have one.
+    """
+    monkeypatch.setattr("cleaner.executor.POOL_MIN_TASKS", 1)

@@ -6,6 +6,8 @@ import pytest
 
 from cleaner.cli import main
 
+from conftest import modules_loaded_by
+
 TIMING_KEYS = ("seconds", "docs_per_s")
 
 
@@ -14,7 +16,7 @@ def run_cli(*args: str) -> int:
 
 
 def read_outputs(out: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir()) if p.name != "summary.json"}
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir()) if p.name not in ("summary.json", "report-data.json.gz")}
 
 
 def stable_summary(out: Path) -> dict:
@@ -46,7 +48,7 @@ def test_every_input_file_is_accounted_for(fixtures_dir: Path, tmp_path: Path) -
     assert rejected == {
         "bad/binary.txt": "binary",
         "bad/empty.txt": "empty",
-        "bad/login-page.html": "too_short",
+        "bad/login-page.html": "empty",
         "bad/no-main-text.html": "no_main_text",
         "bad/not-really.txt.gz": "bad_gzip",
         "bad/too-short.txt": "too_short",
@@ -69,6 +71,7 @@ def test_record_schema(fixtures_dir: Path, tmp_path: Path) -> None:
     assert record["schema"] == 2
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_output_is_identical_for_any_number_of_workers(fixtures_dir: Path, tmp_path: Path) -> None:
     for workers in ("1", "2"):
         run_cli(str(fixtures_dir / "input"), "--output", str(tmp_path / workers), "--workers", workers, "--shard-size", "3")
@@ -233,6 +236,7 @@ def corpus_records(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "corpus-00000.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_comments_field_end_to_end(tmp_path: Path) -> None:
     from blogs import BLOGS
 
@@ -277,3 +281,27 @@ def test_help_names_the_comments_field(capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit):
         main(["run", "--help"])
     assert "separate 'comments' field" in " ".join(capsys.readouterr().out.split())
+
+
+# ---------------------------------------------------------------- start-up: what each command imports
+
+EXTRACTORS_AND_MODELS = ("trafilatura", "langdetect", "resiliparse", "justext", "lxml", "htmldate", "courlan")
+WORKER_MACHINERY = ("numpy", "datasketch", "scipy", "pyarrow", "ray", "tqdm", "fastwarc", "charset_normalizer")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["explain", "--help"], ["--version"]])
+def test_help_imports_no_extractor_model_or_worker_machinery(argv: list[str]) -> None:
+    loaded = modules_loaded_by(f"from cleaner.cli import main; main({argv!r})")
+    assert "cleaner" in loaded
+    assert loaded.isdisjoint(EXTRACTORS_AND_MODELS + WORKER_MACHINERY), loaded & set(EXTRACTORS_AND_MODELS + WORKER_MACHINERY)
+
+
+def test_rules_list_imports_no_extractor_or_language_model() -> None:
+    loaded = modules_loaded_by("from cleaner.cli import main; main(['rules', 'list'])")
+    assert "re2" in loaded  # it did load the rules
+    assert loaded.isdisjoint(EXTRACTORS_AND_MODELS + WORKER_MACHINERY), loaded & set(EXTRACTORS_AND_MODELS + WORKER_MACHINERY)
+
+
+def test_importing_the_errors_or_the_package_loads_nothing_heavy() -> None:
+    loaded = modules_loaded_by("import cleaner.errors, cleaner.config, cleaner")
+    assert loaded.isdisjoint(EXTRACTORS_AND_MODELS + WORKER_MACHINERY + ("ftfy", "re2")), loaded

@@ -13,3 +13,29 @@ def test_first_reason_wins() -> None:
     doc.remove(0, "first")
     doc.remove(0, "second")
     assert doc.lines[0].removed_by == "first"
+
+
+def test_kept_keys_are_computed_once_until_a_line_changes() -> None:
+    calls = []
+
+    def keyer(texts: list[str]) -> list[bytes]:
+        calls.append(list(texts))
+        return [text.encode() for text in texts]
+
+    doc = Document(source="s", kind="text", lines=lines_from_text("a\nb\nc"))
+    assert doc.kept_keys(keyer) == [b"a", b"b", b"c"] and doc.kept_keys(keyer) == [b"a", b"b", b"c"]
+    doc.remove(1, "rule-x")
+    assert doc.kept_keys(keyer) == [b"a", b"c"]
+    doc.edit(0, "A", "rule-y")
+    assert doc.kept_keys(keyer) == [b"A", b"c"]
+    assert calls == [["a", "b", "c"], ["a", "c"], ["A", "c"]]
+
+
+def test_packed_documents_keep_their_lines_and_keys() -> None:
+    from cleaner.document import pack, unpack
+
+    doc = Document(source="s", kind="text", lines=lines_from_text("a\n\nb"), title="T")
+    doc.remove(0, "rule-x", "why")
+    doc.kept_keys(lambda texts: [b"k"] * len(texts))
+    back = unpack(pack(doc))
+    assert back == doc and back.kept_keys(lambda texts: []) == [b"k"]

@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,7 +9,9 @@ from cleaner.cli import main
 from cleaner.errors import ConfigError, InputError
 from lxml.html import fromstring
 
-from cleaner.extract import declared_metadata, extract_html, extractor_named, parse_page, reads_as_headline, split_title
+from cleaner.extract import (
+    declared_metadata, declared_metadata_dom, extract_html, extractor_named, page_markup, parse_page, reads_as_headline, split_title,
+)
 
 PAGE = """<html><head><title>Harbour reopens | Coast News</title>
 <link rel="canonical" href="https://coast.example.com/harbour"></head><body>
@@ -196,6 +200,28 @@ def test_declared_metadata_falls_back_in_order() -> None:
     bare = "<html><head><title>Only  the title</title></head><body><p>Text</p><time datetime='2018-01-01'></time></body></html>"
     assert _declared(bare) == ("Only the title", "", "2018-01-01", "")
     assert _declared("<html><body><p>Nothing declared</p></body></html>") == ("", "", "", "")
+
+
+@pytest.mark.parametrize("html", [
+    DECLARED,
+    DECLARED.replace("og:title", "x").replace("twitter:title", "x").replace("datePublished", "x"),
+    "<html><head><title>Only  the title</title></head><body><p>Text</p><time datetime='2018-01-01'></time></body></html>",
+    "<html><body><p>Nothing declared</p></body></html>",
+    '<text id="http://a.example/1">\n<html><head><meta property="og:site_name" content="A"></head><body><h1> <b></b> Deep <i>head</i></h1></body></html>',
+])
+def test_the_fast_path_reads_the_same_metadata_from_resiliparse_s_tree(html: str) -> None:
+    from resiliparse.parse.html import HTMLTree
+
+    markup = page_markup(html)
+    assert declared_metadata_dom(HTMLTree.parse(markup), markup) == declared_metadata(parse_page(html), html)
+
+
+def test_the_fast_path_imports_neither_trafilatura_nor_lxml() -> None:
+    code = ("import sys; from cleaner.extract import extractor_named; "
+            "extractor_named('resiliparse').extract('<html><body><p>' + 'The harbour reopened today. ' * 9 + '</p></body></html>'); "
+            "print(sorted(m for m in ('trafilatura', 'lxml') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_resiliparse_extractor_main_text_and_declared_metadata() -> None:

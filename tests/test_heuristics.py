@@ -319,6 +319,87 @@ def test_body_bounds_never_reads_removed_lines_nor_brings_them_back() -> None:
     assert doc.lines[0].removed_by == BODY_BOUNDS
 
 
+# ---------------------------------------------------------------- body-bounds-v4: a line that leads into a paragraph
+
+INTROS = {
+    "en": "The council gave three reasons for the delay:",
+    "de": "Die Stadt nannte drei Gründe für die Verzögerung:",
+    "es": "El ayuntamiento dio tres razones para el retraso:",
+    "zh": "市政府给出了工程推迟的三个原因：",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(INTROS))
+def test_body_bounds_keeps_a_colon_line_that_leads_into_the_body(lang: str) -> None:
+    """A sentence that ends in a colon opens the body it leads into, in any language; it was cut as a short line (v3)."""
+    body = {"en": PROSE, "de": GERMAN_BODY[:3], "es": SPANISH_BODY[:3], "zh": ZH_ARTICLE}[lang]
+    menu = ["Home", "News", "Sport", "Weather", "Contact"]
+    doc = doc_of(menu + [INTROS[lang]] + body + menu)
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == [INTROS[lang]] + body
+
+
+@pytest.mark.parametrize(
+    "lead, after",
+    [
+        ("Read more about the harbour here:", ["Harbour fees go up", "Ferry returns in May", "Storm damages sea wall", "New shops open"]),
+        ("Teilen Sie diesen Artikel mit Ihren Freunden:", ["Facebook", "Twitter", "E-Mail", "Drucken"]),
+    ],
+    ids=["links", "share-buttons"],
+)
+def test_body_bounds_drops_a_colon_line_that_leads_into_chrome(lead: str, after: list[str]) -> None:
+    doc = doc_of(PROSE + [lead] + after)
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == PROSE
+
+
+def test_body_bounds_keeps_a_colon_line_between_paragraphs_at_the_end_of_the_body() -> None:
+    """The last sentence of an article, after a colon line, no longer falls off with it."""
+    ending = ["What remains is one certainty:", "The harbour is back."]
+    footer = ["Home", "News", "Sport", "Weather", "Contact", "Imprint"]
+    doc = doc_of(footer + PROSE + ending + footer)
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == PROSE + ending
+
+
+def test_a_colon_line_after_chrome_does_not_join_a_notice_to_the_body() -> None:
+    """A notice's heading after the body's chrome leads into the notice, which is not the article's."""
+    notice = [
+        "All articles on this site marked as our own are protected by copyright and may not be copied without our written permission.",
+        "Articles marked as taken from other media are reproduced for information only, and their views are not those of this site.",
+    ]
+    chrome = ["Print this page", "Recommend", "Close", "1 2 3 4 5", "Back to top"]
+    doc = doc_of(LONG_BODY[:12] + chrome + ["Copyright and disclaimer of this site:"] + notice + ["Contact", "Imprint"])
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == LONG_BODY[:12]
+
+
+QUOTES = {
+    # A French paragraph on a German page, a Spanish one on an English page, a German one on a Spanish page.
+    "German": (GERMAN_BODY[:6], "Le ministre a dit que le port était un des projets les plus importants de la région et qu'il serait fini à temps."),
+    "English": (LONG_BODY[:6], "El ministro dijo que el puerto era uno de los proyectos más importantes de la región y que se terminaría a tiempo."),
+    "Spanish": (SPANISH_BODY[:6], "Der Minister sagte, dass der Hafen eines der wichtigsten Projekte der Region sei und dass er rechtzeitig fertig werde."),
+}
+
+
+@pytest.mark.parametrize("page_language", sorted(QUOTES))
+def test_a_paragraph_in_another_language_is_measured_with_its_own_stoplist(page_language: str) -> None:
+    body, quote = QUOTES[page_language]
+    heuristics = Heuristics()
+    doc = doc_of(["Home", "News"] + body + [quote] + ["Contact", "Imprint", "Privacy"])
+    assert heuristics.stoplist(doc) == stoplists()[page_language]
+    (measure,) = measure_lines([quote], stoplists()[page_language])
+    assert heuristics.classify(measure) == "prose"
+    step(BODY_BOUNDS)(doc)
+    assert [line.text for line in doc.kept_lines] == body + [quote]
+
+
+def test_a_long_line_without_grammar_stays_short_in_every_language() -> None:
+    tags = "Harbour Ferry Council Storm Repairs Fishermen Shops Summer Visitors Funding Entrance Ships Stones Winter Town"
+    (measure,) = measure_lines([tags], stoplists()["German"])
+    assert Heuristics().classify(measure) == "short"
+
+
 # A paragraph hard-wrapped at about 60 characters (a mail archive, a plain-text blog, a <pre> block).
 WRAPPED = [
     "The harbour reopened on Monday after three months of",
@@ -457,6 +538,21 @@ def test_html_keeps_short_body_lines() -> None:
     text = doc_of(lines)
     Heuristics()(text)
     assert "Menu" in removed(text)
+
+
+def test_resiliparse_has_its_own_profile_and_trafilatura_keeps_its_own() -> None:
+    # resiliparse leaves a section label before the text and a short service line after it; both ends are
+    # trimmed on its bodies, while a trafilatura body keeps its head exactly as before.
+    lines = ["Politik Inland", "Alle Meldungen im Überblick"] + PROSE[:3] + ["Mehr zum Thema Hafen"]
+    fast = doc_of(lines, kind="html", extractor="resiliparse")
+    Heuristics()(fast)
+    assert removed(fast) == dict.fromkeys(["Politik Inland", "Alle Meldungen im Überblick", "Mehr zum Thema Hafen"], BODY_BOUNDS)
+    default = doc_of(lines, kind="html", extractor="trafilatura")
+    Heuristics()(default)
+    assert removed(default) == {"Mehr zum Thema Hafen": BODY_BOUNDS}
+    heuristics = Heuristics()
+    assert heuristics.thresholds(default) is heuristics.html_thresholds
+    assert heuristics.thresholds(fast) is not heuristics.html_thresholds and heuristics.thresholds(fast).trim_head
 
 
 LINK_LIST = [

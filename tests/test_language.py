@@ -1,6 +1,8 @@
 import random
 
 import pytest
+import numpy as np
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 from langdetect.utils.ngram import NGram
 
@@ -79,14 +81,31 @@ REAL_TEXTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def langdetect_factory() -> DetectorFactory:
+    """langdetect's own factory, its profiles parsed by langdetect (not read from the cache)."""
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
 @pytest.mark.parametrize("trials", [2, 7])
-def test_fast_detector_gives_langdetects_answers_bit_for_bit(detector: LanguageDetector, trials: int) -> None:
+def test_fast_detector_gives_langdetects_answers_bit_for_bit(detector: LanguageDetector, langdetect_factory: DetectorFactory,
+                                                             trials: int) -> None:
     rng = random.Random(7)
     texts = REAL_TEXTS + [_random_text(rng) for _ in range(300)]
-    factory = detector._factory
     for text in texts:
-        fast = _probabilities(FastDetector(factory, detector._grams), text, trials)
-        assert fast == _probabilities(factory.create(), text, trials), text
+        fast = _probabilities(FastDetector(detector._factory, detector._grams), text, trials)
+        assert fast == _probabilities(langdetect_factory.create(), text, trials), text
+
+
+def test_profiles_hold_langdetects_table_bit_for_bit(detector: LanguageDetector, langdetect_factory: DetectorFactory) -> None:
+    profiles = detector._grams.profiles
+    assert list(profiles.languages) == langdetect_factory.langlist
+    assert list(profiles.index) == list(langdetect_factory.word_lang_prob_map)
+    for gram, probabilities in langdetect_factory.word_lang_prob_map.items():
+        assert profiles.row(gram).tobytes() == np.array(probabilities).tobytes(), gram
 
 
 class AllGrams:

@@ -177,6 +177,7 @@ def database_full(*args: object, **kwargs: object) -> None:
     ("cleaner.runner.join_files", disk_full, "2"),  # the parent joining the rejects
     ("cleaner.repetition.LineCounts.flush", database_full, "2"),  # the parent's count reduce
 ])
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_a_full_disk_is_a_one_line_error_and_earlier_output_stays(fixtures_dir: Path, tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture,
                                                                    monkeypatch: pytest.MonkeyPatch,
@@ -375,3 +376,33 @@ def test_resume_refuses_an_edited_rule_file(fixtures_dir: Path, tmp_path: Path, 
     capsys.readouterr()
     assert run_cli(*args, "--resume") == 2
     assert "other options or inputs" in capsys.readouterr().err
+
+
+@linux_only
+def test_scratch_holds_the_intermediate_files_and_a_killed_run_resumes_from_it(tmp_path: Path) -> None:
+    import signal
+
+    crawl = make_pages(tmp_path / "crawl", pages=80)
+    reference, out, scratch = tmp_path / "reference", tmp_path / "out", tmp_path / "scratch"
+    assert run_cli(str(crawl), "-o", str(reference), "--workers", "2") == 0
+    args = (str(crawl), "-o", str(out), "--workers", "2", "--scratch", str(scratch))
+    killed = start_run(*args, env={"CLEANER_TEST_KILL_AT": "counted"})
+    assert killed.wait(timeout=120) == -signal.SIGKILL, killed.stderr.read()
+    (folder,) = scratch.iterdir()
+    assert len(list((folder / "parsed").iterdir())) == 3  # 80 pages in batches of 32, waiting for the cleaning pass
+    assert (folder / "line-counts.sqlite").is_file()
+    assert sorted(p.name for p in (out / ".cleaner-run").iterdir()) == ["done", "manifest.json", "owner.pid"]
+    resumed = start_run(*args, "--resume")
+    assert resumed.wait(timeout=120) == 0, resumed.stderr.read()
+    assert outputs(out) == outputs(reference)
+    assert summary_without_timing(out) == summary_without_timing(reference)
+    assert not list(scratch.iterdir()) and not list(out.glob(".cleaner-*"))
+
+
+def test_a_scratch_directory_that_cannot_be_made_is_one_line(fixtures_dir: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    code = run_cli(str(fixtures_dir / "input"), "-o", str(tmp_path / "out"), "--scratch", str(tmp_path / "file" / "scratch"))
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "cannot create the scratch directory" in err, err
+    assert not list((tmp_path / "out").iterdir())

@@ -32,6 +32,13 @@ def test_normalize_is_idempotent() -> None:
         assert normalize(once) == once
 
 
+def test_a_leading_no_break_space_does_not_hide_mojibake_from_the_first_pass() -> None:
+    """Found by the fuzz test: with the no-break space in front, ftfy read the line one way; once the space was
+    stripped, a second normalisation read it another."""
+    once = normalize("\u00a0\u00dc\x86")
+    assert normalize(once) == once
+
+
 @pytest.mark.parametrize("space", list(UNICODE_SPACES), ids=[f"U+{ord(c):04X}" for c in UNICODE_SPACES])
 def test_every_unicode_space_becomes_a_plain_space(space: str) -> None:
     assert normalize(f"caf\u00e9{space}au lait") == "caf\u00e9 au lait"

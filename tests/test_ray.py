@@ -11,18 +11,20 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cleaner.cli import main
-from cleaner.dedup import Signature, SignatureStore, Signer, bands_for, decision_cut, find_duplicates, groups_of
+from cleaner.dedup import DOC_DTYPE, Signature, SignatureStore, Signer, bands_for, decision_cut, find_duplicates, groups_of
 from cleaner.repetition import LineCounts, PartitionedLineCounts, open_line_counts, partition_file
 from cleaner.stages import write_stream
 from conftest import ROOT, article, html_page
@@ -32,12 +34,12 @@ ray = pytest.importorskip("ray")
 from cleaner.ray_executor import (  # noqa: E402 - only with Ray installed
     reduce_counts,
     split_counted,
+    store_segments,
     verified_pairs,
     worker_runtime_env,
-    write_band_rows,
 )
 
-OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl")
+OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl", "report-data.json.gz")
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +110,28 @@ def test_ray_gives_the_same_bytes_in_one_pass_and_as_parquet(ray_instance: objec
 
 
 @pytest.mark.ray
+def test_ray_with_a_scratch_directory_gives_the_local_bytes_and_leaves_it_empty(ray_instance: object, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.runner
+
+    scratch, seen = tmp_path / "scratch", []
+
+    def look(stage: str, number: int | None = None) -> None:
+        if stage == "counted":  # the count shuffle is done: what the Ray tasks wrote is in the scratch folder
+            (folder,) = scratch.iterdir()
+            seen.extend(sorted(p.name for p in folder.iterdir()))
+            seen.extend(sorted(p.name for p in (tmp_path / "ray" / ".cleaner-run").iterdir()))
+
+    crawl = sites_crawl(tmp_path / "crawl", sites=2, pages=40)
+    local = run_cli([crawl], tmp_path / "local")
+    monkeypatch.setattr(cleaner.runner, "kill_point", look)
+    on_ray = run_cli([crawl], tmp_path / "ray", "--executor", "ray", "--scratch", str(scratch))
+    assert_same_output(local, on_ray)
+    assert seen == ["line-counts.sqlite", "line-counts.sqlite.parts", "parsed", "done", "manifest.json", "owner.pid"]
+    assert not list(scratch.iterdir())
+
+
+@pytest.mark.ray
 def test_the_zoo_on_ray_accounts_for_every_record_as_locally(ray_instance: object, fixtures_dir: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
@@ -135,6 +159,34 @@ def test_a_document_that_fails_in_a_ray_task_is_its_rejects_entry(ray_instance: 
     assert_same_output(local, on_ray)
     rejects = [json.loads(line) for line in (on_ray / "rejects.jsonl").read_text().splitlines()]
     assert [(r["source"], r["reason"]) for r in rejects] == [("b.html", "timeout")]
+
+
+# --- the progress bar ------------------------------------------------------------------
+
+
+BAR_STEP = re.compile(r"(pass 1: counting lines|pass 2: cleaning|deduplicating): (?:: )?(\d+) records")
+
+
+@pytest.mark.parametrize("executor", ["local", pytest.param("ray", marks=pytest.mark.ray)])
+def test_the_progress_bar_counts_records_as_the_tasks_finish(executor: str, request: pytest.FixtureRequest, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every state the bar is drawn in (no minimum interval): each pass climbs task by task to the run's records."""
+    from tqdm import tqdm
+
+    if executor == "ray":
+        request.getfixturevalue("ray_instance")
+    monkeypatch.setattr("tqdm.tqdm", partial(tqdm, mininterval=0, miniters=1))  # runner imports it when a run shows a bar
+    crawl = sites_crawl(tmp_path / "crawl", sites=2, pages=100)  # 200 pages: a pass is 7 tasks of 32 locally, 4 of 64 on Ray
+    assert main(["run", str(crawl), "-o", str(tmp_path / "out"), "--progress", "--workers", "2", "--executor", executor]) == 0
+    steps: dict[str, list[int]] = {}
+    for stage, count in BAR_STEP.findall(capsys.readouterr().err):
+        steps.setdefault(stage, []).append(int(count))
+    records = comparable_summary(tmp_path / "out")["records_seen"]
+    assert records == 200
+    for stage in ("pass 1: counting lines", "pass 2: cleaning"):
+        counts = steps[stage]
+        assert counts == sorted(counts) and counts[-1] == records, (stage, counts)
+        assert len(set(counts) - {0}) >= 4, (stage, counts)  # one step per finished task at least
 
 
 # --- failures ------------------------------------------------------------------------
@@ -278,22 +330,37 @@ def test_partitioned_band_pairs_give_the_local_clusters(tmp_path: Path) -> None:
                 words[rng.randrange(len(words))] = f"w{rng.randrange(1000)}"
         texts.append(" ".join(words))
     store = SignatureStore(tmp_path / "dedup")
+    kept = []
     for n, text in enumerate(texts):
         signature = signer.sign(text)
-        store.add(Signature(signature.exact, signature.minhash), f"{n:016x}", len(text.split()), f"doc{n}")
+        kept.append((f"doc{n}-é", f"{n:016x}", len(text.split()), signature.exact, signature.minhash))
+        store.add(Signature(signature.exact, signature.minhash), f"{n:016x}", len(text.split()), f"doc{n}-é")
+    store.close()
     local = find_duplicates(store, 0.8)
     cut = decision_cut(0.8, store.num_perm)
     bands, rows = bands_for(cut, store.num_perm)
+    segments = SignatureStore(tmp_path / "segments")  # as the Ray driver keeps it: room reserved, written by store tasks
     rows_dir = tmp_path / "rows"
-    for low in range(0, store.count, 64):
-        write_band_rows(str(store.folder), store.count, store.num_perm, low, min(low + 64, store.count), bands, rows, 4, str(rows_dir))
-    from cleaner.dedup import DOC_DTYPE, Joiner, UnionFind
+    for group in range(0, len(kept), 64):  # a store task per 4 cleaning batches of 16
+        paths, low, source_at = [], segments.count, None
+        for number in range(group, min(group + 64, len(kept)), 16):
+            batch, path = kept[number : number + 16], tmp_path / "kept" / f"{number}.pickle"
+            write_stream(path, batch)
+            paths.append(str(path))
+            at = segments.reserve(len(batch), sum(len(source.encode()) for source, *_ in batch))
+            source_at = at[1] if source_at is None else source_at
+        store_segments(str(segments.folder), segments.num_perm, paths, low, source_at, bands, rows, 4, str(rows_dir))
+    segments.close()
+    for name in ("minhash.u32", "docs.bin", "sources.txt"):
+        assert (segments.folder / name).read_bytes() == (store.folder / name).read_bytes(), name
+    from cleaner.dedup import UnionFind
 
     sets = UnionFind(store.count)
-    Joiner(sets).join_equal(np.fromfile(store.folder / "docs.bin", dtype=DOC_DTYPE)["exact"])
     for partition in range(4):
-        for a, b in verified_pairs(str(store.folder), store.count, store.num_perm, str(rows_dir), partition, cut).tolist():
+        for a, b in verified_pairs(str(segments.folder), store.count, store.num_perm, str(rows_dir), partition, cut).tolist():
             sets.union(a, b)
     groups = [group.tolist() for group in groups_of(sets.roots())]
     assert groups == [group.tolist() for group in groups_of(local.roots)]
     assert len(groups) >= 10
+    exact = np.fromfile(store.folder / "docs.bin", dtype=DOC_DTYPE)["exact"]
+    assert len(np.unique(exact)) < len(exact)  # exact copies among them, joined by the exact-hash rows alone

@@ -191,6 +191,7 @@ def test_a_pattern_too_large_for_the_rule_set_is_named(tmp_path: Path) -> None:
     assert f"{path}: rule big-v1: its patterns exceed RE2's memory limit" in str(caught.value)
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_run_with_a_rule_set_re2_cannot_compile_is_a_one_line_error(
     tmp_path: Path, workers: str, capsys: pytest.CaptureFixture[str]

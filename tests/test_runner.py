@@ -11,6 +11,8 @@ from cleaner import runner
 from cleaner.cli import main
 from cleaner.rulebook import check_examples, load_rules
 
+from conftest import modules_loaded_by
+
 # Random word bodies: real enough for repetition, too thin in stopwords for the
 # heuristics, which the tests of repetition therefore turn off.
 WORDS = "river council market school winter harbour festival bridge station library garden museum village farmer teacher doctor storm bakery ferry tower".split()
@@ -58,6 +60,7 @@ def test_site_by_none_turns_repetition_off(tmp_path: Path) -> None:
     assert all("repeated" not in record["removed"] for record in records(tmp_path / "out"))
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_two_passes_give_the_same_output_for_any_number_of_workers(tmp_path: Path) -> None:
     make_crawl(tmp_path / "crawl")
     for workers in ("1", "2"):
@@ -96,6 +99,7 @@ def die_in_worker(batch, run) -> list:
     os._exit(1)
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_a_dying_worker_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "parse_and_clean_task", die_in_worker)
     make_crawl(tmp_path / "crawl", sites=("a.example",), pages=2)
@@ -105,6 +109,7 @@ def test_a_dying_worker_is_a_one_line_error(tmp_path: Path, capsys: pytest.Captu
     assert not list((tmp_path / "out").glob("corpus-*"))
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_page_that_extracts_forever_is_a_timeout_reject_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
@@ -204,3 +209,12 @@ def test_a_compressed_jsonl_file_is_read_whole_and_every_record_accounted_for(tm
     assert [r["source"] for r in kept] == [f"big.jsonl.zst#{n}" for n in range(70)]
     assert [r["metadata"]["id"] for r in kept[:2]] == ["0", "1"]
     assert [(r["source"], r["reason"]) for r in rejects] == [("big.jsonl.zst#70", "bad_record")]
+
+
+def test_a_quiet_run_imports_no_progress_bar_and_progress_shows_one(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    make_crawl(tmp_path / "crawl", sites=("a.example",), pages=2)
+    assert main(["run", str(tmp_path / "crawl"), "-o", str(tmp_path / "shown"), "--progress", "--workers", "1"]) == 0
+    assert "records" in capsys.readouterr().err
+    run = f"from cleaner.cli import main; main(['run', {str(tmp_path / 'crawl')!r}, '-o', {str(tmp_path / 'quiet')!r}, '-q'])"
+    loaded = modules_loaded_by(run)
+    assert "tqdm" not in loaded and (tmp_path / "quiet" / "corpus-00000.jsonl").is_file()

@@ -5,7 +5,7 @@ import pytest
 from cleaner.config import Config
 from cleaner.document import Line
 from cleaner.pipeline import Pipeline
-from cleaner.second import ONE_EXTRACTOR, union
+from cleaner.second import FAST_PATH, ONE_EXTRACTOR, FastPath, parse_with_resiliparse, prune, pruned_text, union
 
 PROSE = [f"Paragraph {n} of the article tells the reader about the harbour and its long repairs this year." for n in range(6)]
 
@@ -61,3 +61,44 @@ def test_second_extractor_switch():
     without = Pipeline(Config(second_extractor="none")).parse(html, "a.html", "html")
     assert [line.text for line in without.lines] == [line.text for line in with_second.lines if not line.note]
     assert all(line.removed_by is None for line in without.lines)
+
+
+ARTICLE = "<main><h1>Hafen wieder offen</h1>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</main>"
+
+
+@pytest.mark.parametrize("chrome", [
+    '<nav><a href="/">Start</a> <a href="/politik">Politik</a></nav>',
+    '<div class="site-footer">Impressum · Datenschutz · Kontakt</div>',
+    '<ol class="Breadcrumb"><li>Startseite</li><li>Region</li></ol>',
+    '<div id="newsletter-box">Abonnieren Sie unseren Newsletter</div>',
+    '<section class="cookie-notice">Diese Website verwendet Cookies</section>',
+    '<aside class="related-posts"><a>Fähre fährt wieder</a></aside>',
+])
+def test_the_fast_path_prunes_chrome_by_its_markup_in_any_language(chrome: str) -> None:
+    tree = parse_with_resiliparse(f"<html><body>{chrome}{ARTICLE}</body></html>")
+    text = pruned_text(tree)
+    assert PROSE[0] in text and PROSE[-1] in text
+    chrome_text = parse_with_resiliparse(chrome).body.text.strip()
+    assert chrome_text[:12] not in text
+
+
+def test_the_fast_path_keeps_an_article_inside_a_wrapper_named_like_chrome() -> None:
+    # A page wrapper named "has-footer" holds most of the body's text: it is not chrome.
+    tree = parse_with_resiliparse(f'<html><body><div class="layout has-footer">{ARTICLE}</div><footer>Impressum</footer></body></html>')
+    assert prune(tree) == 1
+    assert PROSE[0] in pruned_text(tree)
+
+
+def test_pruning_is_the_fast_path_s_only() -> None:
+    # The second opinion (`--second-extractor resiliparse`) reads the page unpruned, as before.
+    page = f'<html><body>{ARTICLE}<div class="newsletter-box"><p>{PROSE[0].replace("harbour", "airport")}</p></div></body></html>'
+    assert "airport" in resiliparse_text_of(page)
+    assert "airport" not in pruned_text(parse_with_resiliparse(page))
+    assert prune(parse_with_resiliparse(page), FastPath(prune=())) == 0
+    assert 0 < FAST_PATH.max_share < 1
+
+
+def resiliparse_text_of(page: str) -> str:
+    from cleaner.second import resiliparse_text
+
+    return resiliparse_text(page)

@@ -71,3 +71,28 @@ def test_a_reader_that_breaks_gives_a_failed_record_after_the_last_one_read(monk
     assert [(r.key, r.problem) for r in records] == [
         ("big.jsonl#64", None), ("big.jsonl#65", ("failed", "reading stopped: RuntimeError: disk went away")),
     ]
+
+
+def test_each_document_is_keyed_once_across_the_two_passes(tmp_path: Path, monkeypatch) -> None:
+    from cleaner import repetition
+    from cleaner.repetition import LineCounts
+
+    calls = []
+    real = repetition.line_keys
+    monkeypatch.setattr(repetition, "line_keys", lambda texts: calls.append(len(texts)) or real(texts))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b", "c"):  # a site of three documents: its lines are looked up
+        (folder / f"{name}.txt").write_text(f"Headline {name}\n\nHome | News | Sport\n\n{BODY.replace('harbour', name)}")
+    units = [Unit(str(folder / f"{name}.txt"), f"{name}.txt") for name in ("a", "b", "c")]
+    (tmp_path / "scratch").mkdir()
+    run = RunContext(Config(min_words=5), str(tmp_path / "scratch"))
+    (batch,) = batches(units, 32)
+    parsed = parse_task(batch, run)
+    counts_path = tmp_path / "scratch" / "counts.sqlite"
+    with LineCounts(counts_path) as counts:
+        for site, keys, texts in read_stream(parsed.counted_path):
+            counts.add(site, keys, texts)
+    cleaned = clean_task(batch.number, RunContext(Config(min_words=5), str(tmp_path / "scratch"), counts=str(counts_path)))
+    assert len(calls) == 3  # the repeated-lines step read the keys the count pass made
+    assert cleaned.kept == 3 and "Sport" not in Path(cleaned.records_path).read_text()  # the line the site repeats went

@@ -130,3 +130,28 @@ def test_parquet_shards_carry_the_comments_column_when_asked(tmp_path: Path) -> 
     table = pq.read_table(tmp_path / "corpus-00000.parquet")
     assert table.column_names[:3] == ["id", "text", "comments"]
     assert table.column("comments").to_pylist() == ["Anna, 3 May 2019 10:00\nA comment.\nAn extractor's comment."]
+
+
+def test_sync_files_syncs_every_file_side_by_side_and_raises_the_first_error(tmp_path, monkeypatch) -> None:
+    import os
+    import threading
+
+    from cleaner.writer import sync_files
+
+    paths = [tmp_path / f"{n}.part" for n in range(4)]
+    for path in paths:
+        path.write_text("data")
+    synced, threads = [], set()
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_ino)
+        threads.add(threading.current_thread().name)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    sync_files(paths)
+    assert sorted(synced) == sorted(path.stat().st_ino for path in paths)
+    assert all(name.startswith("cleaner-sync") for name in threads)
+    with pytest.raises(FileNotFoundError):
+        sync_files([paths[0], tmp_path / "missing.part"])

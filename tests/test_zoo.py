@@ -52,6 +52,7 @@ def test_every_zoo_record_is_accounted_for(zoo: Path, fixtures_dir: Path, update
     assert found == json.loads(expected_path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.usefixtures("pool_for_one_task")  # what happens in a worker process
 def test_the_zoo_gives_the_same_bytes_with_one_and_two_workers(zoo: Path) -> None:
     one, two = run_zoo(zoo, 1), run_zoo(zoo, 2)
     for name in ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl"):

@@ -1,0 +1,493 @@
+"""What a run keeps for its report: a bounded sample of documents line by line, and bounded statistics.
+
+Each cleaning task builds a `Sample` of its own documents (`observe`), which
+travels back with the task's result; the parent merges them (`merge`) in
+input order and writes the result as `report-data.json.gz` (`report_data`).
+Nothing is shared between processes and nothing depends on a path, so a
+task on a Ray node builds the same partial as a local worker.
+
+Documents are chosen by keys taken from their content, never from the
+order they come in: the smallest hashes of their sources (a uniform
+sample), the largest share and number of characters removed, the smallest
+source hashes among the documents each reason touched, and for each site
+the document that lost the most. A top-k by such a key is the same whatever
+the order of the merges, so every number of workers and every executor
+keeps the same documents. The site table is bounded too (`max_sites`): past
+twice that many sites it keeps those that lost the most characters; the
+merges come in input order, so that pruning is deterministic as well.
+
+Memory: a partial holds at most a task's documents; the merged sample holds
+at most `uniform + most_removed_share + most_removed_chars + per_reason x
+reasons + 8 x top_sites` documents (twice that between lazy prunes) of at most `max_lines` lines, plus the
+counters (reasons, languages, fixed histograms, `max_sites` sites).
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import hashlib
+import io
+import json
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from cleaner.config import SampleLimits
+from cleaner.document import Document
+
+REPORT_DATA = "report-data.json.gz"
+DATA_VERSION = 1
+TITLE = "title"  # the reason shown for a text dump's first line taken as the title (as in `cleaner explain`)
+TITLE_NOTE = "the first line, taken as the title"
+# Document lengths in characters: a 1-2-5 series of bin edges (the last bin is open).
+LENGTH_EDGES = tuple(int(m * 10**e) for e in range(1, 7) for m in (1, 2, 5)) + (10_000_000,)
+SHARE_BINS = 20  # the share of a document's characters removed, in bins of 5%
+EXAMPLE_CHARS = 300  # an example line (per reason, per site) is cut to this many characters
+HASH_SPACE = float(1 << 64)
+
+
+def content_hash(text: str) -> int:
+    """A 64-bit hash of a text: the sample's keys come from it, so they depend only on content."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=8).digest(), "big")
+
+
+def length_bin(chars: int) -> int:
+    """The histogram bin of a length: bin i holds lengths below LENGTH_EDGES[i] (and at least the edge before).
+
+    >>> length_bin(0), length_bin(10), length_bin(150), length_bin(10**9)
+    (0, 1, 4, 19)
+    """
+    return bisect.bisect_right(LENGTH_EDGES, chars)
+
+
+def share_bin(share: float) -> int:
+    """
+    >>> share_bin(0.0), share_bin(0.049), share_bin(0.05), share_bin(1.0)
+    (0, 0, 1, 19)
+    """
+    return min(SHARE_BINS - 1, int(share * SHARE_BINS))
+
+
+class TopK:
+    """The `k` items with the smallest keys seen: the same set whatever order they are added or merged in.
+
+    Items are (key, source); keys are tuples ending with the source's hash,
+    and sources are unique within a run, so no two items tie.
+    """
+
+    __slots__ = ("k", "items", "bound")
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.items: list[tuple] = []
+        self.bound: tuple | None = None  # the k-th smallest key at the last trim: larger keys can never enter
+
+    def admits(self, key: tuple) -> bool:
+        return self.k > 0 and (self.bound is None or key < self.bound)
+
+    def add(self, key: tuple, source: str) -> None:
+        if self.admits(key):
+            self.items.append((key, source))
+            if len(self.items) >= 2 * self.k:
+                self.trim()
+
+    def trim(self) -> None:
+        self.items.sort()
+        del self.items[self.k :]
+        if len(self.items) == self.k:
+            self.bound = self.items[-1][0]
+
+    def merge(self, other: TopK) -> None:
+        for key, source in other.items:
+            self.add(key, source)
+        self.trim()
+
+    def sources(self) -> list[str]:
+        self.trim()
+        return [source for _key, source in self.items]
+
+
+@dataclass(slots=True)
+class ReasonStats:
+    """What one reason removed: lines, characters, documents, example lines and the sites it touched.
+
+    The sites are counted by k minimum values: the set always holds the
+    `reason_sites` smallest site hashes seen (trimmed lazily), which is exact
+    below that many sites and an estimate past it, whatever the merge order.
+    """
+
+    lines: int = 0
+    chars: int = 0
+    documents: int = 0
+    examples: list[tuple[int, str, str, str]] = field(default_factory=list)  # (text hash, text, site, source)
+    site_hashes: set[int] = field(default_factory=set)
+
+    def add_example(self, text: str, site: str, source: str, limit: int) -> None:
+        """Keep `text` if its hash is among the `limit` smallest (CRC-32: cheap, and stable across processes)."""
+        key = zlib.crc32(text.encode("utf-8", "surrogateescape"))
+        examples = self.examples
+        if len(examples) >= limit and key >= examples[-1][0]:
+            return
+        if any(example[0] == key for example in examples):
+            return
+        self.examples.append((key, text[:EXAMPLE_CHARS], site, source))
+        self.examples.sort()
+        del self.examples[limit:]
+
+    def add_site(self, site_key: int, limit: int) -> None:
+        self.site_hashes.add(site_key)
+        if len(self.site_hashes) > 2 * limit:
+            self.site_hashes = set(sorted(self.site_hashes)[:limit])
+
+    def merge(self, other: ReasonStats, limits: SampleLimits) -> None:
+        self.lines += other.lines
+        self.chars += other.chars
+        self.documents += other.documents
+        for _key, text, site, source in other.examples:
+            self.add_example(text, site, source, limits.reason_examples)
+        self.site_hashes.update(other.site_hashes)
+        if len(self.site_hashes) > 2 * limits.reason_sites:
+            self.site_hashes = set(sorted(self.site_hashes)[: limits.reason_sites])
+
+    def sites(self, limit: int) -> tuple[int, bool]:
+        """How many distinct sites, and whether the count is exact (below `limit` it is; past it, a KMV estimate)."""
+        if len(self.site_hashes) < limit:
+            return len(self.site_hashes), True
+        kth = sorted(self.site_hashes)[limit - 1]
+        return round((limit - 1) * HASH_SPACE / (kth + 1)), False
+
+
+@dataclass(slots=True)
+class SiteStats:
+    """One site: documents, characters before cleaning and removed, lines removed, its most removed lines."""
+
+    documents: int = 0
+    chars_before: int = 0
+    chars_removed: int = 0
+    lines_removed: int = 0
+    removed_lines: Counter = field(default_factory=Counter)  # (reason, text) -> lines
+    candidate: tuple | None = None  # (key, source): the document of this site to show
+
+    def trim_lines(self, limit: int) -> None:
+        if len(self.removed_lines) > 4 * limit:
+            top = sorted(self.removed_lines.items(), key=lambda item: (-item[1], item[0]))[: 2 * limit]
+            self.removed_lines = Counter(dict(top))
+
+    def merge(self, other: SiteStats, limit: int) -> None:
+        self.documents += other.documents
+        self.chars_before += other.chars_before
+        self.chars_removed += other.chars_removed
+        self.lines_removed += other.lines_removed
+        self.removed_lines.update(other.removed_lines)
+        self.trim_lines(limit)
+        if other.candidate is not None and (self.candidate is None or other.candidate < self.candidate):
+            self.candidate = other.candidate
+
+
+@dataclass(slots=True)
+class Observed:
+    """One cleaned document measured: what the sample keeps of it.
+
+    `chars_after` is what its kept lines hold, also when the filters then
+    rejected it (`rejection`): the share removed is the cleaning's.
+    """
+
+    source: str
+    site: str
+    key: int
+    chars_before: int
+    chars_after: int
+    removed: dict[str, list[int]]  # reason -> [lines, chars]
+    rejection: str | None
+    removed_lines: list[tuple[str, str]]  # (reason, text) of each line removed whole
+
+
+class Sample:
+    """A bounded, deterministic sample of a run's documents, with the statistics the report draws."""
+
+    def __init__(self, limits: SampleLimits) -> None:
+        self.limits = limits
+        self.documents = 0
+        self.untouched = 0  # documents that lost nothing
+        self.reasons: dict[str, ReasonStats] = {}
+        self.rejections: Counter = Counter()  # rejected after cleaning: too_short, language, empty, timeout...
+        self.languages: Counter = Counter()  # documents kept by the filters, per language
+        self.language_chars: Counter = Counter()
+        self.length_before = [0] * (len(LENGTH_EDGES) + 1)
+        self.length_after = [0] * (len(LENGTH_EDGES) + 1)
+        self.share_removed = [0] * SHARE_BINS
+        self.sites: dict[str, SiteStats] = {}
+        self.sites_pruned = False
+        self.picks: dict[str, TopK] = {
+            "uniform": TopK(limits.uniform),
+            "most-removed-share": TopK(limits.most_removed_share),
+            "most-removed-chars": TopK(limits.most_removed_chars),
+        }
+        self.docs: dict[str, dict] = {}  # source -> the document as the viewer shows it
+
+    # --- one document (in the cleaning task) -----------------------------------------
+
+    def observe(self, doc: Document, site: str) -> None:
+        """Measure a cleaned document (kept or rejected by the filters) and keep it if one of the selections wants it."""
+        seen = measure(doc, site)
+        self.count(seen, doc)
+        wanted = self.offer(seen)
+        if wanted:
+            self.docs[seen.source] = payload(doc, site, seen, self.limits)
+
+    def count(self, seen: Observed, doc: Document) -> None:
+        limits = self.limits
+        self.documents += 1
+        removed_chars = seen.chars_before - seen.chars_after
+        if not seen.removed:
+            self.untouched += 1
+        self.length_before[length_bin(seen.chars_before)] += 1
+        if seen.rejection is None:
+            self.length_after[length_bin(seen.chars_after)] += 1
+            self.languages[doc.lang] += 1
+            self.language_chars[doc.lang] += seen.chars_after
+        else:
+            self.rejections[seen.rejection] += 1
+        if seen.chars_before:
+            self.share_removed[share_bin(removed_chars / seen.chars_before)] += 1
+        site_key = content_hash(seen.site)
+        for reason, (lines, chars) in seen.removed.items():
+            stats = self.reasons.setdefault(reason, ReasonStats())
+            stats.lines += lines
+            stats.chars += chars
+            stats.documents += 1
+            stats.add_site(site_key, limits.reason_sites)
+        site = self.sites.setdefault(seen.site, SiteStats())
+        site.documents += 1
+        site.chars_before += seen.chars_before
+        site.chars_removed += removed_chars
+        site.lines_removed += len(seen.removed_lines)
+        counted = site.removed_lines
+        reasons = self.reasons
+        for reason, text in seen.removed_lines:
+            if len(text) > EXAMPLE_CHARS:
+                text = text[:EXAMPLE_CHARS]
+            counted[reason, text] += 1
+            reasons[reason].add_example(text, seen.site, seen.source, limits.reason_examples)
+        site.trim_lines(limits.site_lines)
+
+    def offer(self, seen: Observed) -> bool:
+        """Add the document to every selection that admits it now; true when one did (its lines must then be kept)."""
+        removed_chars = seen.chars_before - seen.chars_after
+        share = removed_chars / seen.chars_before if seen.chars_before else 0.0
+        offers = [("uniform", (seen.key,))]
+        if removed_chars > 0:
+            offers += [("most-removed-share", (-share, seen.key)), ("most-removed-chars", (-removed_chars, seen.key))]
+        for reason in [*seen.removed, *([f"rejected:{seen.rejection}"] if seen.rejection else [])]:
+            name = reason if reason.startswith("rejected:") else f"reason:{reason}"
+            offers.append((name, (seen.key,)))
+        wanted = False
+        for name, key in offers:
+            pick = self.picks.get(name)
+            if pick is None:
+                pick = self.picks[name] = TopK(self.limits.per_reason)
+            if pick.admits(key):
+                pick.add(key, seen.source)
+                wanted = True
+        if removed_chars > 0:
+            site = self.sites[seen.site]
+            key = (-removed_chars, seen.key)
+            if site.candidate is None or key < site.candidate[0]:
+                site.candidate = (key, seen.source)
+                wanted = True
+        return wanted
+
+    # --- merging (in the parent) ------------------------------------------------------
+
+    def merge(self, other: Sample) -> None:
+        """Add a task's partial sample; the result does not depend on how the documents were split into tasks."""
+        limits = self.limits
+        self.documents += other.documents
+        self.untouched += other.untouched
+        self.rejections.update(other.rejections)
+        self.languages.update(other.languages)
+        self.language_chars.update(other.language_chars)
+        for mine, theirs in ((self.length_before, other.length_before), (self.length_after, other.length_after),
+                             (self.share_removed, other.share_removed)):
+            for i, n in enumerate(theirs):
+                mine[i] += n
+        for reason, stats in other.reasons.items():
+            self.reasons.setdefault(reason, ReasonStats()).merge(stats, limits)
+        for name, site in other.sites.items():
+            self.sites.setdefault(name, SiteStats()).merge(site, limits.site_lines)
+        for name, pick in other.picks.items():
+            self.picks.setdefault(name, TopK(pick.k)).merge(pick)
+        self.docs.update(other.docs)
+        self.prune()
+
+    def kept_bound(self) -> int:
+        """The documents the selections can want at once: every pick full, and the sites' candidates."""
+        return sum(pick.k for pick in self.picks.values()) + 8 * self.limits.top_sites
+
+    def prune(self) -> None:
+        """Keep the site table and the documents within their bounds (lazily: at twice the bound, back to it).
+
+        A site pruned from the table loses its counts; a candidate dropped
+        from a site is replaced by the next document of that site that lost
+        text. Both happen in the merge order, which is input order.
+        """
+        limits = self.limits
+        if len(self.sites) > 2 * limits.max_sites:
+            self.sites = dict(self.sites_by_removal()[: limits.max_sites])
+            self.sites_pruned = True
+        if len(self.docs) <= 2 * self.kept_bound():
+            return
+        ranked = [name for name, site in self.sites_by_removal() if site.candidate is not None]
+        for name in ranked[4 * limits.top_sites :]:
+            self.sites[name].candidate = None
+        wanted = self.wanted_sources(all_candidates=True)
+        for source in [source for source in self.docs if source not in wanted]:
+            del self.docs[source]
+
+    def finish(self) -> None:
+        """Drop every document no selection wants any more (before writing the report's data)."""
+        wanted = self.wanted_sources(all_candidates=True)
+        for source in [source for source in self.docs if source not in wanted]:
+            del self.docs[source]
+
+    def sites_by_removal(self) -> list[tuple[str, SiteStats]]:
+        return sorted(self.sites.items(), key=lambda item: (-item[1].chars_removed, item[0]))
+
+    def wanted_sources(self, all_candidates: bool = False) -> dict[str, list[str]]:
+        """Each kept document's source with why it is in the sample."""
+        why: dict[str, list[str]] = {}
+        for name, pick in sorted(self.picks.items()):
+            for source in pick.sources():
+                why.setdefault(source, []).append(name)
+        sites = self.sites.items() if all_candidates else self.sites_by_removal()[: self.limits.top_sites]
+        for name, site in sites:
+            if site.candidate is not None:
+                why.setdefault(site.candidate[1], []).append(f"site:{name}")
+        return why
+
+    # --- the report's data ------------------------------------------------------------
+
+    def to_json(self) -> dict:
+        """Everything the report draws, in a stable order (byte-identical for identical runs)."""
+        limits = self.limits
+        reasons = {}
+        for reason, stats in sorted(self.reasons.items()):
+            sites, exact = stats.sites(limits.reason_sites)
+            reasons[reason] = {
+                "lines": stats.lines, "chars": stats.chars, "documents": stats.documents, "sites": sites, "sites_exact": exact,
+                "examples": [{"text": text, "site": site, "source": source} for _key, text, site, source in stats.examples],
+            }
+        self.finish()
+        top = self.sites_by_removal()[: max(limits.top_sites, 200)]
+        why = self.wanted_sources()
+        return {
+            "version": DATA_VERSION,
+            "limits": asdict(limits),
+            "documents": self.documents,
+            "untouched": self.untouched,
+            "reasons": reasons,
+            "rejections": dict(sorted(self.rejections.items())),
+            "languages": {lang: {"documents": n, "chars": self.language_chars[lang]} for lang, n in sorted(self.languages.items())},
+            "length_edges": list(LENGTH_EDGES),
+            "length_before": self.length_before,
+            "length_after": self.length_after,
+            "share_bins": SHARE_BINS,
+            "share_removed": self.share_removed,
+            "sites": {
+                "tracked": len(self.sites),
+                "exact": not self.sites_pruned,
+                "top": [
+                    {"site": name, "documents": site.documents, "chars_before": site.chars_before,
+                     "chars_removed": site.chars_removed, "lines_removed": site.lines_removed,
+                     "lines": [{"reason": reason, "text": text, "count": n}
+                               for (reason, text), n in sorted(site.removed_lines.items(), key=lambda item: (-item[1], item[0]))[: limits.site_lines]]}
+                    for name, site in top
+                ],
+            },
+            "samples": [{**self.docs[source], "why": reasons_for} for source, reasons_for in sorted(why.items()) if source in self.docs],
+        }
+
+
+def measure(doc: Document, site: str) -> Observed:
+    """A cleaned document's characters before and after cleaning, and what each reason removed from it (lines, characters).
+
+    A phrase a rule stripped counts as a line of its reason (as in the
+    record's `removed`) with the characters it took; the title line a text
+    dump loses (`Document.headline`) counts as `title`. One pass over the
+    lines, the cheapest Python has: this runs on every cleaned document.
+    """
+    removed: dict[str, list[int]] = {}
+    removed_lines: list[tuple[str, str]] = []
+    before = after = 0
+    for line in doc.lines:
+        text = line.text
+        reason = line.removed_by
+        if line.edits:
+            texts = [was for _reason, was in line.edits] + [text]
+            for (edit, was), then in zip(line.edits, texts[1:]):
+                entry = removed.setdefault(edit, [0, 0])
+                entry[0] += 1
+                entry[1] += len(was) - len(then)
+            before += len(texts[0])
+        else:
+            before += len(text)
+        if reason is None:
+            after += len(text)
+            continue
+        entry = removed.get(reason)
+        if entry is None:
+            entry = removed[reason] = [0, 0]
+        entry[0] += 1
+        entry[1] += len(text)
+        removed_lines.append((reason, text))
+    if doc.headline:
+        before += len(doc.headline)
+        entry = removed.setdefault(TITLE, [0, 0])
+        entry[0] += 1
+        entry[1] += len(doc.headline)
+        removed_lines.insert(0, (TITLE, doc.headline))
+    rejection = doc.rejection.reason if doc.rejection is not None else None
+    return Observed(doc.source, site, content_hash(doc.source), before, after, removed, rejection, removed_lines)
+
+
+def payload(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> dict:
+    """A document as the viewer shows it: every line (up to `max_lines`), kept or removed with its reason and note."""
+    width = limits.max_line_chars
+    lines = []
+    if doc.headline:
+        lines.append([doc.headline[:width], TITLE, TITLE_NOTE, False])
+    for line in doc.lines[: limits.max_lines]:
+        entry = [line.text[:width], line.removed_by, line.note, line.para_start]
+        if line.edits:
+            entry.append([[reason, before[:width]] for reason, before in line.edits])
+        lines.append(entry)
+    rejection = None if doc.rejection is None else [doc.rejection.reason, doc.rejection.detail]
+    return {
+        "source": doc.source, "url": doc.url, "site": site, "title": doc.title, "lang": doc.lang, "kind": doc.kind,
+        "rejection": rejection, "chars_before": seen.chars_before, "chars_after": seen.chars_after,
+        "lines": lines, "lines_omitted": max(0, len(doc.lines) - limits.max_lines),
+    }
+
+
+def merged(samples: Iterable[Sample], limits: SampleLimits) -> Sample:
+    total = Sample(limits)
+    for sample in samples:
+        total.merge(sample)
+    return total
+
+
+def write_report_data(sample: Sample, path: Path) -> None:
+    """The report's data as gzipped JSON, byte-identical for identical runs (no time or name in the gzip header)."""
+    raw = json.dumps(sample.to_json(), ensure_ascii=False, sort_keys=False, separators=(",", ":")).encode("utf-8", "surrogateescape")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as handle:
+        handle.write(raw)
+    path.write_bytes(buffer.getvalue())
+
+
+def read_report_data(path: Path) -> dict:
+    with gzip.open(path, "rt", encoding="utf-8", errors="surrogateescape") as handle:
+        return json.load(handle)

@@ -1,0 +1,74 @@
+"""The local executor starts no more worker processes than a run can use."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cleaner import executor
+from cleaner.cli import main
+from cleaner.config import Config
+from cleaner.executor import LocalExecutor
+
+from conftest import article
+
+
+def pid_of(item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+def test_a_stage_of_one_task_runs_in_this_process() -> None:
+    with LocalExecutor(4, Config()) as local:
+        assert list(local.map(pid_of, [7])) == [(7, os.getpid())]
+        assert list(local.map(pid_of, [])) == []
+        assert local.pool is None
+
+
+def test_the_pool_has_a_process_per_task_up_to_the_workers() -> None:
+    with LocalExecutor(4, Config()) as local:
+        results = list(local.map(pid_of, range(3)))
+        assert [item for item, _pid in results] == [0, 1, 2]
+        assert local.pool is not None and local.pool_size == 3
+        assert os.getpid() not in {pid for _item, pid in results}
+        assert list(local.map(pid_of, [9]))[0][1] != os.getpid()  # once started, the pool runs every stage
+        results = list(local.map(pid_of, range(10)))  # a later, larger stage: the pool grows to the workers
+        assert [item for item, _pid in results] == list(range(10)) and local.pool_size == 4
+    assert local.pool is None
+
+
+def test_one_worker_never_starts_a_pool() -> None:
+    with LocalExecutor(1, Config()) as local:
+        assert {pid for _item, pid in local.map(pid_of, range(5))} == {os.getpid()}
+        assert local.pool is None
+
+
+class NoPool:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+
+def test_a_run_over_one_file_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "story.txt").write_text("A headline\n\n" + "\n\n".join(article(5)))
+    monkeypatch.setattr(executor, "ProcessPoolExecutor", NoPool)
+    for extra in ([], ["--site-by", "none"]):
+        out = tmp_path / f"out{len(extra)}"
+        assert main(["run", str(tmp_path / "in"), "-o", str(out), "-q", "--workers", "4", *extra]) == 0
+        assert [json.loads(line)["source"] for line in (out / "corpus-00000.jsonl").read_text().splitlines()] == ["story.txt"]
+
+
+def test_a_run_of_a_few_tasks_starts_a_worker_per_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes = []
+    real = executor.ProcessPoolExecutor
+
+    def recording(max_workers: int, **kwargs: object):
+        sizes.append(max_workers)
+        return real(max_workers=max_workers, **kwargs)
+
+    (tmp_path / "in").mkdir()
+    for n in range(9):  # 9 documents: two tasks of at most 8 (runner.BATCH_RECORDS) with --site-by none
+        (tmp_path / "in" / f"{n}.txt").write_text(f"Story {n}\n\n" + "\n\n".join(article(10 + n)))
+    monkeypatch.setattr(executor, "ProcessPoolExecutor", recording)
+    assert main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--workers", "8", "--site-by", "none"]) == 0
+    assert sizes == [2]

@@ -1,0 +1,159 @@
+import gzip
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from cleaner.cli import main
+from cleaner.config import SampleLimits
+from cleaner.document import Document, Line, Rejection
+from cleaner.sample import REPORT_DATA, Sample, TopK, length_bin, measure, read_report_data
+
+LIMITS = SampleLimits()
+
+
+def document(n: int, removed: int, reason: str = "heuristic.boilerplate-line-v1", site: str = "a.example",
+             rejected: bool = False) -> Document:
+    """A document of 10 lines, `removed` of them removed by `reason`."""
+    lines = [Line(f"line {i} of document {n} on {site}", para_start=i == 5) for i in range(10)]
+    for line in lines[:removed]:
+        line.removed_by = reason
+        line.note = "a note"
+    doc = Document(f"{site}/doc-{n}.txt", "text", lines=lines, url=f"https://{site}/{n}", lang="en")
+    if rejected:
+        doc.rejection = Rejection("too_short", "3 words < --min-words 50")
+    return doc
+
+
+def corpus(count: int = 600, seed: int = 7) -> list[tuple[Document, str]]:
+    rng = random.Random(seed)
+    reasons = ["repeated", "heuristic.body-bounds-v3", "cookie-notice-v1", "heuristic.link-run-v1"]
+    docs = []
+    for n in range(count):
+        site = f"site{rng.randrange(40)}.example"
+        doc = document(n, rng.randrange(11), rng.choice(reasons), site, rejected=rng.random() < 0.05)
+        docs.append((doc, site))
+    return docs
+
+
+def sampled(docs: list[tuple[Document, str]], tasks: int, limits: SampleLimits = LIMITS, reverse: bool = False) -> dict:
+    """The merged sample when `docs` are cut into `tasks` consecutive partials (merged in order, or the other way round)."""
+    size = -(-len(docs) // tasks)
+    partials = []
+    for start in range(0, len(docs), size):
+        part = Sample(limits)
+        for doc, site in docs[start : start + size]:
+            part.observe(doc, site)
+        partials.append(part)
+    total = Sample(limits)
+    for part in reversed(partials) if reverse else partials:
+        total.merge(part)
+    return total.to_json()
+
+
+def test_measure_counts_lines_characters_edits_and_the_title_per_reason() -> None:
+    doc = Document("a.txt", "text", headline="A headline", lines=[
+        Line("kept prose line"), Line("Menu | Home", removed_by="heuristic.boilerplate-line-v1"),
+        Line("Body text.", edits=(("share-phrase-v1", "Body text. Share this"),)),
+    ])
+    seen = measure(doc, "site")
+    assert seen.chars_before == len("A headline") + len("kept prose line") + len("Menu | Home") + len("Body text. Share this")
+    assert seen.chars_after == len("kept prose line") + len("Body text.")
+    assert seen.removed == {"title": [1, 10], "heuristic.boilerplate-line-v1": [1, 11], "share-phrase-v1": [1, 11]}
+
+
+def test_top_k_keeps_the_smallest_keys_whatever_the_order() -> None:
+    items = [((random.Random(n).random(),), f"s{n}") for n in range(500)]
+    one, two = TopK(10), TopK(10)
+    for key, source in items:
+        one.add(key, source)
+    halves = TopK(10), TopK(10)
+    for index, (key, source) in enumerate(reversed(items)):
+        halves[index % 2].add(key, source)
+    two.merge(halves[1])
+    two.merge(halves[0])
+    assert one.sources() == two.sources() == [source for _key, source in sorted(items)[:10]]
+
+
+def test_the_sample_does_not_depend_on_how_documents_are_split_into_tasks_or_merged() -> None:
+    docs = corpus()
+    whole = sampled(docs, 1)
+    assert sampled(docs, 7) == whole
+    assert sampled(docs, 19, reverse=True) == whole
+    assert whole["documents"] == len(docs)
+
+
+def test_the_sample_covers_every_reason_the_largest_losses_and_the_top_sites() -> None:
+    docs = corpus()
+    data = sampled(docs, 5)
+    samples = {item["source"]: item for item in data["samples"]}
+    shown = {line[1] for item in samples.values() for line in item["lines"] if line[1]}
+    assert shown == set(data["reasons"]) == {"repeated", "heuristic.body-bounds-v3", "cookie-notice-v1", "heuristic.link-run-v1"}
+    assert {item["rejection"][0] for item in samples.values() if item["rejection"]} == {"too_short"}
+    most = max(docs, key=lambda pair: sum(not line.kept for line in pair[0].lines))
+    assert sum(not line[1] is None for line in samples[most[0].source]["lines"]) == 10  # a document that lost everything is shown
+    top_site = data["sites"]["top"][0]["site"]
+    assert any(item["site"] == top_site for item in samples.values())
+    assert all("why" in item and item["why"] for item in samples.values())
+
+
+def test_statistics_add_up() -> None:
+    docs = corpus()
+    data = sampled(docs, 3)
+    lines = sum(sum(not line.kept for line in doc.lines) for doc, _site in docs)
+    assert sum(reason["lines"] for reason in data["reasons"].values()) == lines
+    assert sum(data["length_before"]) == len(docs) == sum(data["share_removed"])
+    rejected = sum(doc.rejection is not None for doc, _site in docs)
+    assert sum(data["length_after"]) == len(docs) - rejected == data["languages"]["en"]["documents"]
+    assert data["rejections"] == {"too_short": rejected}
+    assert sum(site["documents"] for site in data["sites"]["top"]) == len(docs)
+    assert length_bin(99) == length_bin(50) != length_bin(100)
+
+
+def test_memory_stays_bounded_and_site_counts_are_estimated_past_the_limit() -> None:
+    limits = replace(LIMITS, uniform=20, most_removed_share=10, most_removed_chars=10, top_sites=5, max_sites=50, reason_sites=32)
+    docs = [(document(n, 1 + n % 9, f"reason-{n % 4}", f"site{n}.example"), f"site{n}.example") for n in range(3000)]
+    total = Sample(limits)
+    for start in range(0, len(docs), 32):
+        part = Sample(limits)
+        for doc, site in docs[start : start + 32]:
+            part.observe(doc, site)
+        total.merge(part)
+        assert len(total.sites) <= 2 * limits.max_sites
+        assert len(total.docs) <= 2 * (20 + 10 + 10 + 4 * limits.per_reason + 8 * limits.top_sites) + 32
+    data = total.to_json()
+    assert not data["sites"]["exact"]
+    estimate = data["reasons"]["reason-0"]
+    assert not estimate["sites_exact"] and 750 * 0.6 < estimate["sites"] < 750 * 1.4  # 750 distinct sites, estimated
+    assert len(data["samples"]) <= 20 + 10 + 10 + 4 * limits.per_reason + limits.top_sites
+
+
+def run_fixtures(fixtures_dir: Path, out: Path, *extra: str) -> None:
+    assert main(["run", str(fixtures_dir / "input"), "--output", str(out), "--quiet", *extra]) == 0
+
+
+def test_report_data_is_identical_for_any_number_of_workers(fixtures_dir: Path, tmp_path: Path) -> None:
+    run_fixtures(fixtures_dir, tmp_path / "one", "--workers", "1")
+    run_fixtures(fixtures_dir, tmp_path / "two", "--workers", "2")
+    first = (tmp_path / "one" / REPORT_DATA).read_bytes()
+    assert first == (tmp_path / "two" / REPORT_DATA).read_bytes()
+    data = read_report_data(tmp_path / "one" / REPORT_DATA)
+    assert json.loads(gzip.decompress(first)) == data
+    summary = json.loads((tmp_path / "one" / "summary.json").read_text())
+    rejected_before_cleaning = sum(n - data["rejections"].get(reason, 0) for reason, n in summary["rejects"].items() if reason != "duplicate")
+    assert data["documents"] + rejected_before_cleaning == summary["records_seen"]
+
+
+def test_the_sample_changes_no_other_output(fixtures_dir: Path, tmp_path: Path) -> None:
+    run_fixtures(fixtures_dir, tmp_path / "with", "--workers", "1")
+    run_fixtures(fixtures_dir, tmp_path / "without", "--workers", "1", "--no-report-data")
+    assert not (tmp_path / "without" / REPORT_DATA).exists()
+    names = sorted(p.name for p in (tmp_path / "without").iterdir())
+    assert sorted(p.name for p in (tmp_path / "with").iterdir()) == sorted([*names, REPORT_DATA])
+    for name in names:
+        if name != "summary.json":
+            assert (tmp_path / "with" / name).read_bytes() == (tmp_path / "without" / name).read_bytes()
+    summaries = [json.loads((tmp_path / which / "summary.json").read_text()) for which in ("with", "without")]
+    for summary in summaries:
+        summary.pop("seconds"), summary.pop("docs_per_s")
+    assert summaries[0] == summaries[1]
