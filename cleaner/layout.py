@@ -95,12 +95,17 @@ def link_share(block: HtmlElement, text: str, inside_link: bool = False) -> floa
 
 
 def linked_blocks(tree: HtmlElement) -> dict[HtmlElement, bool]:
-    """The paragraphs and headings with a link in them (False) or around them (True), in one walk over the links."""
+    """The paragraphs and headings with a link in them (False) or around them (True), in one walk over the links.
+
+    A link that stands in none of them is its own paragraph (True).
+    """
     blocks: dict[HtmlElement, bool] = {}
     for link in tree.iter("a"):
         block = next(link.iterancestors(*BLOCKS), None)
         if block is not None:
             blocks.setdefault(block, False)
+        else:  # a link in no block (a menu's `<nav><a>`) is a paragraph of its own to an extractor
+            blocks[link] = True
         for inner in link.iter(*BLOCKS):
             blocks[inner] = True
     return blocks
