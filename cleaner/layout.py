@@ -59,11 +59,16 @@ class LinkParagraphs:
     max_chars
         Paragraphs longer than this are not looked at (no line of
         `max_words` is as long).
+    max_children
+        Nor are those with more child elements than this: a container of
+        many (a `<div>` holding the article) is no paragraph, and its whole
+        text would cost its length to read.
     """
 
     min_share: float = 0.5
     max_words: int = 25
     max_chars: int = 400
+    max_children: int = 8
 
 
 LINK_PARAGRAPHS = LinkParagraphs()
@@ -122,6 +127,8 @@ def linked_paragraphs(tree: HtmlElement, config: LinkParagraphs = LINK_PARAGRAPH
     """
     shares: dict[str, float] = {}
     for block, inside_link in linked_blocks(tree).items():
+        if len(block) > config.max_children:
+            continue
         text = block.text_content()
         if len(text) > config.max_chars:
             continue
