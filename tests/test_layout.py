@@ -6,7 +6,7 @@ from lxml.html import document_fromstring
 from cleaner.api import clean_html
 from cleaner.config import Config
 from cleaner.document import Line
-from cleaner.layout import LINK_PARAGRAPH, LinkTexts, fold, mark_link_paragraphs
+from cleaner.layout import LINK_PARAGRAPH, linked_paragraphs, mark_link_paragraphs
 
 PROSE = [
     "The harbour reopened on Monday after three months of repairs to the sea wall, which the winter storms broke.",
@@ -42,6 +42,8 @@ CASES = [
     ('<p><a href="https://coast.example.com/report">https://coast.example.com/report</a></p>',
      "https://coast.example.com/report", False, "a URL the article cites"),
     ('<h2>Tide tables for the coming week</h2>', "Tide tables for the coming week", False, "a heading with no link"),
+    ('<div class="more"><a href="/n">More harbour news from the coast towns</a></div>',
+     "More harbour news from the coast towns", True, "a link in a block of its own in an older layout"),
 ]
 
 
@@ -54,7 +56,7 @@ def test_link_paragraphs(markup, line, removed, comment):
 
 
 def test_a_heading_that_the_table_of_contents_links_to_stays():
-    toc = '<ul class="toc"><li><a href="#tides">Tide tables for the coming week</a></li></ul>'
+    toc = '<div class="toc"><p><a href="#tides">Tide tables for the coming week</a></p></div>'
     html = page(toc, f"<p>{PROSE[0]}</p>", '<h2 id="tides">Tide tables for the coming week</h2>', f"<p>{PROSE[1]}</p>")
     assert dict(marked(html, [PROSE[0], "Tide tables for the coming week", PROSE[1]]))["Tide tables for the coming week"] is None
 
@@ -72,10 +74,10 @@ def test_lines_already_removed_and_pages_without_a_tree_are_left_alone():
     assert mark_link_paragraphs([Line("Read also: x")], None)[0].removed_by is None
 
 
-def test_link_texts_of_links_with_and_without_child_elements():
-    links = LinkTexts(document_fromstring('<p><a href="/">Home</a> <a href="/h"><b>The Harbour</b>  reopens</a></p>'))
-    assert links.keys == ["home", "the harbour reopens"]
-    assert links.held(fold("Read also: The Harbour reopens"), 15) and not links.held("home sweet home", 8)
+def test_linked_paragraphs_by_their_folded_text():
+    html = page('<p>Read <b>also</b>:  <a href="/f"><i>Ferry</i> news</a></p>', '<div><a href="/c"><h3>A card\'s headline</h3></a></div>',
+                '<p>Plain text with no link at all.</p>')
+    assert linked_paragraphs(document_fromstring(html)) == {"read also: ferry news": 10 / 21, "a card's headline": 1.0}
 
 
 def test_the_whole_pipeline_removes_the_link_paragraph_with_its_reason_and_no_heuristics_keeps_it():
