@@ -114,11 +114,14 @@ def run_to_url(options: RunOptions) -> dict:
     """A run whose output is a URL: written into a local folder (under --scratch, else the temporary directory) and uploaded at the end.
 
     The lock is the local folder's: nothing stops two machines writing one
-    output URL at once.
+    output URL at once. On a Ray cluster the tasks write into that folder, so
+    it must be on a path every node mounts (`--scratch`).
     """
     url = str(options.output)
     if options.resume:
         raise ConfigError(f"--resume needs a local output directory, not the URL {url}")
+    if options.executor == "ray" and options.ray_address is not None and options.scratch is None:
+        raise ConfigError(f"an output URL on a Ray cluster needs --scratch DIR on a path every node mounts (the output is assembled there before it is uploaded to {url})")
     check_output_url(url, options.overwrite)
     if options.scratch is not None:
         open_scratch(options.scratch.absolute(), Path(), fresh=False)

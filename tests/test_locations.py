@@ -96,3 +96,33 @@ def test_a_non_empty_output_url_is_refused_without_overwrite(mixed_corpus: Path,
     assert main(["run", str(mixed_corpus), "-o", f"file://{out}", "--quiet", "--overwrite"]) == 0
     assert {"notes.txt", "summary.json", "rejects.jsonl", "corpus-00000.jsonl"} <= {p.name for p in out.iterdir()}
     assert not [p for p in out.iterdir() if p.name.startswith(".cleaner-staging-")]
+
+
+@pytest.mark.ray
+def test_ray_with_file_url_input_and_output_writes_the_bytes_of_a_local_run(mixed_corpus: Path, tmp_path: Path) -> None:
+    ray = pytest.importorskip("ray")
+    from cleaner.ray_executor import worker_runtime_env
+
+    local = tmp_path / "local"
+    assert main(["run", str(mixed_corpus), "-o", str(local), "--quiet", "--workers", "2"]) == 0
+    out = tmp_path / "by-url"
+    ray.init(num_cpus=2, include_dashboard=False, runtime_env=worker_runtime_env(), log_to_driver=False)
+    try:
+        assert main(["run", f"file://{mixed_corpus}", "-o", f"file://{out}", "--quiet", "--workers", "2",
+                     "--executor", "ray", "--scratch", str(tmp_path / "scratch")]) == 0
+    finally:
+        ray.shutdown()
+    assert_same_output(local, lambda name: (out / name).read_bytes(), [p.name for p in out.iterdir()])
+
+
+def test_an_output_url_on_a_ray_cluster_without_scratch_is_one_line(mixed_corpus: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture) -> None:
+    args = ["run", str(mixed_corpus), "-o", f"file://{tmp_path}/out", "--quiet", "--executor", "ray", "--ray-address", "auto"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "needs --scratch DIR on a path every node mounts" in err
+
+
+def test_resume_into_an_output_url_is_one_line(mixed_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["run", str(mixed_corpus), "-o", f"file://{tmp_path}/out", "--quiet", "--resume"]) == 2
+    assert "--resume needs a local output directory" in capsys.readouterr().err
