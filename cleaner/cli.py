@@ -22,6 +22,7 @@ from pathlib import Path
 from cleaner import __version__
 from cleaner.config import COMMENTS_CHOICES, FAVOR_CHOICES, OUTPUT_FORMATS, SITE_MODES, Config, RunOptions
 from cleaner.errors import CleanerError, Terminated
+from cleaner.locations import location
 from cleaner.extract import EXTRACTORS
 from cleaner.second import SECOND_EXTRACTORS
 
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run_parser = commands.add_parser("run", help="clean files and directories into a JSONL corpus")
-    add_input_options(run_parser, "output directory")
+    add_input_options(run_parser, "output directory, or a URL", output_type=location)
     run_parser.add_argument("--shard-size", type=positive_int, default=100_000, metavar="N", help="records per corpus shard (default 100000)")
     run_parser.add_argument("--format", choices=OUTPUT_FORMATS, default="jsonl", help="corpus shards as JSONL or as zstd-compressed Parquet (default jsonl)")
     run_parser.add_argument("--compress", choices=("none", "gzip"), default="none", help="write .jsonl.gz shards")
@@ -112,9 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_input_options(parser: argparse.ArgumentParser, output_help: str) -> None:
-    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or directories (walked recursively)")
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help=output_help)
+def add_input_options(parser: argparse.ArgumentParser, output_help: str, output_type: Callable = Path) -> None:
+    parser.add_argument("inputs", nargs="+", type=location, metavar="INPUT", help="files or directories (walked recursively), or URLs (s3://, gs://, any fsspec filesystem)")
+    parser.add_argument("-o", "--output", type=output_type, required=True, metavar="DIR", help=output_help)
     parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files whose relative path or name matches (repeatable)")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files whose relative path or name matches (repeatable)")
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")

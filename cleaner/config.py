@@ -131,8 +131,8 @@ class Config:
 class RunOptions:
     """How a batch run finds its inputs and writes its outputs."""
 
-    inputs: tuple[Path, ...]
-    output: Path
+    inputs: tuple[Path | str, ...]  # a str is a URL (locations.py)
+    output: Path | str
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     workers: int = 1

@@ -27,6 +27,7 @@ import stat
 from typing import BinaryIO
 
 from cleaner.errors import InputError
+from cleaner.locations import is_url, open_url
 
 OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 OUTSIDE = "symbolic link leads out of the input tree"
@@ -41,7 +42,10 @@ def open_input(path: str, root: str = "") -> BinaryIO:
 
     `root` is the real path of the input directory the file was found under
     ("" for a file named on the command line, which is read wherever it is).
+    A URL is read through fsspec into a local temporary file (`locations.open_url`).
     """
+    if is_url(path):
+        return open_url(path)
     try:
         fd = os.open(path, OPEN_FLAGS)
     except OSError as exc:

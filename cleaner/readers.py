@@ -33,6 +33,7 @@ import charset_normalizer
 from cleaner.config import Config
 from cleaner.containers import RECORDS_PER_UNIT, container_format, plan_units, read_unit
 from cleaner.errors import InputError
+from cleaner.locations import is_url, is_url_dir, join, list_files
 from cleaner.opening import OUTSIDE, is_inside, open_input, os_reason
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 
@@ -139,7 +140,7 @@ class InputFile:
     (a link out of the input tree); the pipeline turns it into a rejection.
     """
 
-    path: Path
+    path: Path | str  # a str is a URL (`locations`)
     source: str
     kind: str
     problem: str = ""
@@ -177,7 +178,7 @@ def input_format(name: str) -> tuple[str, str] | None:
     return (FILE, kind) if kind is not None else None
 
 
-def sniff_kind(path: Path) -> str:
+def sniff_kind(path: Path | str) -> str:
     """Kind of a file named explicitly whose name says nothing: HTML if it opens like markup.
 
     The file is opened as the read will open it (`open_input`), so a FIFO or a
@@ -186,7 +187,7 @@ def sniff_kind(path: Path) -> str:
     """
     try:
         with open_input(str(path)) as raw:
-            handle = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
+            handle = gzip.GzipFile(fileobj=raw, mode="rb") if str(path).lower().endswith(".gz") else raw
             head = handle.read(1024).lstrip().lower()
     except (InputError, OSError, EOFError, zlib.error):
         return "text"
@@ -212,9 +213,11 @@ class Walker:
     skipped: Counter = field(default_factory=Counter)
     unreadable_dirs: list[str] = field(default_factory=list)
 
-    def walk(self, inputs: tuple[Path, ...]) -> Iterator[InputFile]:
+    def walk(self, inputs: tuple[Path | str, ...]) -> Iterator[InputFile]:
         for root, label in zip(inputs, input_labels(inputs)):
-            if root.is_dir():
+            if is_url(root):
+                yield from self._walk_url(root, label)
+            elif root.is_dir():
                 real_root = os.path.realpath(root)
                 yield from self._walk_dir(str(root), f"{label}/" if label else "", real_root, frozenset({real_root}))
             else:
@@ -250,12 +253,31 @@ class Walker:
                 continue
             yield from self._file(path, source, name, real_root, OUTSIDE if outside else "")
 
+    def _walk_url(self, url: str, label: str) -> Iterator[InputFile]:
+        """The files under a URL folder, as `_walk_dir` gives a local one's (hidden entries skipped, each hidden folder counted once); or the file a URL names."""
+        name = source_name(url.rstrip("/").rsplit("/", 1)[-1])
+        if not is_url_dir(url):
+            fmt, kind = input_format(name) or (FILE, sniff_kind(url))
+            yield InputFile(url, label or name, kind, fmt=fmt)
+            return
+        prefix = f"{label}/" if label else ""
+        hidden: set[tuple[str, ...]] = set()
+        for relative in list_files(url):
+            parts = tuple(source_name(part) for part in relative.split("/"))
+            first_hidden = next((i for i, part in enumerate(parts) if part.startswith(".")), None)
+            if first_hidden is not None:
+                if parts[:first_hidden + 1] not in hidden:
+                    hidden.add(parts[:first_hidden + 1])
+                    self.skipped["hidden"] += 1
+                continue
+            yield from self._file(join(url, relative), prefix + "/".join(parts), parts[-1], "", "")
+
     def _file(self, path: str, source: str, name: str, real_root: str, problem: str) -> Iterator[InputFile]:
         announced = input_format(name)
         if announced is None:
             self.skipped["other_type"] += 1
         elif self._selected(source, name):
-            yield InputFile(Path(path), source, announced[1], problem, announced[0], real_root)
+            yield InputFile(path if is_url(path) else Path(path), source, announced[1], problem, announced[0], real_root)
         else:
             self.skipped["excluded"] += 1
 
@@ -333,7 +355,7 @@ def input_labels(inputs: tuple[Path, ...]) -> list[str]:
     labels: list[str] = []
     plain: list[tuple[str, ...]] = []
     for position, path in enumerate(inputs, 1):
-        label = source_name(os.path.normpath(str(path)).replace(os.sep, "/"))
+        label = source_name(path.rstrip("/") if is_url(path) else os.path.normpath(str(path)).replace(os.sep, "/"))
         parts = tuple(label.split("/"))
         if any(parts[:len(other)] == other or other[:len(parts)] == parts for other in plain):
             label = f"{label}\\#{position}"
@@ -416,13 +438,13 @@ def records_of(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]
     try:
         if unit.problem:
             raise InputError("unreadable", unit.problem)
-        record.data = read_bytes(Path(unit.path), config.max_bytes, unit.root)
+        record.data = read_bytes(unit.path if is_url(unit.path) else Path(unit.path), config.max_bytes, unit.root)
     except InputError as exc:
         record.problem = (exc.reason, exc.detail)
     yield record
 
 
-def read_bytes(path: Path, max_bytes: int, root: str = "") -> bytes:
+def read_bytes(path: Path | str, max_bytes: int, root: str = "") -> bytes:
     """The file's bytes, gunzipped when the name ends in `.gz`, never more than `max_bytes`.
 
     Only a regular file is read, and for a file found under an input
@@ -433,7 +455,7 @@ def read_bytes(path: Path, max_bytes: int, root: str = "") -> bytes:
     try:
         with open_input(str(path), root) as handle:
             size = os.fstat(handle.fileno()).st_size
-            if path.name.lower().endswith(".gz"):
+            if str(path).lower().endswith(".gz"):
                 data = _read_gzip(handle, size, max_bytes)
             else:
                 data = _read_plain(handle, size, max_bytes)

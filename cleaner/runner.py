@@ -24,6 +24,7 @@ import json
 import shutil
 import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -36,6 +37,8 @@ from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, SignatureStore, drops_of, duplicate_reject_lines, report_lines
 from cleaner.errors import ConfigError, OutputError, RunError
 from cleaner.executor import LocalExecutor, make_executor
+from cleaner.locations import check_output_url, is_url, upload_output, url_problem
+from cleaner.locations import file_identity as url_identity
 from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
@@ -53,7 +56,7 @@ from cleaner.stages import (
     write_task,
 )
 from cleaner.summary import Tally, format_table
-from cleaner.writer import OutputDir, check_format, join_files, kill_point, plan_shards
+from cleaner.writer import OUTPUT_PATTERNS, OutputDir, check_format, join_files, kill_point, plan_shards
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -76,6 +79,8 @@ def run(options: RunOptions) -> dict:
     """Clean every input into `options.output`; returns the summary."""
     check_inputs(options.inputs)
     check_format(options.format, options.compress)
+    if is_url(options.output):
+        return run_to_url(options)
     started = time.perf_counter()
     try:
         out = OutputDir(options.output, options.overwrite, options.resume, run_fingerprint(options))
@@ -102,6 +107,33 @@ def run(options: RunOptions) -> dict:
         out.abort()
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    return summary
+
+
+def run_to_url(options: RunOptions) -> dict:
+    """A run whose output is a URL: written into a local folder (under --scratch, else the temporary directory) and uploaded at the end.
+
+    The lock is the local folder's: nothing stops two machines writing one
+    output URL at once. On a Ray cluster the tasks write into that folder, so
+    it must be on a path every node mounts (`--scratch`).
+    """
+    url = str(options.output)
+    if options.resume:
+        raise ConfigError(f"--resume needs a local output directory, not the URL {url}")
+    if options.executor == "ray" and options.ray_address is not None and options.scratch is None:
+        raise ConfigError(f"an output URL on a Ray cluster needs --scratch DIR on a path every node mounts (the output is assembled there before it is uploaded to {url})")
+    check_output_url(url, options.overwrite)
+    if options.scratch is not None:
+        open_scratch(options.scratch.absolute(), Path(), fresh=False)
+    local = Path(tempfile.mkdtemp(prefix="cleaner-output-", dir=options.scratch))
+    try:
+        summary = run(replace(options, output=local / "output", overwrite=False))
+        try:
+            upload_output(local / "output", url, OUTPUT_PATTERNS)
+        except Exception as exc:  # the filesystem library's own errors (network, credentials) as well as OSError
+            raise OutputError(f"uploading the output to {url} failed: {exc}; earlier output there may be mixed with new") from None
+    finally:
+        shutil.rmtree(local, ignore_errors=True)
     return summary
 
 
@@ -142,7 +174,7 @@ def run_fingerprint(options: RunOptions) -> str:
     walker = Walker(options.include, options.exclude)
     files = [(item.source, str(item.path), *file_identity(item.path)) for item in walker.walk(options.inputs)]
     described = {
-        "cleaner": __version__, "inputs": [str(path.resolve()) for path in options.inputs],
+        "cleaner": __version__, "inputs": [path if is_url(path) else str(path.resolve()) for path in options.inputs],
         "include": options.include, "exclude": options.exclude, "shard_size": options.shard_size,
         "format": options.format, "compress": options.compress, "config": repr(options.config), "files": files,
         "rules": rules_digest(options.config), "report_data": repr(options.sample) if options.report_data else None,
@@ -161,7 +193,9 @@ def rules_digest(config: Config) -> str:
     return digest.hexdigest()
 
 
-def file_identity(path: Path) -> tuple[int, int]:
+def file_identity(path: Path | str) -> tuple[int, int]:
+    if is_url(path):
+        return url_identity(path)
     try:
         stat = path.stat()
     except OSError:
@@ -350,14 +384,16 @@ def part_drops(parts: list[Part], duplicates: Duplicates | None) -> Iterator[tup
         first += part.count
 
 
-def check_inputs(inputs: tuple[Path, ...]) -> None:
+def check_inputs(inputs: tuple[Path | str, ...]) -> None:
     """One line naming every input that cannot be opened, and why (a link loop or a dangling link is not "not found")."""
     problems = [problem for problem in map(input_problem, inputs) if problem]
     if problems:
         raise ConfigError("; ".join(problems))
 
 
-def input_problem(path: Path) -> str | None:
+def input_problem(path: Path | str) -> str | None:
+    if is_url(path):
+        return url_problem(path)
     try:
         path.stat()
     except FileNotFoundError:
