@@ -125,6 +125,14 @@ def label_bars(axis, bars, labels: list[str]) -> None:
                       textcoords="offset points", va="center", fontsize=7)
 
 
+def label_columns(axis, bars, counts: list[int]) -> None:
+    """Each column's count above it (none on an empty column): the chart reads without its axis."""
+    for bar, count in zip(bars, counts):
+        if count:
+            axis.annotate(f"{count:,}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
+                          textcoords="offset points", ha="center", fontsize=7)
+
+
 def empty_chart(plt, title: str, why: str) -> str:
     figure, axis = plt.subplots(figsize=(6.4, 1.2))
     axis.set_axis_off()
@@ -190,9 +198,7 @@ def languages_chart(plt, data: dict) -> str:
     counts = [stats["documents"] for _, stats in shown] + ([rest] if rest else [])
     figure, axis = plt.subplots(figsize=(6.2, 2.8))
     bars = axis.bar(names, counts, width=0.6, color=GREYS[3], hatch=HATCHES[3], edgecolor="black", linewidth=0.4)
-    for bar, count in zip(bars, counts):
-        axis.annotate(f"{count:,}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
-                      textcoords="offset points", ha="center", fontsize=7)
+    label_columns(axis, bars, counts)
     axis.set_xlabel("language (ISO 639-1; und: undetermined)")
     axis.set_ylabel("documents (count)")
     axis.margins(y=0.15)
@@ -239,10 +245,7 @@ def share_chart(plt, data: dict) -> str:
     figure, axis = plt.subplots(figsize=(6.2, 2.8))
     bars = axis.bar([width * i + width / 2 for i in range(bins)], counts, width=width * 0.9, color=GREYS[0],
                     hatch=HATCHES[4], edgecolor="black", linewidth=0.4)
-    for bar, count in zip(bars, counts):
-        if count:
-            axis.annotate(f"{count:,}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
-                          textcoords="offset points", ha="center", fontsize=7)
+    label_columns(axis, bars, counts)
     axis.set_xlim(0, 100)
     axis.set_xlabel("characters removed (% of the document, bins of 5%)")
     axis.set_ylabel("documents (count)")
@@ -257,10 +260,9 @@ def duplicates_chart(plt, sizes: Counter, similarity: Counter) -> str:
         return empty_chart(plt, title, "No duplicates were found (or deduplication was off).")
     figure, (left, right) = plt.subplots(1, 2, figsize=(6.2, 2.8))
     keys = sorted(sizes)
-    bars = left.bar([str(k) for k in keys], [sizes[k] for k in keys], color=GREYS[2], hatch=HATCHES[0], edgecolor="black", linewidth=0.4)
-    for bar, key in zip(bars, keys):
-        left.annotate(f"{sizes[key]:,}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
-                      textcoords="offset points", ha="center", fontsize=7)
+    counts = [sizes[k] for k in keys]
+    bars = left.bar([str(k) for k in keys], counts, color=GREYS[2], hatch=HATCHES[0], edgecolor="black", linewidth=0.4)
+    label_columns(left, bars, counts)
     left.set_xlabel("documents in a cluster (count,\nthe kept one included)")
     left.set_ylabel("clusters (count)")
     left.margins(y=0.15)
