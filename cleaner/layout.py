@@ -5,7 +5,7 @@ showed: that a paragraph is a link. The page's tree (the one the extractor
 was given; trafilatura works on a copy) still does. One walk over the
 page's links finds the paragraphs and headings (and, for older and table
 layouts, the `<div>`, table cell or definition item) that hold a link or
-stand inside one; each gives its text (white space collapsed, case folded: `fold`) and the share of
+stand inside one; each gives its text (white space collapsed, case folded: `extract.folded`) and the share of
 it that is link text. An extracted line whose folded text is one of those
 texts is that paragraph.
 
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cleaner.document import Line
+from cleaner.extract import folded
 from cleaner.features import CLOSERS
 
 if TYPE_CHECKING:
@@ -74,28 +75,19 @@ class LinkParagraphs:
 LINK_PARAGRAPHS = LinkParagraphs()
 
 
-def fold(text: str) -> str:
-    """How a line and the page's text are compared: white space collapsed, case folded.
-
-    >>> fold("Read also:  The Harbour\\n reopened!")
-    'read also: the harbour reopened!'
-    """
-    return " ".join(text.split()).casefold()
-
-
 def link_share(block: HtmlElement, text: str, inside_link: bool = False) -> float:
     """The share of a paragraph's folded `text` that its links hold (1.0 when it stands inside a link).
 
     >>> from lxml.html import fromstring
     >>> page = fromstring("<div><p>Read also: <a href='/x'>The harbour reopens</a></p><p>Plain text here.</p></div>")
-    >>> round(link_share(page[0], fold(page[0].text_content())), 2), link_share(page[1], "plain text here.")
+    >>> round(link_share(page[0], folded(page[0].text_content())), 2), link_share(page[1], "plain text here.")
     (0.63, 0.0)
     """
     if not text:
         return 0.0
     if inside_link:
         return 1.0
-    linked = sum(len(fold(link.text_content())) for link in block.iter("a"))
+    linked = sum(len(folded(link.text_content())) for link in block.iter("a"))
     return min(1.0, linked / len(text))
 
 
@@ -132,7 +124,7 @@ def linked_paragraphs(tree: HtmlElement, config: LinkParagraphs = LINK_PARAGRAPH
         text = block.text_content()
         if len(text) > config.max_chars:
             continue
-        key = fold(text)
+        key = folded(text)
         share = link_share(block, key, inside_link)
         shares[key] = min(share, shares.get(key, share))
     return shares
@@ -147,7 +139,7 @@ def unlinked_headings(tree: HtmlElement) -> set[str]:
     """
     headings = PARAGRAPHS[1:]
     return {
-        fold(heading.text_content()) for heading in tree.iter(*headings)
+        folded(heading.text_content()) for heading in tree.iter(*headings)
         if heading.find(".//a") is None and next(heading.iterancestors("a"), None) is None
     }
 
@@ -168,10 +160,10 @@ def mark_link_paragraphs(lines: list[Line], tree: HtmlElement | None, config: Li
     if tree is None or not candidates:
         return lines
     shares = linked_paragraphs(tree, config)
-    found = [(line, share) for line in candidates if (share := shares.get(fold(line.text), 0.0)) >= config.min_share]
+    found = [(line, share) for line in candidates if (share := shares.get(folded(line.text), 0.0)) >= config.min_share]
     headings = unlinked_headings(tree) if found else set()
     for line, share in found:
-        if fold(line.text) not in headings:
+        if folded(line.text) not in headings:
             line.removed_by = LINK_PARAGRAPH
             line.note = f"a paragraph that is a link ({share:.0%} of its text)"
     return lines
