@@ -109,6 +109,16 @@ What each figure means
     odd pages, after it on even ones): timed in passes of their own, minutes
     apart, the ratio moved by 10% with the machine's speed.
 
+``whole run / trafilatura alone, whole run`` (html; resiliparse on the fast path)
+    Whole processes, both on the same staged input, alternated (the
+    extractor alone, then the cleaner, ``--repeat`` times; the best of
+    each): a 1-worker ``cleaner run`` (two passes, deduplication, writing,
+    start-up) against ``bench/alone.py``, the extractor alone over the same
+    files in one process as a user would run it (reading, gunzip,
+    extraction with the options the cleaner gives it, a JSON line per page).
+    Wall time is the target; CPU time is printed beside it, as it moves
+    less with the load of a shared machine.
+
 ``resiliparse alone`` (fast path) and ``datatrove C4 filter alone`` (text)
     Timed like trafilatura alone, beside the pipeline on each document:
     resiliparse as the cleaner calls it (``second.resiliparse_text``) and
@@ -132,6 +142,7 @@ Targets (PASS/MISS printed next to the figure, and again at the end)
       that matters);
     - heuristics: <= 0.5 ms per 10 KB of input (issue 4; the text path is the one that matters);
     - HTML: whole pipeline <= 1.25x trafilatura alone (checked against both versions; issue 15);
+    - HTML: the whole 1-worker run <= 1.3x (issue 12) and <= 1.25x (issue 15) trafilatura alone's whole run;
     - 2 workers >= 1.7x the docs/s of 1 worker (subprocess runs);
     - deduplication adds at most 30% to a 1-worker run (subprocess runs).
 
@@ -189,6 +200,8 @@ TARGET_TEXT_RUN_DOCS_PER_S = 250.0  # issue 15: the default text run (two passes
 TARGET_OWN_MS_PER_10KB = 1.0
 TARGET_HEURISTICS_MS_PER_10KB = 0.5
 TARGET_HTML_RATIO = 1.25  # issue 15: the HTML default path at most 1.25x trafilatura alone
+# The whole 1-worker run against trafilatura alone over the same pages in one process (`bench/alone.py`).
+WHOLE_RUN_HTML_RATIOS = ((1.3, "issue 12"), (1.25, "issue 15"))
 TARGET_HTML_OWN_SHARE = 10.0  # issue 15: the cleaner's own code at most 10% of the HTML path
 TARGET_FAST_SPEEDUP = 3.0  # issue 15: --extractor resiliparse at least 3x the trafilatura path's docs/s
 TARGET_SCALING = 1.7
@@ -308,10 +321,12 @@ class CliRun:
     throughput: Throughput
     peak_rss_kib: int
     summary: dict[str, Any]
+    cpu_s: float = 0.0  # user + system seconds of the process and the children it waited for (wait4)
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "workers": self.workers, **self.throughput.as_json(), "peak_rss_mib": round(self.peak_rss_kib / 1024, 1),
+            "workers": self.workers, **self.throughput.as_json(), "cpu_s": round(self.cpu_s, 3),
+            "peak_rss_mib": round(self.peak_rss_kib / 1024, 1),
             "peak_rss_is": "max over single processes (wait4), not the sum",
             "documents_written": self.summary.get("documents_written"), "rejects": self.summary.get("rejects"),
         }
@@ -436,7 +451,38 @@ def run_cli(corpus: Corpus, input_dir: Path, workers: int, extra_args: Sequence[
     docs = int(summary.get("records_seen", corpus.docs))
     if docs != corpus.docs:
         log(f"warning: the CLI saw {docs} files, this script counted {corpus.docs}; MB/s uses this script's bytes")
-    return CliRun(workers, Throughput(docs, corpus.bytes_in, seconds), usage.ru_maxrss, summary)
+    return CliRun(workers, Throughput(docs, corpus.bytes_in, seconds), usage.ru_maxrss, summary, usage.ru_utime + usage.ru_stime)
+
+
+@dataclass
+class PeerRun:
+    """One subprocess run of an extractor alone over the input (`bench/alone.py`)."""
+
+    seconds: float
+    cpu_s: float
+
+
+def run_alone(extractor: str, input_dir: Path) -> PeerRun:
+    """`bench/alone.py` once on `input_dir`, timed from Popen to wait4 like `run_cli`."""
+    with tempfile.TemporaryDirectory(prefix="speed-alone-") as output:
+        command = [sys.executable, str(PROJECT_ROOT / "bench" / "alone.py"), extractor, str(input_dir), str(Path(output) / "out.jsonl")]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise CliFailed(f"bench/alone.py {extractor} exited {os.waitstatus_to_exitcode(status)} on {input_dir}")
+    return PeerRun(seconds, usage.ru_utime + usage.ru_stime)
+
+
+def whole_run_pairs(corpus: Corpus, input_dir: Path, extractor: str, extra_args: Sequence[str],
+                    repeat: int) -> tuple[CliRun, PeerRun]:
+    """The best of `repeat` 1-worker cleaner runs and of as many runs of the extractor alone, alternated (peer, cleaner, ...)."""
+    peers, runs = [], []
+    for _ in range(repeat):
+        peers.append(run_alone(extractor, input_dir))
+        runs.append(run_cli(corpus, input_dir, 1, extra_args))
+    return min(runs, key=lambda r: r.throughput.seconds), min(peers, key=lambda r: r.seconds)
 
 
 def measure_startup(corpus: Corpus, extra_args: Sequence[str], repeat: int) -> dict[int, float]:
@@ -807,6 +853,24 @@ class PathResult:
     targets: list[Target]
 
 
+def whole_run_lines(path: str, extractor: str, corpus: Corpus, whole: CliRun, peer: PeerRun) -> list[Target]:
+    """Print the whole 1-worker run against the extractor alone, by wall and CPU time; the HTML path's ratios are targets."""
+    alone = Throughput(corpus.docs, corpus.bytes_in, peer.seconds)
+    emit(cli_line(path, whole) + "  (beside the extractor alone)")
+    emit(throughput_line(path, f"{extractor} alone, whole run", alone) + f"  {peer.cpu_s:.1f} s CPU")
+    wall = whole.throughput.seconds / peer.seconds if peer.seconds else float("inf")
+    cpu = whole.cpu_s / peer.cpu_s if peer.cpu_s else float("inf")
+    label = f"whole run / {extractor} alone, whole run"
+    if path != "html":
+        emit(f"{path:<5} {label:<{LABEL_WIDTH}} {wall:8.3f}x  (information; CPU time {cpu:.3f}x)")
+        return []
+    targets = [Target(path, f"{label}, wall ({issue})", wall, limit, False, "x") for limit, issue in WHOLE_RUN_HTML_RATIOS]
+    for target in targets:
+        emit(target.line())
+    emit(f"{path:<5} {f'{label}, CPU time':<{LABEL_WIDTH}} {cpu:8.3f}x  (information: user + system seconds)")
+    return targets
+
+
 def measure_path(spec: PathSpec, corpus: Corpus, args: argparse.Namespace, report: dict) -> PathResult:
     """Every figure for one path, printed as it is measured."""
     path, targets = corpus.path, []
@@ -868,6 +932,13 @@ def measure_path(spec: PathSpec, corpus: Corpus, args: argparse.Namespace, repor
             log(f"{path}: subprocess run, 1 worker, --no-dedup ...")
             plain = best_cli_run(corpus, input_dir, 1, [*cleaner_args, "--no-dedup"], args.repeat)
             emit(cli_line(path, plain) + "  (--no-dedup)")
+        if spec.extractor:
+            log(f"{path}: whole 1-worker runs beside {spec.extractor} alone over the same input (bench/alone.py), alternated, "
+                f"best of {args.repeat} ...")
+            whole, peer = whole_run_pairs(corpus, input_dir, spec.extractor, cleaner_args, args.repeat)
+            targets += whole_run_lines(path, spec.extractor, corpus, whole, peer)
+            figures["whole_runs"] = {"cleaner": whole.as_json(), f"{spec.extractor}_alone": {"seconds": round(peer.seconds, 3),
+                                                                                             "cpu_s": round(peer.cpu_s, 3)}}
     if path == "text":
         per_worker = Target(path, "default run docs/s per worker (subprocess, 1 worker)", runs[1].throughput.docs_per_s,
                             TARGET_TEXT_RUN_DOCS_PER_S, True, " docs/s")
