@@ -167,9 +167,9 @@ def test_stopwords_read_back_equal_the_built_ones(in_tmp_cache: Path) -> None:
 
 
 def test_stoplists_keep_an_empty_word_and_an_empty_list() -> None:
-    from cleaner.stopwords import Stoplists
+    from cleaner.stopwords import Stoplists, StopwordIndex
 
-    lists = Stopwords(Stoplists({"A": "\n" + "x\n", "B": ""}), {"": ("A",), "x": ("A",)})
+    lists = Stopwords(Stoplists({"A": "\n" + "x\n", "B": ""}), StopwordIndex.from_dict({"": ("A",), "x": ("A",)}))
     back = Stopwords.decode(lists.encode())
     assert back.stoplists["A"] == frozenset({"", "x"}) and back.stoplists["B"] == frozenset()
     assert back.index == {"": ("A",), "x": ("A",)}
