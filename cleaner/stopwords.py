@@ -37,6 +37,9 @@ MAX_SHARED = 30
 # tenth of the index into a dict (in-process, 2 ms for the first page instead of 80 ms for all).
 BUCKET_PREFIX = 2
 BUCKETS = 2048
+# The prefixes looked up are noted (so a known one costs a set lookup); past this many (a long run over
+# varied text, about 10 MB of them) the remaining buckets are loaded and nothing more is noted.
+MAX_PREFIXES = 100_000
 # A bucket numbers its words' groups of stoplists with one character each; below the surrogates, so
 # every number is a character marshal writes as it is.
 MAX_GROUPS = 0xD800
@@ -79,6 +82,7 @@ class StopwordIndex(Mapping):
         self._found: dict[str, tuple[str, ...]] = {}
         self._prefixes: set[str] = set()  # the prefixes whose bucket is in `_found`
         self._buckets: set[int] = set()
+        self._complete = False  # every bucket is in `_found`: nothing left to load or to note
 
     @classmethod
     def from_dict(cls, index: Mapping[str, tuple[str, ...]]) -> StopwordIndex:
@@ -98,21 +102,31 @@ class StopwordIndex(Mapping):
 
     def holders(self, words: Iterable[str]) -> Iterator[tuple[str, ...]]:
         """The names of the stoplists holding each of `words` (an empty tuple for a word in none), in order."""
-        words = list(words)
-        self.load({word[:BUCKET_PREFIX] for word in words} - self._prefixes)
+        if not self._complete:
+            words = list(words)
+            self.load({word[:BUCKET_PREFIX] for word in words} - self._prefixes)
         return map(self._found.get, words, repeat(()))
 
     def load(self, prefixes: Iterable[str]) -> None:
         """Add the buckets of words with these prefixes to the dict lookups read."""
         for prefix in prefixes:
             self._prefixes.add(prefix)
-            bucket = bucket_of(prefix)
-            if bucket not in self._buckets:
-                self._buckets.add(bucket)
-                self._found.update(zip(self.words[bucket].split("\n")[:-1], map(self._by_char.__getitem__, self.ids[bucket])))
+            self.load_bucket(bucket_of(prefix))
+        if len(self._prefixes) > MAX_PREFIXES:  # a long run's noted prefixes stay bounded: load the rest at once
+            for bucket in range(BUCKETS):
+                self.load_bucket(bucket)
+        if len(self._buckets) == BUCKETS:
+            self._complete = True
+            self._prefixes.clear()
+
+    def load_bucket(self, bucket: int) -> None:
+        if bucket not in self._buckets:
+            self._buckets.add(bucket)
+            self._found.update(zip(self.words[bucket].split("\n")[:-1], map(self._by_char.__getitem__, self.ids[bucket])))
 
     def __getitem__(self, word: str) -> tuple[str, ...]:
-        self.load({word[:BUCKET_PREFIX]} - self._prefixes)
+        if not self._complete:
+            self.load({word[:BUCKET_PREFIX]} - self._prefixes)
         return self._found[word]
 
     def __iter__(self) -> Iterator[str]:
