@@ -98,14 +98,36 @@ FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2A
 def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """The affine permutations h -> a * h + b (mod 2^32, `a` odd) that datasketch's MinHash draws for `SCHEME`.
 
-    Drawn as datasketch 2.0 draws them (numpy's `RandomState(seed)`, whose
-    stream numpy keeps stable across versions), so a signature made here is
-    the MinHash datasketch makes of the same shingle hashes, value for value
-    (tests/test_dedup.py checks it against datasketch itself).
+    Drawn as datasketch 2.0 draws them (`draw_permutations`), and kept in
+    the user's cache (`cache.py`, keyed by NumPy's version and this module):
+    importing numpy.random to draw them took 20 ms of every start.
     """
+    from cleaner.cache import cached
+
+    return cached(f"minhash-permutations-{num_perm}-{seed}", f"numpy {np.__version__}", [Path(__file__)],
+                  lambda: draw_permutations(num_perm, seed), encode_permutations,
+                  lambda payload: decode_permutations(payload, num_perm))
+
+
+def draw_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`permutations` drawn as datasketch 2.0 draws them: numpy's `RandomState(seed)`, whose stream numpy
+    keeps stable across versions, so a signature made here is the MinHash datasketch makes of the same
+    shingle hashes, value for value (tests/test_dedup.py checks it against datasketch itself)."""
     generator = np.random.RandomState(seed)
     a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def encode_permutations(drawn: tuple[np.ndarray, np.ndarray]) -> tuple[bytes, bytes]:
+    a, b = drawn
+    return a.astype("<u4").tobytes(), b.astype("<u4").tobytes()
+
+
+def decode_permutations(payload: object, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = (np.frombuffer(part, dtype="<u4").astype(np.uint32) for part in payload)  # type: ignore[union-attr]
+    if len(a) != num_perm or len(b) != num_perm or not np.all(a & np.uint32(1)):
+        raise ValueError("MinHash permutations of the wrong shape")
     return a, b
 
 
@@ -370,7 +392,7 @@ def find_duplicates(store: SignatureStore, threshold: float) -> Duplicates:
     """Cluster the stored documents (see the module docstring)."""
     store.close()
     sets = UnionFind(store.count)
-    if store.count:
+    if store.count > 1:  # a single document has no duplicate: no clusters to look for
         minhashes, docs = np.asarray(store.minhashes()), np.asarray(store.docs())
         Joiner(sets).join_equal(docs["exact"])
         cut = decision_cut(threshold, store.num_perm)

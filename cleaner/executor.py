@@ -25,9 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from itertools import chain, islice
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, TypeVar
 
 from cleaner.config import Config, RunOptions
@@ -37,6 +35,8 @@ from cleaner.repetition import LineCounts
 from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream, start_worker
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from cleaner.ray_executor import RayExecutor
 
 T = TypeVar("T")
@@ -78,6 +78,10 @@ class LocalExecutor:
 
     def ensure_pool(self, tasks: int) -> ProcessPoolExecutor:
         """The pool, started (or restarted larger, between stages) with a process for each of `tasks`, up to `workers`."""
+        # Imported here: concurrent.futures.process and multiprocessing take 20 ms to import, and a run over
+        # one file (every stage a single task) starts no pool.
+        from concurrent.futures import ProcessPoolExecutor
+
         size = min(self.workers, tasks)
         if self.pool is None or self.pool_size < size:
             self.close()
@@ -97,6 +101,8 @@ class LocalExecutor:
         if len(ahead) < POOL_MIN_TASKS and self.pool is None:
             yield from map(task, chain(ahead, items))
             return
+        from concurrent.futures.process import BrokenProcessPool  # loaded by `ensure_pool`
+
         pool = self.ensure_pool(len(ahead))
         window = self.pool_size * TASKS_IN_FLIGHT_PER_WORKER
         pending: deque = deque()

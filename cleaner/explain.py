@@ -18,7 +18,6 @@ from cleaner.pipeline import Pipeline
 from cleaner.errors import ConfigError
 from cleaner.readers import Walker, input_format, input_labels, sniff_kind, source_name
 from cleaner.records import FILE
-from cleaner.repetition import LineCounts
 
 GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
 TITLE = "title"
@@ -40,6 +39,7 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
         return Pipeline(config).process_file(path, source_name(path.name), kind)
     # Imported here: the count pass's machinery (executor, stages, deduplication) only `--corpus` needs.
     from cleaner.executor import LocalExecutor
+    from cleaner.repetition import LineCounts
     from cleaner.runner import count_lines, input_units
     from cleaner.stages import RunContext
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from cleaner.errors import ConfigError, InputError
+from cleaner.lazyre import LazyPattern
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -38,7 +39,7 @@ DATELINE = re.compile(
     r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.?\s+[^\W\d_]+\.?,?\s+\d{4}\b"
     r"|\b[^\W\d_]+\.?\s+\d{1,2},?\s+\d{4}\b|\d{4}\s*\u5e74\s*\d{1,2}\s*\u6708"
 )
-CJK_CHAR = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+CJK_CHAR = LazyPattern("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # compiled when first used (`lazyre`)
 CLOSERS = "\"'\u201d\u2019\u00bb)]"
 SENTENCE_ENDS = frozenset(".!?\u2026\u3002\uff01\uff1f\u061f\u0964")
 # Page metadata from the markup the page declares. Each field's sources, most trusted first:

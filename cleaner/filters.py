@@ -6,13 +6,12 @@ Each filter looks at a cleaned document and returns None to keep it or a
 
 from __future__ import annotations
 
-import re
-
 from cleaner.config import Config
 from cleaner.document import Document, Rejection
+from cleaner.lazyre import LazyPattern
 
 
-CJK = re.compile("[\u3040-\u9fff\uac00-\ud7af]")
+CJK = LazyPattern("[\u3040-\u9fff\uac00-\ud7af]")  # compiled when first used (`lazyre`)
 SPACED_CHARS_PER_WORD = 8
 
 

@@ -55,7 +55,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain, repeat
+from itertools import chain
 from operator import ne
 from typing import NamedTuple
 
@@ -124,9 +124,8 @@ def guess_stoplist(words: list[str]) -> str | None:
     script = line_script(" ".join(words))
     if script is not None:
         return SCRIPT_LANGUAGES[script]
-    index = stopword_index()
     distinct = set(words)
-    hits = Counter(chain.from_iterable(map(index.get, distinct, repeat(()))))
+    hits = Counter(chain.from_iterable(stopword_index().holders(distinct)))
     if not hits:
         return None
     name, count = max(hits.items(), key=lambda item: (item[1], item[0] == "English", item[0]))

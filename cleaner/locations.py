@@ -14,7 +14,6 @@ import fnmatch
 import re
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -137,6 +136,8 @@ def upload_output(local: Path, url: str, patterns: tuple[str, ...]) -> None:
     """
     fs, base = filesystem(url)
     base = base.rstrip("/")
+    import uuid  # here: the command line imports this module, and only an upload needs an id
+
     staging = f"{base}/{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
     names = sorted(path.name for path in local.iterdir() if path.is_file() and not path.name.startswith("."))
     fs.makedirs(staging, exist_ok=True)

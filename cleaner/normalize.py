@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import ftfy
-
 # A lead byte of a UTF-8 sequence read as Latin-1/cp1252, followed by a
 # continuation byte read the same way: the mark of mojibake. Checking for the
 # rarer continuation character alone first keeps clean text cheap, and the
@@ -48,6 +46,9 @@ def repair_mojibake(text: str) -> str:
     """
     if text.isascii() or not MOJIBAKE_CONTINUATION.search(text) or not MOJIBAKE_HINT.search(text):
         return text
+    # Imported here, not at the top: ftfy takes about 70 ms to import, and most documents never need it.
+    import ftfy
+
     return "\n".join(ftfy.fix_encoding(line) if MOJIBAKE_HINT.search(line) else line for line in text.split("\n"))
 
 

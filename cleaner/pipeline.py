@@ -16,6 +16,7 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cleaner.comments import CommentThreads
 from cleaner.config import Config
@@ -30,10 +31,12 @@ from cleaner.layout import mark_link_paragraphs
 from cleaner.normalize import normalize
 from cleaner.readers import decode, records_of
 from cleaner.records import FILE, ReadStats, Record, Unit
-from cleaner.repetition import LineCounts, RepeatedLines
 from cleaner.rulebook import Rulebook, load_rules
 from cleaner.second import resiliparse_text, union
 from cleaner.timelimit import TimeLimitExceeded, time_limit
+
+if TYPE_CHECKING:
+    from cleaner.repetition import LineCounts
 
 Step = Callable[[Document], Document]
 Filter = Callable[[Document, Config], "Rejection | None"]
@@ -67,6 +70,8 @@ class Pipeline:
         return counted
 
     def repeated_step(self, line_counts: LineCounts) -> tuple[str, Step]:
+        from cleaner.repetition import RepeatedLines  # here: only a pipeline with line counts (a run's second pass) needs it
+
         config = self.config
         return "repeated", RepeatedLines(line_counts, config.site_by, config.repeat_min_docs, config.repeat_min_share)
 

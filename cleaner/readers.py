@@ -28,8 +28,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, BinaryIO
 
-import charset_normalizer
-
 from cleaner.config import Config
 from cleaner.containers import RECORDS_PER_UNIT, container_format, plan_units, read_unit
 from cleaner.errors import InputError
@@ -566,6 +564,8 @@ def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
         text = data.decode(candidate, errors="replace")
         if text.count("\ufffd") <= len(text) * MAX_UNDECODABLE_SHARE:
             return text, candidate
+    import charset_normalizer  # here: 20 ms to import, for the few files no declared encoding or UTF-8 fits
+
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError("decode_error", "no text encoding fits these bytes")

@@ -6,20 +6,43 @@ keyed by the stoplist files, jusText's reader (`justext/utils.py`) and this
 module: rebuilt from the files when any of them changes, and otherwise
 read back in a few hundredths of a second. jusText itself is only imported
 to build them. A stoplist becomes a set when it is first asked for.
+
+The index is not made into one dict at start: its 154,000 words took 80 ms
+to make into strings and hash (most of the stoplists' share of a one-file
+run), while a document looks up a few hundred words. The cache keeps it in
+2048 buckets, by a hash of the words' first two characters, each one string
+of words and one of their stoplists' numbers (4,000 strings to read back
+instead of 154,000); a bucket joins the dict when a word of its prefixes is
+first looked up (`StopwordIndex.holders`), so the first page makes about a
+tenth of the index and a long run all of it that its languages touch.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator, Mapping
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 from cleaner.cache import StaleCache, cached
 
 # A stopword shared by more stoplists than this says nothing about the language.
 MAX_SHARED = 30
+# The index is bucketed by this many leading characters of a word, into this many buckets (see the
+# module): a document's few hundred distinct words touch about 150 prefixes, so a one-file run makes a
+# tenth of the index into a dict (in-process, 2 ms for the first page instead of 80 ms for all).
+BUCKET_PREFIX = 2
+BUCKETS = 2048
+# The prefixes looked up are noted (so a known one costs a set lookup); past this many (a long run over
+# varied text, about 10 MB of them) the remaining buckets are loaded and nothing more is noted.
+MAX_PREFIXES = 100_000
+# A bucket numbers its words' groups of stoplists with one character each; below the surrogates, so
+# every number is a character marshal writes as it is.
+MAX_GROUPS = 0xD800
 
 
 @dataclass(frozen=True)
@@ -42,12 +65,89 @@ class Stoplists(Mapping):
         return len(self.words)
 
 
+class StopwordIndex(Mapping):
+    """Each stopword to the names of the stoplists holding it, made a bucket at a time as words are looked up.
+
+    `groups` are the distinct tuples of names. Bucket k holds the words
+    whose first `BUCKET_PREFIX` characters hash to k (`bucket_of`):
+    `words[k]` each followed by a newline and `ids[k]` the numbers of their
+    groups, one character each (`chr(number)`), word by word.
+    """
+
+    def __init__(self, groups: list[tuple[str, ...]], words: list[str], ids: list[str]) -> None:
+        self.groups = groups
+        self.words = words
+        self.ids = ids
+        self._by_char = dict(zip(map(chr, range(len(groups))), groups))
+        self._found: dict[str, tuple[str, ...]] = {}
+        self._prefixes: set[str] = set()  # the prefixes whose bucket is in `_found`
+        self._buckets: set[int] = set()
+        self._complete = False  # every bucket is in `_found`: nothing left to load or to note
+
+    @classmethod
+    def from_dict(cls, index: Mapping[str, tuple[str, ...]]) -> StopwordIndex:
+        numbers: dict[tuple[str, ...], int] = {}
+        words: list[list[str]] = [[] for _ in range(BUCKETS)]
+        ids: list[list[str]] = [[] for _ in range(BUCKETS)]
+        for word, names in index.items():
+            if "\n" in word:
+                raise ValueError("a stopword holds a newline")
+            number = numbers.setdefault(names, len(numbers))
+            if number >= MAX_GROUPS:
+                raise ValueError("too many groups of stoplists to number with one character")
+            bucket = bucket_of(word[:BUCKET_PREFIX])
+            words[bucket].append(word + "\n")
+            ids[bucket].append(chr(number))
+        return cls(list(numbers), ["".join(bucket) for bucket in words], ["".join(bucket) for bucket in ids])
+
+    def holders(self, words: Iterable[str]) -> Iterator[tuple[str, ...]]:
+        """The names of the stoplists holding each of `words` (an empty tuple for a word in none), in order."""
+        if not self._complete:
+            words = list(words)
+            self.load({word[:BUCKET_PREFIX] for word in words} - self._prefixes)
+        return map(self._found.get, words, repeat(()))
+
+    def load(self, prefixes: Iterable[str]) -> None:
+        """Add the buckets of words with these prefixes to the dict lookups read."""
+        for prefix in prefixes:
+            self._prefixes.add(prefix)
+            self.load_bucket(bucket_of(prefix))
+        if len(self._prefixes) > MAX_PREFIXES:  # a long run's noted prefixes stay bounded: load the rest at once
+            for bucket in range(BUCKETS):
+                self.load_bucket(bucket)
+        if len(self._buckets) == BUCKETS:
+            self._complete = True
+            self._prefixes.clear()
+
+    def load_bucket(self, bucket: int) -> None:
+        if bucket not in self._buckets:
+            self._buckets.add(bucket)
+            self._found.update(zip(self.words[bucket].split("\n")[:-1], map(self._by_char.__getitem__, self.ids[bucket])))
+
+    def __getitem__(self, word: str) -> tuple[str, ...]:
+        if not self._complete:
+            self.load({word[:BUCKET_PREFIX]} - self._prefixes)
+        return self._found[word]
+
+    def __iter__(self) -> Iterator[str]:
+        for joined in self.words:
+            yield from joined.split("\n")[:-1]
+
+    def __len__(self) -> int:
+        return sum(map(len, self.ids))
+
+
+def bucket_of(prefix: str) -> int:
+    """The bucket of words that begin with `prefix` (the same in every process: CRC-32, not `hash`)."""
+    return zlib.crc32(prefix.encode("utf-8", "surrogatepass")) % BUCKETS
+
+
 @dataclass(frozen=True)
 class Stopwords:
     """The stoplists, and each stopword shared by at most `MAX_SHARED` of them mapped to the stoplists holding it."""
 
     stoplists: Stoplists
-    index: dict[str, tuple[str, ...]]
+    index: StopwordIndex
 
     @classmethod
     def from_justext(cls) -> Stopwords:
@@ -59,29 +159,34 @@ class Stopwords:
             for word in words:
                 index.setdefault(word, []).append(name)
         stoplists = Stoplists({name: "".join(word + "\n" for word in sorted(words)) for name, words in lists.items()})
-        return cls(stoplists, {word: tuple(names) for word, names in index.items() if len(names) <= MAX_SHARED})
+        return cls(stoplists, StopwordIndex.from_dict({word: tuple(names) for word, names in index.items() if len(names) <= MAX_SHARED}))
 
     def encode(self) -> tuple:
-        """Marshal-able values: the stoplists' texts, and the index as groups of newline-ended words with their names."""
-        groups: dict[tuple[str, ...], list[str]] = {}
-        for word, names in self.index.items():
-            if "\n" in word:
-                raise ValueError("a stopword holds a newline")
-            groups.setdefault(names, []).append(word)
-        return dict(self.stoplists.words), [(list(names), "".join(w + "\n" for w in words)) for names, words in groups.items()]
+        """Marshal-able values: the stoplists' texts, the groups of names, and the index's buckets as they are."""
+        return dict(self.stoplists.words), [list(names) for names in self.index.groups], self.index.words, self.index.ids
 
     @classmethod
     def decode(cls, payload: object) -> Stopwords:
-        words, groups = payload  # type: ignore[misc]
+        words, groups, buckets, ids = payload  # type: ignore[misc]
         if not isinstance(words, dict) or not all(isinstance(text, str) for text in words.values()):
             raise StaleCache("stoplists of the wrong shape")
-        index: dict[str, tuple[str, ...]] = {}
-        for names, joined in groups:
-            names = tuple(names)
-            if not names or not set(names) <= words.keys():
-                raise StaleCache("a stopword index of the wrong shape")
-            index.update(dict.fromkeys(joined.split("\n")[:-1], names))
-        return cls(Stoplists(words), index)
+        names = [tuple(group) for group in groups]
+        if not all(group and set(group) <= words.keys() for group in names) or not sound_buckets(buckets, ids, len(names)):
+            raise StaleCache("a stopword index of the wrong shape")
+        return cls(Stoplists(words), StopwordIndex(names, buckets, ids))
+
+
+def sound_buckets(words: list[str], ids: list[str], groups: int) -> bool:
+    """`BUCKETS` buckets, each of newline-ended words with one group number (below `groups`) per word.
+
+    Checked a whole list at a time (C loops): the cache is read at every start.
+    """
+    if len(words) != BUCKETS or len(ids) != BUCKETS or list(map(str.count, words, repeat("\n"))) != list(map(len, ids)):
+        return False
+    if not all(map(str.endswith, filter(None, words), repeat("\n"))):
+        return False
+    numbers = "".join(ids)
+    return not numbers or groups > 0 and re.search(f"[^\\0-{re.escape(chr(groups - 1))}]", numbers) is None
 
 
 def justext_files() -> list[Path]:
@@ -105,6 +210,6 @@ def stoplists() -> Stoplists:
     return stopwords().stoplists
 
 
-def stopword_index() -> dict[str, tuple[str, ...]]:
+def stopword_index() -> StopwordIndex:
     """Each stopword that tells languages apart to the languages whose stoplist has it."""
     return stopwords().index

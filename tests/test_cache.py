@@ -167,9 +167,23 @@ def test_stopwords_read_back_equal_the_built_ones(in_tmp_cache: Path) -> None:
 
 
 def test_stoplists_keep_an_empty_word_and_an_empty_list() -> None:
-    from cleaner.stopwords import Stoplists
+    from cleaner.stopwords import Stoplists, StopwordIndex
 
-    lists = Stopwords(Stoplists({"A": "\n" + "x\n", "B": ""}), {"": ("A",), "x": ("A",)})
+    lists = Stopwords(Stoplists({"A": "\n" + "x\n", "B": ""}), StopwordIndex.from_dict({"": ("A",), "x": ("A",)}))
     back = Stopwords.decode(lists.encode())
     assert back.stoplists["A"] == frozenset({"", "x"}) and back.stoplists["B"] == frozenset()
     assert back.index == {"": ("A",), "x": ("A",)}
+
+
+def test_the_stopword_index_loads_buckets_as_words_are_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner import stopwords as module
+    from cleaner.stopwords import StopwordIndex
+
+    words = {f"{a}{b}x": (f"L{a}",) for a in "abcdefgh" for b in "abcdefgh"}
+    index = StopwordIndex.from_dict(words)
+    assert list(index.holders(["aax", "zzz", "aax"])) == [("La",), (), ("La",)]
+    assert 0 < len(index._found) < len(words)  # noqa: SLF001 - only the looked-up buckets were made
+    monkeypatch.setattr(module, "MAX_PREFIXES", 3)
+    assert list(index.holders(["bbx", "ccx", "ddx"])) == [("Lb",), ("Lc",), ("Ld",)]
+    assert index._complete and index._found == words and not index._prefixes  # noqa: SLF001 - past the bound: all loaded
+    assert dict(index.items()) == words and len(index) == len(words) and index["hhx"] == ("Lh",)

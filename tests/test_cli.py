@@ -302,6 +302,21 @@ def test_rules_list_imports_no_extractor_or_language_model() -> None:
     assert loaded.isdisjoint(EXTRACTORS_AND_MODELS + WORKER_MACHINERY), loaded & set(EXTRACTORS_AND_MODELS + WORKER_MACHINERY)
 
 
+@pytest.mark.parametrize("name", ["cafe-controls-crlf.txt", "cafe-cp1252.txt"])
+def test_explaining_a_text_file_imports_no_extractor_or_mojibake_repair(fixtures_dir: Path, name: str) -> None:
+    """A text file needs no HTML extractor, text without mojibake no ftfy (70 ms of a start), and explaining
+    one file without --corpus no line counts (sqlite3)."""
+    path = fixtures_dir / "input" / "text" / name
+    loaded = modules_loaded_by(f"from cleaner.cli import main; main(['explain', {str(path)!r}])")
+    assert "langdetect" in loaded  # it did clean the file
+    assert loaded.isdisjoint(("trafilatura", "resiliparse", "lxml", "ftfy", "sqlite3")), loaded & {"trafilatura", "resiliparse", "lxml", "ftfy", "sqlite3"}
+
+
+def test_explaining_text_with_mojibake_imports_ftfy(fixtures_dir: Path) -> None:
+    path = fixtures_dir / "input" / "text" / "cafe-mojibake.txt"
+    assert "ftfy" in modules_loaded_by(f"from cleaner.cli import main; main(['explain', {str(path)!r}])")
+
+
 def test_importing_the_errors_or_the_package_loads_nothing_heavy() -> None:
     loaded = modules_loaded_by("import cleaner.errors, cleaner.config, cleaner")
     assert loaded.isdisjoint(EXTRACTORS_AND_MODELS + WORKER_MACHINERY + ("ftfy", "re2")), loaded

@@ -268,3 +268,14 @@ def test_a_bad_dedup_threshold_is_a_usage_error(value: str, tmp_path: Path, caps
         main(["run", str(tmp_path), "-o", str(tmp_path / "out"), "--dedup-threshold", value])
     assert exit_info.value.code == 2
     assert "--dedup-threshold" in capsys.readouterr().err
+
+
+def test_permutations_read_back_from_the_cache_are_the_drawn_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner.dedup import draw_permutations, permutations
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    drawn = draw_permutations(dedup.NUM_PERM, dedup.SEED)
+    for _ in range(2):  # built and written, then read back
+        found = permutations()
+        assert all(np.array_equal(f, d) and f.dtype == np.uint32 for f, d in zip(found, drawn))
+    assert (tmp_path / f"minhash-permutations-{dedup.NUM_PERM}-{dedup.SEED}.cache").is_file()

@@ -1,5 +1,6 @@
 """The local executor starts no more worker processes than a run can use."""
 
+import concurrent.futures
 import gc
 import json
 import os
@@ -7,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import executor
 from cleaner.cli import main
 from cleaner.config import Config
 from cleaner.executor import LocalExecutor
@@ -65,7 +65,7 @@ class NoPool:
 def test_a_run_over_one_file_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "story.txt").write_text("A headline\n\n" + "\n\n".join(article(5)))
-    monkeypatch.setattr(executor, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoPool)  # imported by `ensure_pool` when it starts one
     for extra in ([], ["--site-by", "none"]):
         out = tmp_path / f"out{len(extra)}"
         assert main(["run", str(tmp_path / "in"), "-o", str(out), "-q", "--workers", "4", *extra]) == 0
@@ -74,7 +74,7 @@ def test_a_run_over_one_file_starts_no_worker(tmp_path: Path, monkeypatch: pytes
 
 def test_a_run_of_a_few_tasks_starts_a_worker_per_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sizes = []
-    real = executor.ProcessPoolExecutor
+    real = concurrent.futures.ProcessPoolExecutor
 
     def recording(max_workers: int, **kwargs: object):
         sizes.append(max_workers)
@@ -83,6 +83,17 @@ def test_a_run_of_a_few_tasks_starts_a_worker_per_task(tmp_path: Path, monkeypat
     (tmp_path / "in").mkdir()
     for n in range(9):  # 9 documents: two tasks of at most 8 (runner.BATCH_RECORDS) with --site-by none
         (tmp_path / "in" / f"{n}.txt").write_text(f"Story {n}\n\n" + "\n\n".join(article(10 + n)))
-    monkeypatch.setattr(executor, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", recording)
     assert main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--workers", "8", "--site-by", "none"]) == 0
     assert sizes == [2]
+
+
+def test_a_run_over_one_file_imports_no_process_pool(tmp_path: Path) -> None:
+    from conftest import modules_loaded_by
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "story.txt").write_text("A headline\n\n" + "\n\n".join(article(5)))
+    code = f"from cleaner.cli import main; main(['run', {str(tmp_path / 'in')!r}, '-o', {str(tmp_path / 'out')!r}, '-q'])"
+    loaded = modules_loaded_by(code)
+    assert "cleaner" in loaded and "multiprocessing" not in loaded
+    assert (tmp_path / "out" / "corpus-00000.jsonl").is_file()

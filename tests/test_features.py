@@ -96,3 +96,16 @@ def test_prose_has_more_function_words_than_a_menu(prose: str, chrome: str, scri
 )
 def test_is_prose(text: str, prose: bool) -> None:
     assert is_prose(text) is prose
+
+
+def test_script_patterns_compile_when_first_used_and_match_as_compiled() -> None:
+    import re
+
+    from cleaner import features
+    from cleaner.lazyre import LazyPattern
+
+    lazy = LazyPattern(features.CJK_CHAR.pattern)
+    assert "findall" not in vars(lazy)
+    text = "Apple发布了新款iPhone手机，東京で"
+    assert lazy.findall(text) == re.compile(features.CJK_CHAR.pattern).findall(text)
+    assert "findall" in vars(lazy) and lazy.sub("", text) == "AppleiPhone，"

@@ -139,3 +139,10 @@ def test_forgetting_memoised_words_changes_no_answer(monkeypatch: pytest.MonkeyP
     small = LanguageDetector()
     assert [small.detect(text) for text in REAL_TEXTS * 2] == expected * 2
     assert len(small._grams._words) <= 3
+
+
+def test_non_latin_is_every_character_from_u0300_up() -> None:
+    from cleaner.language import NON_LATIN
+
+    everything = "".join(map(chr, range(0x110000)))
+    assert NON_LATIN.findall(everything) == list(everything[0x300:])

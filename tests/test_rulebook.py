@@ -234,3 +234,18 @@ def test_no_default_rules(tmp_path: Path) -> None:
 def test_failing_examples_are_reported() -> None:
     wrong = Rule(id="wrong-v1", description="d", kind="drop-line", patterns=("share",), drop=("Tweet",), keep=("share",))
     assert check_examples(wrong) == ["should drop: 'Tweet'", "should keep unchanged: 'share' (got '')"]
+
+
+def test_a_rules_expression_is_compiled_when_a_document_first_needs_it() -> None:
+    book = Rulebook([rule("drop-line", r"share"), rule("drop-section", r"related", until=("more",))])
+    share, related = sorted(book._compiled, key=lambda c: c.rule.kind)  # noqa: SLF001 - what was compiled
+    assert not {"regex", "until"} & (vars(share).keys() | vars(related).keys())
+    assert removed(book.apply(doc_of("SHARE\n\nShare prices rose."))) == {"SHARE": "test-drop-line-v1"}
+    assert "regex" in vars(share) and not {"regex", "until"} & vars(related).keys()
+
+
+def test_a_pattern_re2_refuses_is_named_with_re2s_reason() -> None:
+    from cleaner.rulebook import pattern_problem
+
+    assert pattern_problem(r"\bshare\b") is None
+    assert "missing )" in pattern_problem("(share")
