@@ -45,6 +45,20 @@ def modules_loaded_by(code: str) -> set[str]:
 
 
 @pytest.fixture
+def warm_caches() -> None:
+    """The language profiles and the stopword index in the user's cache, as after a first run.
+
+    Building them reads jusText's stoplists (importing jusText, and lxml with
+    it) once per machine; a test of what a later start imports needs them built.
+    """
+    from cleaner.language import load_profiles
+    from cleaner.stopwords import stopword_index
+
+    load_profiles()
+    stopword_index()
+
+
+@pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 

@@ -303,7 +303,7 @@ def test_rules_list_imports_no_extractor_or_language_model() -> None:
 
 
 @pytest.mark.parametrize("name", ["cafe-controls-crlf.txt", "cafe-cp1252.txt"])
-def test_explaining_a_text_file_imports_no_extractor_or_mojibake_repair(fixtures_dir: Path, name: str) -> None:
+def test_explaining_a_text_file_imports_no_extractor_or_mojibake_repair(fixtures_dir: Path, name: str, warm_caches: None) -> None:
     """A text file needs no HTML extractor, text without mojibake no ftfy (70 ms of a start), and explaining
     one file without --corpus no line counts (sqlite3)."""
     path = fixtures_dir / "input" / "text" / name
