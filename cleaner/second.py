@@ -148,7 +148,8 @@ def prune(tree, path: FastPath = FAST_PATH) -> int:
         return 0
     limit = path.max_share * len(body.text or "")
     dropped = []
-    for element in body.query_selector_all(", ".join(path.prune)):
+    # `values()`: iterating resiliparse's DOMCollection itself makes its nodes one at a time, 30 times slower
+    for element in body.query_selector_all(", ".join(path.prune)).values():
         if any(outer.contains(element) for outer in dropped):
             continue
         if len(element.text or "") <= limit:
