@@ -248,7 +248,9 @@ def extract_with_resiliparse(html: str, url: str = "", comments: bool = False) -
     for trafilatura. resiliparse's tree is pruned of chrome
     (`second.FAST_PATH`) before it reads the text. The metadata comes from
     lxml's tree: reading it from resiliparse's (its CSS and tag look-ups)
-    was measured several times slower here. Raises
+    was measured several times slower here. The same tree shows
+    `layout.py` which lines are link paragraphs (trafilatura-eval html F1
+    on this path 0.904 -> 0.907, cleanportaleval 0.930 unchanged). Raises
     `InputError("no_main_text")` when resiliparse finds no main text or lxml
     cannot parse the page for its metadata.
     """
@@ -262,7 +264,7 @@ def extract_with_resiliparse(html: str, url: str = "", comments: bool = False) -
     page = parse_page(html)
     if page is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")
-    return with_declared_metadata(body, declared_metadata(page, html), url)
+    return with_declared_metadata(body, declared_metadata(page, html), url, page=page)
 
 
 def parse_page(html: str) -> HtmlElement | None:

@@ -99,3 +99,13 @@ def test_the_whole_pipeline_removes_the_link_paragraph_with_its_reason_and_no_he
     assert line.removed_by == LINK_PARAGRAPH and "link" in line.note
     assert "Ferry company" not in doc.text and PROSE[2] in doc.text
     assert "Ferry company" in clean_html(html, config=Config(heuristics=False)).text
+
+
+def test_the_fast_path_removes_link_paragraphs_too():
+    html = page(*(f"<p>{p}</p>" for p in PROSE[:2]),
+                '<p><a href="/ferry">Ferry company plans more boats to the islands</a></p>',
+                f"<p>{PROSE[2]}</p>")
+    doc = clean_html(html, config=Config(extractor="resiliparse"))
+    assert doc.extractor == "resiliparse"
+    (line,) = [line for line in doc.lines if line.text.startswith("Ferry company")]
+    assert line.removed_by == LINK_PARAGRAPH and PROSE[2] in doc.text
