@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import gzip
 import hashlib
+import heapq
 import io
 import json
 import zlib
@@ -34,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from itertools import compress, repeat
-from operator import attrgetter, eq, getitem, is_not, lt, neg
+from operator import attrgetter, eq, ge, getitem, is_not, lt
 from pathlib import Path
 
 from cleaner.config import SampleLimits
@@ -191,12 +192,17 @@ class SiteStats:
     def trim_lines(self, limit: int) -> None:
         """Past `4 x limit` lines, keep the `2 x limit` most frequent (ties by (reason, text), which are unique).
 
-        Sorts (-count, (reason, text)) tuples: the order of a key function
-        (-count, key), without a Python call per line.
+        Only the lines counted at least as often as the `2 x limit`-th
+        largest count can be kept, so only those are sorted, as (-count,
+        (reason, text)) tuples: the order of the key (-count, key), without
+        a Python call per line. A site's many lines seen once are skipped by
+        a C loop.
         """
         counted = self.removed_lines
         if len(counted) > 4 * limit:
-            top = sorted(zip(map(neg, counted.values()), counted.keys()))[: 2 * limit]
+            cut = heapq.nlargest(2 * limit, counted.values())[-1]
+            contenders = compress(counted.items(), map(ge, counted.values(), repeat(cut)))
+            top = sorted((-n, key) for key, n in contenders)[: 2 * limit]
             self.removed_lines = Counter({key: -n for n, key in top})
 
     def merge(self, other: SiteStats, limit: int) -> None:
