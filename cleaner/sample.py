@@ -27,12 +27,15 @@ from __future__ import annotations
 import bisect
 import gzip
 import hashlib
+import heapq
 import io
 import json
 import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import compress, repeat
+from operator import attrgetter, eq, ge, getitem, is_not, lt
 from pathlib import Path
 
 from cleaner.config import SampleLimits
@@ -47,6 +50,14 @@ LENGTH_EDGES = tuple(int(m * 10**e) for e in range(1, 7) for m in (1, 2, 5)) + (
 SHARE_BINS = 20  # the share of a document's characters removed, in bins of 5%
 EXAMPLE_CHARS = 300  # an example line (per reason, per site) is cut to this many characters
 HASH_SPACE = float(1 << 64)
+EXAMPLE_SLICE = slice(0, EXAMPLE_CHARS)
+NO_BOUND = 1 << 32  # above every CRC-32: a reason whose example slots are not full yet takes any line
+# The sample runs on every cleaned document, so its per-line work is done by C loops (map, compress,
+# Counter) over columns of the lines rather than by a Python loop with a call per line.
+_TEXT = attrgetter("text")
+_REMOVED_BY = attrgetter("removed_by")
+_EDITS = attrgetter("edits")
+_SHOWN = attrgetter("text", "removed_by", "note", "para_start", "edits")
 
 
 def content_hash(text: str) -> int:
@@ -127,7 +138,14 @@ class ReasonStats:
 
     def add_example(self, text: str, site: str, source: str, limit: int) -> None:
         """Keep `text` if its hash is among the `limit` smallest (CRC-32: cheap, and stable across processes)."""
-        key = zlib.crc32(text.encode("utf-8", "surrogateescape"))
+        self.add_keyed_example(zlib.crc32(text.encode("utf-8", "surrogateescape")), text, site, source, limit)
+
+    def example_bound(self, limit: int) -> int:
+        """The keys below which a line can still enter the examples (`NO_BOUND` while fewer than `limit` are kept)."""
+        return self.examples[-1][0] if len(self.examples) >= limit else NO_BOUND
+
+    def add_keyed_example(self, key: int, text: str, site: str, source: str, limit: int) -> None:
+        """`add_example` with the text's CRC-32 already computed. The first text seen with a key keeps it."""
         examples = self.examples
         if len(examples) >= limit and key >= examples[-1][0]:
             return
@@ -172,9 +190,20 @@ class SiteStats:
     candidate: tuple | None = None  # (key, source): the document of this site to show
 
     def trim_lines(self, limit: int) -> None:
-        if len(self.removed_lines) > 4 * limit:
-            top = sorted(self.removed_lines.items(), key=lambda item: (-item[1], item[0]))[: 2 * limit]
-            self.removed_lines = Counter(dict(top))
+        """Past `4 x limit` lines, keep the `2 x limit` most frequent (ties by (reason, text), which are unique).
+
+        Only the lines counted at least as often as the `2 x limit`-th
+        largest count can be kept, so only those are sorted, as (-count,
+        (reason, text)) tuples: the order of the key (-count, key), without
+        a Python call per line. A site's many lines seen once are skipped by
+        a C loop.
+        """
+        counted = self.removed_lines
+        if len(counted) > 4 * limit:
+            cut = heapq.nlargest(2 * limit, counted.values())[-1]
+            contenders = compress(counted.items(), map(ge, counted.values(), repeat(cut)))
+            top = sorted((-n, key) for key, n in contenders)[: 2 * limit]
+            self.removed_lines = Counter({key: -n for n, key in top})
 
     def merge(self, other: SiteStats, limit: int) -> None:
         self.documents += other.documents
@@ -202,7 +231,8 @@ class Observed:
     chars_after: int
     removed: dict[str, list[int]]  # reason -> [lines, chars]
     rejection: str | None
-    removed_lines: list[tuple[str, str]]  # (reason, text) of each line removed whole
+    removed_reasons: list[str]  # the reason of each line removed whole, in document order (the title first)
+    removed_texts: list[str]  # and its text
 
 
 class Sample:
@@ -226,7 +256,7 @@ class Sample:
             "most-removed-share": TopK(limits.most_removed_share),
             "most-removed-chars": TopK(limits.most_removed_chars),
         }
-        self.docs: dict[str, dict] = {}  # source -> the document as the viewer shows it
+        self.docs: dict[str, tuple] = {}  # source -> the document as the viewer shows it (`shown`; `expand` makes it JSON)
 
     # --- one document (in the cleaning task) -----------------------------------------
 
@@ -236,7 +266,7 @@ class Sample:
         self.count(seen, doc)
         wanted = self.offer(seen)
         if wanted:
-            self.docs[seen.source] = payload(doc, site, seen, self.limits)
+            self.docs[seen.source] = shown(doc, site, seen, self.limits)
 
     def count(self, seen: Observed, doc: Document) -> None:
         limits = self.limits
@@ -264,15 +294,30 @@ class Sample:
         site.documents += 1
         site.chars_before += seen.chars_before
         site.chars_removed += removed_chars
-        site.lines_removed += len(seen.removed_lines)
-        counted = site.removed_lines
-        reasons = self.reasons
-        for reason, text in seen.removed_lines:
-            if len(text) > EXAMPLE_CHARS:
-                text = text[:EXAMPLE_CHARS]
-            counted[reason, text] += 1
-            reasons[reason].add_example(text, seen.site, seen.source, limits.reason_examples)
+        site.lines_removed += len(seen.removed_texts)
+        if seen.removed_texts:
+            texts = list(map(getitem, seen.removed_texts, repeat(EXAMPLE_SLICE)))
+            site.removed_lines.update(zip(seen.removed_reasons, texts))
+            self.add_examples(seen, texts)
         site.trim_lines(limits.site_lines)
+
+    def add_examples(self, seen: Observed, texts: list[str]) -> None:
+        """Offer each removed line (cut to `EXAMPLE_CHARS`) to its reason's examples, in document order.
+
+        Only lines that can enter are offered: a key below its reason's
+        bound (the largest key kept once the slots are full, taken at the
+        start of the document). The others would be turned away by
+        `add_keyed_example` itself, so the examples are the same as offering
+        every line, and most documents offer none.
+        """
+        limit = self.limits.reason_examples
+        reasons = self.reasons
+        keys = list(map(zlib.crc32, map(str.encode, texts, repeat("utf-8"), repeat("surrogateescape"))))
+        bounds = {reason: reasons[reason].example_bound(limit) for reason in seen.removed}
+        candidates = map(lt, keys, map(bounds.__getitem__, seen.removed_reasons))
+        site, source = seen.site, seen.source
+        for index in compress(range(len(keys)), candidates):
+            reasons[seen.removed_reasons[index]].add_keyed_example(keys[index], texts[index], site, source, limit)
 
     def offer(self, seen: Observed) -> bool:
         """Add the document to every selection that admits it now; true when one did (its lines must then be kept)."""
@@ -407,7 +452,8 @@ class Sample:
                     for name, site in top
                 ],
             },
-            "samples": [{**self.docs[source], "why": reasons_for} for source, reasons_for in sorted(why.items()) if source in self.docs],
+            "samples": [{**expand(self.docs[source], limits), "why": reasons_for} for source, reasons_for in sorted(why.items())
+                        if source in self.docs],
         }
 
 
@@ -416,59 +462,80 @@ def measure(doc: Document, site: str) -> Observed:
 
     A phrase a rule stripped counts as a line of its reason (as in the
     record's `removed`) with the characters it took; the title line a text
-    dump loses (`Document.headline`) counts as `title`. One pass over the
-    lines, the cheapest Python has: this runs on every cleaned document.
+    dump loses (`Document.headline`) counts as `title`. This runs on every
+    cleaned document: the lines are read as columns by C loops, and only
+    lines with edits (rare) get a Python loop.
     """
+    lines = doc.lines
+    texts = list(map(_TEXT, lines))
+    line_reasons = list(map(_REMOVED_BY, lines))
+    lengths = list(map(len, texts))
+    before = after = sum(lengths)
     removed: dict[str, list[int]] = {}
-    removed_lines: list[tuple[str, str]] = []
-    before = after = 0
-    for line in doc.lines:
-        text = line.text
-        reason = line.removed_by
-        if line.edits:
-            texts = [was for _reason, was in line.edits] + [text]
-            for (edit, was), then in zip(line.edits, texts[1:]):
-                entry = removed.setdefault(edit, [0, 0])
-                entry[0] += 1
-                entry[1] += len(was) - len(then)
-            before += len(texts[0])
-        else:
-            before += len(text)
-        if reason is None:
-            after += len(text)
-            continue
-        entry = removed.get(reason)
-        if entry is None:
-            entry = removed[reason] = [0, 0]
-        entry[0] += 1
-        entry[1] += len(text)
-        removed_lines.append((reason, text))
+    if any(map(_EDITS, lines)):
+        for line in lines:
+            if line.edits:
+                versions = [was for _reason, was in line.edits] + [line.text]
+                for (edit, was), then in zip(line.edits, versions[1:]):
+                    entry = removed.setdefault(edit, [0, 0])
+                    entry[0] += 1
+                    entry[1] += len(was) - len(then)
+                before += len(versions[0]) - len(line.text)
+    removed_reasons: list[str] = []
+    removed_texts: list[str] = []
+    if line_reasons.count(None) != len(line_reasons):
+        whole = list(map(is_not, line_reasons, repeat(None)))
+        removed_reasons = list(compress(line_reasons, whole))
+        removed_texts = list(compress(texts, whole))
+        removed_lengths = list(compress(lengths, whole))
+        per_reason = Counter(removed_reasons)
+        for reason, count in per_reason.items():
+            if len(per_reason) == 1:
+                chars = sum(removed_lengths)
+            else:
+                chars = sum(compress(removed_lengths, map(eq, removed_reasons, repeat(reason))))
+            entry = removed.setdefault(reason, [0, 0])
+            entry[0] += count
+            entry[1] += chars
+            after -= chars
     if doc.headline:
         before += len(doc.headline)
         entry = removed.setdefault(TITLE, [0, 0])
         entry[0] += 1
         entry[1] += len(doc.headline)
-        removed_lines.insert(0, (TITLE, doc.headline))
+        removed_reasons.insert(0, TITLE)
+        removed_texts.insert(0, doc.headline)
     rejection = doc.rejection.reason if doc.rejection is not None else None
-    return Observed(doc.source, site, content_hash(doc.source), before, after, removed, rejection, removed_lines)
+    return Observed(doc.source, site, content_hash(doc.source), before, after, removed, rejection, removed_reasons, removed_texts)
 
 
-def payload(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> dict:
+def shown(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> tuple:
+    """What the viewer needs of a document, taken as it is now (one C loop over the lines): `expand` makes it JSON.
+
+    A task keeps this for every document a selection admits, and most of
+    them are dropped again by the merges; only the kept ones are expanded.
+    """
+    rejection = None if doc.rejection is None else (doc.rejection.reason, doc.rejection.detail)
+    return (doc.source, doc.url, site, doc.title, doc.lang, doc.kind, rejection, seen.chars_before, seen.chars_after,
+            doc.headline, list(map(_SHOWN, doc.lines[: limits.max_lines])), max(0, len(doc.lines) - limits.max_lines))
+
+
+def expand(kept: tuple, limits: SampleLimits) -> dict:
     """A document as the viewer shows it: every line (up to `max_lines`), kept or removed with its reason and note."""
+    source, url, site, title, lang, kind, rejection, chars_before, chars_after, headline, shown_lines, omitted = kept
     width = limits.max_line_chars
     lines = []
-    if doc.headline:
-        lines.append([doc.headline[:width], TITLE, TITLE_NOTE, False])
-    for line in doc.lines[: limits.max_lines]:
-        entry = [line.text[:width], line.removed_by, line.note, line.para_start]
-        if line.edits:
-            entry.append([[reason, before[:width]] for reason, before in line.edits])
+    if headline:
+        lines.append([headline[:width], TITLE, TITLE_NOTE, False])
+    for text, removed_by, note, para_start, edits in shown_lines:
+        entry = [text[:width], removed_by, note, para_start]
+        if edits:
+            entry.append([[reason, before[:width]] for reason, before in edits])
         lines.append(entry)
-    rejection = None if doc.rejection is None else [doc.rejection.reason, doc.rejection.detail]
     return {
-        "source": doc.source, "url": doc.url, "site": site, "title": doc.title, "lang": doc.lang, "kind": doc.kind,
-        "rejection": rejection, "chars_before": seen.chars_before, "chars_after": seen.chars_after,
-        "lines": lines, "lines_omitted": max(0, len(doc.lines) - limits.max_lines),
+        "source": source, "url": url, "site": site, "title": title, "lang": lang, "kind": kind,
+        "rejection": None if rejection is None else list(rejection), "chars_before": chars_before, "chars_after": chars_after,
+        "lines": lines, "lines_omitted": omitted,
     }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from cleaner.cli import main
 from cleaner.config import SampleLimits
 from cleaner.document import Document, Line, Rejection
-from cleaner.sample import REPORT_DATA, Sample, TopK, length_bin, measure, read_report_data
+from cleaner.sample import EXAMPLE_CHARS, REPORT_DATA, ReasonStats, Sample, SiteStats, TopK, length_bin, measure, read_report_data
 
 LIMITS = SampleLimits()
 
@@ -95,6 +95,49 @@ def test_the_sample_covers_every_reason_the_largest_losses_and_the_top_sites() -
     top_site = data["sites"]["top"][0]["site"]
     assert any(item["site"] == top_site for item in samples.values())
     assert all("why" in item and item["why"] for item in samples.values())
+
+
+def varied_corpus(count: int = 300, seed: int = 11) -> list[tuple[Document, str]]:
+    """Documents with repeated and long removed lines, several reasons, titles and edits, in a few sites."""
+    rng = random.Random(seed)
+    reasons = ["repeated", "heuristic.body-bounds-v3", "cookie-notice-v1", "rare-rule-v1"]
+    docs = []
+    for n in range(count):
+        site = f"site{rng.randrange(3)}.example"
+        lines = []
+        for i in range(rng.randrange(1, 60)):
+            text = rng.choice([f"Menu item {rng.randrange(30)}", f"line {i} of {n}", "x" * rng.randrange(290, 320) + str(rng.randrange(4))])
+            line = Line(text, edits=(("share-phrase-v1", text + " Share this"),) if rng.random() < 0.05 else ())
+            if i == 0 and n in (40, 200):
+                line.removed_by = reasons[3]  # a reason seen twice: its example slots never fill
+            elif rng.random() < 0.6:
+                line.removed_by = rng.choice(reasons[:3])
+            lines.append(line)
+        docs.append((Document(f"{site}/{n}.txt", "text", lines=lines, headline=f"Title {n % 7}" if n % 3 else ""), site))
+    return docs
+
+
+def test_examples_and_site_lines_are_those_of_offering_every_removed_line() -> None:
+    """The sample offers a line to its reason only when it can enter: the result is that of offering them all, one by one."""
+    docs = varied_corpus()
+    limits = LIMITS
+    reasons: dict[str, ReasonStats] = {}
+    sites: dict[str, SiteStats] = {}
+    for doc, site in docs:
+        removed = ([("title", doc.headline)] if doc.headline else []) + [(line.removed_by, line.text) for line in doc.lines if not line.kept]
+        stats = sites.setdefault(site, SiteStats())
+        for reason, text in removed:
+            stats.removed_lines[reason, text[:EXAMPLE_CHARS]] += 1
+            reasons.setdefault(reason, ReasonStats()).add_example(text[:EXAMPLE_CHARS], site, doc.source, limits.reason_examples)
+        stats.trim_lines(limits.site_lines)
+    data = sampled(docs, 1)
+    for reason, stats in reasons.items():
+        assert data["reasons"][reason]["examples"] == [{"text": text, "site": site, "source": source} for _key, text, site, source in stats.examples]
+    assert len(data["reasons"]["rare-rule-v1"]["examples"]) == 2 and len(data["reasons"]["repeated"]["examples"]) == limits.reason_examples
+    for entry in data["sites"]["top"]:
+        counted = sorted(sites[entry["site"]].removed_lines.items(), key=lambda item: (-item[1], item[0]))[: limits.site_lines]
+        assert [(line["reason"], line["text"], line["count"]) for line in entry["lines"]] == [(r, t, n) for (r, t), n in counted]
+    assert any(len(line["text"]) == EXAMPLE_CHARS for entry in data["sites"]["top"] for line in entry["lines"])
 
 
 def test_statistics_add_up() -> None:
