@@ -73,6 +73,7 @@ class Part:
 BATCH_RECORDS = 8
 SPILL_BATCH_RECORDS = 32  # larger batches in two passes: one spill file each
 COUNTS_FILE = "line-counts.sqlite"
+STAGED_INPUTS = "inputs"  # in scratch: the copies of containers given by URL, which their tasks read
 
 
 def run(options: RunOptions) -> dict:
@@ -258,7 +259,7 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
     """Read to sign: in one pass with nothing to count, else the parse pass, the count reduce and the cleaning pass."""
     config, staging = context.config, Path(context.scratch)
     if config.site_by == "none":
-        units = input_units(files, config, BATCH_RECORDS)
+        units = input_units(files, config, BATCH_RECORDS, staging / STAGED_INPUTS)
         return executor.map(partial(parse_and_clean_task, run=context), batches(units, executor.records_per_task(BATCH_RECORDS)))
     counts_path = staging / COUNTS_FILE
     bar.set_description("pass 1: counting lines")
@@ -266,7 +267,7 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
     if not counted:
         counts_path.unlink(missing_ok=True)  # a killed run's partial counts: the reduce is done again
     with LineCounts(counts_path) as counts:
-        tasks = count_lines(executor, input_units(files, config, SPILL_BATCH_RECORDS), counts, context, tally, bar,
+        tasks = count_lines(executor, input_units(files, config, SPILL_BATCH_RECORDS, staging / STAGED_INPUTS), counts, context, tally, bar,
                             reduce=not counted)
     if context.markers and not counted:
         mark_finished(context.markers, "counts", "all", tasks, [counts_path])
@@ -307,10 +308,14 @@ def write_rejects_and_clusters(parts: list[Part], duplicates: Duplicates | None,
     return ["duplicates.jsonl"]
 
 
-def input_units(items: Iterable[InputFile], config: Config, records_per_unit: int = SPILL_BATCH_RECORDS) -> Iterator[Unit]:
-    """The read stage's work: every input file's units of about `records_per_unit` records, in walk order."""
+def input_units(items: Iterable[InputFile], config: Config, records_per_unit: int = SPILL_BATCH_RECORDS,
+                stage: Path | None = None) -> Iterator[Unit]:
+    """The read stage's work: every input file's units of about `records_per_unit` records, in walk order.
+
+    Containers given by URL are copied into `stage` (in scratch) and read from there (`readers.units_of`).
+    """
     for item in items:
-        yield from units_of(item, config, records_per_unit)
+        yield from units_of(item, config, records_per_unit, stage)
 
 
 def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCounts, context: RunContext,

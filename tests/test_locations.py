@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+from collections import Counter
 from pathlib import Path
 
 import fsspec
@@ -12,6 +14,7 @@ from cleaner.cli import main
 from cleaner.config import RunOptions
 from cleaner.locations import is_url, list_files
 from cleaner.runner import run
+from conftest import article
 
 OUTPUTS = ("corpus-00000.jsonl", "rejects.jsonl", "duplicates.jsonl", "report-data.json.gz")
 
@@ -126,3 +129,86 @@ def test_an_output_url_on_a_ray_cluster_without_scratch_is_one_line(mixed_corpus
 def test_resume_into_an_output_url_is_one_line(mixed_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["run", str(mixed_corpus), "-o", f"file://{tmp_path}/out", "--quiet", "--resume"]) == 2
     assert "--resume needs a local output directory" in capsys.readouterr().err
+
+
+def count_opens(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """Every open of a file of fsspec's in-memory filesystem, by path, in this process."""
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    opens: Counter = Counter()
+    real = MemoryFileSystem._open
+
+    def counted(self: MemoryFileSystem, path: str, *args: object, **kwargs: object) -> object:
+        opens[self._strip_protocol(path)] += 1
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(MemoryFileSystem, "_open", counted)
+    return opens
+
+
+def test_a_container_split_into_several_tasks_is_fetched_once(memory: fsspec.AbstractFileSystem, mixed_corpus: Path,
+                                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning a URL container copies it into scratch; its units (the WARC makes several) read the copy, not the URL."""
+    import cleaner.readers
+
+    upload(memory, mixed_corpus, "/in")
+    planned: list = []
+    real_plan = cleaner.readers.plan_units
+
+    def plan(*args: object, **kwargs: object) -> object:
+        units = list(real_plan(*args, **kwargs))
+        planned.extend(units)
+        return iter(units)
+
+    monkeypatch.setattr(cleaner.readers, "plan_units", plan)
+    opens = count_opens(monkeypatch)
+    local = tmp_path / "local"
+    run(RunOptions(inputs=(mixed_corpus,), output=local))
+    from_url = tmp_path / "from-url"
+    run(RunOptions(inputs=("memory://in",), output=from_url))
+    assert_same_output(local, lambda name: (from_url / name).read_bytes(), [p.name for p in from_url.iterdir()])
+    files = [f"/in/{path.relative_to(mixed_corpus).as_posix()}" for path in sorted(mixed_corpus.rglob("*")) if path.is_file()]
+    assert opens == Counter(files)  # every file once: containers by the staging copy, documents by their task
+    warc_units = [unit for unit in planned if unit.source == "crawl.warc.gz" and not Path(unit.path).is_relative_to(mixed_corpus)]
+    assert len(warc_units) >= 3 and not any(is_url(unit.path) for unit in warc_units)
+
+
+def test_max_bytes_on_a_url_file_is_checked_before_it_is_fetched(memory: fsspec.AbstractFileSystem, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.locations
+    import cleaner.readers
+
+    page = "\n\n".join(article(5)).encode()
+    memory.pipe_file("/in/big.txt", page * 400)
+    memory.pipe_file("/in/big.txt.gz", gzip.compress(page * 400, mtime=0))
+    memory.pipe_file("/in/small.txt", page)
+    local = tmp_path / "local-in"
+    upload_to(local, memory, "/in")
+    limit = str(len(page) * 2)
+    opens = count_opens(monkeypatch)
+    assert main(["run", "memory://in", "-o", str(tmp_path / "by-url"), "--quiet", "--max-bytes", limit]) == 0
+    assert opens == Counter({"/in/small.txt": 1})  # the two large files were refused on their reported size
+    assert main(["run", str(local), "-o", str(tmp_path / "local"), "--quiet", "--max-bytes", limit]) == 0
+    for name in ("rejects.jsonl", "corpus-00000.jsonl"):
+        assert (tmp_path / "by-url" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    rejects = [json.loads(line) for line in (tmp_path / "by-url" / "rejects.jsonl").read_text().splitlines()]
+    assert [(r["source"], r["reason"], r["detail"]) for r in rejects] == [
+        ("big.txt", "too_large", f"{len(page) * 400} bytes > --max-bytes {limit}"),
+        ("big.txt.gz", "too_large", f"{memory.size('/in/big.txt.gz')} compressed bytes > --max-bytes {limit}"),
+    ]
+
+    copied: list[int] = []  # a filesystem that does not report sizes: the stream is stopped past the limit
+    real_copy = cleaner.locations.copy_stream
+    monkeypatch.setattr(cleaner.readers, "url_size", lambda url: None)
+    monkeypatch.setattr(cleaner.locations, "copy_stream", lambda *args: copied.append(real_copy(*args)) or copied[-1])
+    assert main(["run", "memory://in/big.txt", "-o", str(tmp_path / "streamed"), "--quiet", "--max-bytes", limit]) == 0
+    (reject,) = [json.loads(line) for line in (tmp_path / "streamed" / "rejects.jsonl").read_text().splitlines()]
+    assert (reject["reason"], copied) == ("too_large", [int(limit) + 1])
+    assert reject["detail"].startswith(f"more than --max-bytes {limit}")
+
+
+def upload_to(folder: Path, fs: fsspec.AbstractFileSystem, prefix: str) -> None:
+    """The files under `prefix` of `fs`, downloaded into `folder` (the same input as a local folder)."""
+    folder.mkdir(parents=True)
+    for path in fs.find(prefix):
+        (folder / path[len(prefix):].lstrip("/")).write_bytes(fs.cat_file(path))
