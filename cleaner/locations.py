@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -163,24 +164,27 @@ def read_head(url: str, count: int) -> bytes:
         raise OSError(f"cannot read {url}: {exc}") from None
 
 
-def staged_name(url: str) -> str:
-    """The name of a URL's staged copy: a hash of the URL (distinct URLs, distinct names) and the URL's last two suffixes, which the readers go by.
+def staged_name(url: str, occurrence: int = 0) -> str:
+    """The name of a URL's staged copy: a hash of the URL (distinct URLs, distinct names), `-k` for its k-th time
+    as an input of the run (k > 0), and the URL's last two suffixes, which the readers go by.
 
-    >>> staged_name("s3://b/crawl/CC-MAIN-1.warc.gz")[16:], len(staged_name("memory://a.jsonl"))
-    ('.warc.gz', 22)
+    >>> staged_name("s3://b/crawl/CC-MAIN-1.warc.gz")[16:], staged_name("memory://a.jsonl", 2)[16:]
+    ('.warc.gz', '-2.jsonl')
     """
     suffixes = "".join(PurePosixPath(url.rstrip("/").rsplit("/", 1)[-1]).suffixes[-2:])
-    return hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:16] + suffixes
+    digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return digest + (f"-{occurrence}" if occurrence else "") + suffixes
 
 
-def stage_url(url: str, folder: Path) -> Path:
+def stage_url(url: str, folder: Path, occurrence: int = 0) -> Path:
     """The file at `url` copied into `folder` (fetched once; a run's tasks read the copy), or `InputError` when it cannot be read.
 
     The copy is written under a temporary name and renamed when complete, so
     a copy that is there is whole; one already there with the size the
     filesystem reports (a resumed run's scratch) is used as it is.
+    `occurrence` tells apart the copies of a URL given more than once.
     """
-    target = folder / staged_name(url)
+    target = folder / staged_name(url, occurrence)
     size = url_size(url)
     if size is not None and target.is_file() and target.stat().st_size == size:
         return target
@@ -204,7 +208,7 @@ def file_identity(url: str) -> tuple[int, int]:
     except Exception:
         return -1, -1
     changed = info.get("mtime") or info.get("LastModified") or info.get("updated") or info.get("created") or ""
-    return int(info.get("size") or 0), hash(str(changed)) & 0x7FFFFFFF
+    return int(info.get("size") or 0), zlib.crc32(str(changed).encode("utf-8", "surrogateescape"))
 
 
 def check_output_url(url: str, overwrite: bool) -> None:

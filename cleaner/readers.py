@@ -22,7 +22,7 @@ import stat
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +33,7 @@ import charset_normalizer
 from cleaner.config import Config
 from cleaner.containers import RECORDS_PER_UNIT, container_format, plan_units, read_unit
 from cleaner.errors import InputError
-from cleaner.locations import is_url, is_url_dir, join, list_files, read_head, stage_url, url_size
+from cleaner.locations import is_url, is_url_dir, join, list_files, read_head, url_size
 from cleaner.opening import OUTSIDE, is_inside, open_input, os_reason
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 
@@ -425,16 +425,17 @@ def _run_names(run: IO[bytes]) -> Iterator[str]:
 
 
 def units_of(item: InputFile, config: Config, records_per_unit: int = RECORDS_PER_UNIT,
-             stage: Path | None = None) -> Iterator[Unit]:
+             stage: Callable[[str], Path] | None = None) -> Iterator[Unit]:
     """The units of one input file: the whole file for a single document or a file the walk refused, else the container's plan.
 
     A container's units hold about `records_per_unit` records: a run makes
     them the size of its tasks, so one large file is spread like many small ones.
-    A container given by URL is copied into the folder `stage` first, when
-    given (`locations.stage_url`): planning reads the whole file, and its
-    units then name the copy, so the file is fetched once however many tasks
-    read it. A URL that cannot be copied is planned as it is, and reading it
-    reports the problem as it would have.
+    A container given by URL is copied into scratch first when `stage` is
+    given (it copies a URL and returns the copy's path: `runner.StagedInputs`):
+    planning reads the whole file, and its units then name the copy, so the
+    file is fetched once however many tasks read it. A URL that cannot be
+    copied is planned as it is, and reading it reports the problem as it
+    would have.
     """
     if item.fmt == FILE or item.problem:
         yield Unit(str(item.path), item.source, item.fmt, item.kind, problem=item.problem, root=item.root)
@@ -442,7 +443,7 @@ def units_of(item: InputFile, config: Config, records_per_unit: int = RECORDS_PE
     path = str(item.path)
     if stage is not None and is_url(path):
         try:
-            path = str(stage_url(path, stage))
+            path = str(stage(path))
         except InputError:
             pass
     yield from plan_units(path, item.source, item.fmt, config, records_per_unit, item.root)

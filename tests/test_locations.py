@@ -5,13 +5,14 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import fsspec
 import pytest
 
 from cleaner.cli import main
-from cleaner.config import RunOptions
+from cleaner.config import Config, RunOptions
 from cleaner.locations import is_url, list_files
 from cleaner.runner import run
 from conftest import article
@@ -212,3 +213,34 @@ def upload_to(folder: Path, fs: fsspec.AbstractFileSystem, prefix: str) -> None:
     folder.mkdir(parents=True)
     for path in fs.find(prefix):
         (folder / path[len(prefix):].lstrip("/")).write_bytes(fs.cat_file(path))
+
+
+@pytest.mark.parametrize("site_by", ["auto", "none"])
+def test_a_staged_copy_is_deleted_once_the_tasks_reading_it_are_done(memory: fsspec.AbstractFileSystem, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch, site_by: str) -> None:
+    """Four JSONL files of three tasks each: scratch holds the copies of the files being read, never all four, and none once read."""
+    import cleaner.runner
+
+    local = tmp_path / "local-in"
+    local.mkdir()
+    for f in range(4):
+        lines = [json.dumps({"id": f"{f}-{n}", "text": "\n\n".join(article(f * 100 + n, 2))}) for n in range(80)]
+        (local / f"part-{f}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    upload(memory, local, "/in")
+    seen: list[tuple[str, int]] = []
+
+    def look(stage: str, number: int | None = None) -> None:
+        copies = list((tmp_path / "by-url").glob(f"**/{cleaner.runner.STAGED_INPUTS}/*"))
+        seen.append((stage, len(copies)))
+
+    options = {"config": replace(Config(), site_by=site_by)}
+    run(RunOptions(inputs=(local,), output=tmp_path / "local", **options))
+    monkeypatch.setattr(cleaner.runner, "kill_point", look)
+    run(RunOptions(inputs=("memory://in",), output=tmp_path / "by-url", **options))
+    assert_same_output(tmp_path / "local", lambda name: (tmp_path / "by-url" / name).read_bytes(),
+                       [p.name for p in (tmp_path / "by-url").iterdir()])
+    first_pass = "parse" if site_by == "auto" else "clean"
+    reading = [copies for stage, copies in seen if stage == first_pass]
+    after = [copies for stage, copies in seen if stage in ("counted", "dedup")]
+    assert len(reading) >= 8 and 1 <= min(reading) and max(reading) <= 2, seen  # never all four copies at once
+    assert after and set(after) == {0}, seen  # none once the pass that reads the inputs is over
