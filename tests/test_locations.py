@@ -244,3 +244,17 @@ def test_a_staged_copy_is_deleted_once_the_tasks_reading_it_are_done(memory: fss
     after = [copies for stage, copies in seen if stage in ("counted", "dedup")]
     assert len(reading) >= 8 and 1 <= min(reading) and max(reading) <= 2, seen  # never all four copies at once
     assert after and set(after) == {0}, seen  # none once the pass that reads the inputs is over
+
+
+def test_a_url_files_identity_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """What a resumed run compares: a later process (another string hash seed) must find the same identity."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text("a\n", encoding="utf-8")
+    code = f"from cleaner.locations import file_identity; print(file_identity('file://{tmp_path}/a.txt'))"
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).parent.parent)}).stdout
+            for seed in ("1", "2")}
+    assert len(seen) == 1 and seen.pop().startswith("(2, ")
