@@ -24,6 +24,7 @@ taken for a link.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -91,40 +92,61 @@ def link_share(block: HtmlElement, text: str, inside_link: bool = False) -> floa
     return min(1.0, linked / len(text))
 
 
-def linked_blocks(tree: HtmlElement) -> dict[HtmlElement, bool]:
+def linked_blocks(tree: HtmlElement, among: Collection[str] | None = None) -> dict[HtmlElement, bool]:
     """The paragraphs and headings with a link in them (False) or around them (True), in one walk over the links.
 
-    A link that stands in none of them is its own paragraph (True).
+    A link that stands in none of them is its own paragraph (True). With
+    `among` (folded texts), only the links that can make a paragraph of one
+    of those texts are followed (`may_make`): finding a link's paragraph is
+    most of this walk's cost, and most of a page's links are in menus.
     """
     blocks: dict[HtmlElement, bool] = {}
+    haystack = "\n".join(among) if among is not None else ""
     for link in tree.iter("a"):
+        if among is not None and not may_make(link, among, haystack):
+            continue
         block = next(link.iterancestors(*BLOCKS), None)
         if block is not None:
             blocks.setdefault(block, False)
         else:  # a link in no block (a menu's `<nav><a>`) is a paragraph of its own to an extractor
             blocks[link] = True
-        for inner in link.iter(*BLOCKS):
-            blocks[inner] = True
+        if len(link):
+            for inner in link.iter(*BLOCKS):
+                blocks[inner] = True
     return blocks
 
 
-def linked_paragraphs(tree: HtmlElement, config: LinkParagraphs = LINK_PARAGRAPHS) -> dict[str, float]:
+def may_make(link: HtmlElement, among: Collection[str], haystack: str) -> bool:
+    """Whether `link` can stand in (or around) a paragraph whose folded text is one of `among` (joined in `haystack`).
+
+    A paragraph's text holds the text of every link in it, and a paragraph
+    inside a link is part of the link's text.
+    """
+    text = folded(link.text_content())
+    return text in haystack or (len(link) > 0 and any(key in text for key in among))
+
+
+def linked_paragraphs(tree: HtmlElement, config: LinkParagraphs = LINK_PARAGRAPHS,
+                      among: Collection[str] | None = None) -> dict[str, float]:
     """The folded text of every paragraph or heading with a link in or around it, and its `link_share`.
 
     A text that stands in several such paragraphs gets the smallest share.
+    With `among`, only the paragraphs whose text is one of those are measured.
 
     >>> from lxml.html import fromstring
     >>> linked_paragraphs(fromstring("<div><p><a href=/t>Tide tables</a></p><p>More: <a href=/f>Ferry news</a></p></div>"))
     {'tide tables': 1.0, 'more: ferry news': 0.625}
     """
     shares: dict[str, float] = {}
-    for block, inside_link in linked_blocks(tree).items():
+    for block, inside_link in linked_blocks(tree, among).items():
         if len(block) > config.max_children:
             continue
         text = block.text_content()
         if len(text) > config.max_chars:
             continue
         key = folded(text)
+        if among is not None and key not in among:
+            continue
         share = link_share(block, key, inside_link)
         shares[key] = min(share, shares.get(key, share))
     return shares
@@ -159,7 +181,8 @@ def mark_link_paragraphs(lines: list[Line], tree: HtmlElement | None, config: Li
     candidates = [line for line in lines if line.removed_by is None and may_be_link(line.text, config)]
     if tree is None or not candidates:
         return lines
-    shares = linked_paragraphs(tree, config)
+    keys = {folded(line.text) for line in candidates}
+    shares = linked_paragraphs(tree, config, keys)
     found = [(line, share) for line in candidates if (share := shares.get(folded(line.text), 0.0)) >= config.min_share]
     headings = unlinked_headings(tree) if found else set()
     for line, share in found:

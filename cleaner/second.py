@@ -187,16 +187,20 @@ def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpini
      ('Share th', 'extract.one-extractor-v1', 'only in resiliparse')]
     """
     first_keys = [key(line.text) for line in first]
-    second_keys = [key(line.text) for line in second]
+    known_keys = {line.text: k for line, k in zip(first, first_keys)}  # most lines of the second are the first's text
+    second_keys = [known_keys.get(line.text) or key(line.text) for line in second]
     known = "\n".join(first_keys)
-    edges = cut_short(first, second, opinion)
+    edges: bool | None = None  # `cut_short`, worked out at the first addition at an edge
     merged: list[Line] = []
     matcher = SequenceMatcher(None, first_keys, second_keys, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         merged.extend(first[i1:i2])
         if tag not in ("insert", "replace"):
             continue
-        if edges or 0 < i1 < len(first) and 0 < i2 < len(first):
+        inside = 0 < i1 < len(first) and 0 < i2 < len(first)
+        if not inside and edges is None:
+            edges = cut_short(first, second, opinion)
+        if edges or inside:
             candidates = range(j1, j2)
         elif i1 == 0 and i2 < len(first):
             candidates = lede(second, j1, j2, opinion)

@@ -80,6 +80,16 @@ def test_linked_paragraphs_by_their_folded_text():
     assert linked_paragraphs(document_fromstring(html)) == {"read also: ferry news": 10 / 21, "a card's headline": 1.0}
 
 
+
+def test_linked_paragraphs_among_given_texts_measure_only_those_and_find_them_as_the_full_walk_does():
+    html = page('<p>Read <b>also</b>:  <a href="/f"><i>Ferry</i> news</a></p>', '<div><a href="/c"><h3>A card\'s headline</h3></a></div>',
+                '<nav><a href="/m">Menu</a> <a href="/s">Sport</a></nav>', '<p>More: <a href="/t">Tide tables</a></p>')
+    tree = document_fromstring(html)
+    every = linked_paragraphs(tree)
+    among = {"read also: ferry news", "a card's headline", "a line in no paragraph"}
+    assert linked_paragraphs(tree, among=among) == {key: share for key, share in every.items() if key in among}
+    assert len(every) > 2
+
 def test_the_whole_pipeline_removes_the_link_paragraph_with_its_reason_and_no_heuristics_keeps_it():
     html = page(*(f"<p>{p}</p>" for p in PROSE[:2]),
                 '<p><a href="/ferry">Ferry company plans more boats to the islands</a></p>',
