@@ -445,7 +445,7 @@ def units_of(item: InputFile, config: Config, records_per_unit: int = RECORDS_PE
         try:
             path = str(stage(path))
         except InputError:
-            pass
+            pass  # planned from the URL itself: reading it gives the file's rejects entry, as without staging
     yield from plan_units(path, item.source, item.fmt, config, records_per_unit, item.root)
 
 
