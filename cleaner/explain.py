@@ -40,7 +40,7 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
     # Imported here: the count pass's machinery (executor, stages, deduplication) only `--corpus` needs.
     from cleaner.executor import LocalExecutor
     from cleaner.repetition import LineCounts
-    from cleaner.runner import count_lines, input_units
+    from cleaner.runner import STAGED_INPUTS, StagedInputs, count_lines, input_units
     from cleaner.stages import RunContext
 
     source = source_in_corpus(path, corpus)
@@ -48,7 +48,7 @@ def explain_file(path: Path, config: Config, corpus: tuple[Path, ...] = ()) -> D
         with LineCounts(Path(scratch) / "line-counts.sqlite") as counts:
             context = RunContext(config, scratch, spill=False)
             with LocalExecutor(1, config) as executor:
-                count_lines(executor, input_units(Walker().walk(corpus), config), counts, context)
+                count_lines(executor, input_units(Walker().walk(corpus), config, staged=StagedInputs(Path(scratch) / STAGED_INPUTS)), counts, context)
             return Pipeline(config, line_counts=counts).process_file(path, source, kind)
 
 

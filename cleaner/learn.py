@@ -19,7 +19,7 @@ from cleaner.errors import OutputError
 from cleaner.executor import LocalExecutor
 from cleaner.readers import Walker
 from cleaner.repetition import LineCounts, learned_lines, site_rule_file, site_slug
-from cleaner.runner import check_inputs, count_lines, input_units, storage_failure
+from cleaner.runner import STAGED_INPUTS, StagedInputs, check_inputs, count_lines, input_units, storage_failure
 from cleaner.stages import RunContext
 from cleaner.writer import OutputLock
 
@@ -47,7 +47,7 @@ def write_learned_rules(options: RunOptions) -> dict[str, int]:
             walker = Walker(options.include, options.exclude)
             context = RunContext(config, str(staging), keep_text=True, spill=False)
             with LocalExecutor(options.workers, config) as executor:
-                count_lines(executor, input_units(walker.walk(options.inputs), config), counts, context)
+                count_lines(executor, input_units(walker.walk(options.inputs), config, staged=StagedInputs(staging / STAGED_INPUTS)), counts, context)
             for site, documents in counts.sites():
                 lines = learned_lines(counts, site, config.repeat_min_docs, config.repeat_min_share)
                 if lines:

@@ -37,15 +37,17 @@ FILE_TYPES = (
 )
 
 
-def open_input(path: str, root: str = "") -> BinaryIO:
+def open_input(path: str, root: str = "", limit: int | None = None) -> BinaryIO:
     """A buffered binary file object for `path`, or `InputError("unreadable", why)`.
 
     `root` is the real path of the input directory the file was found under
     ("" for a file named on the command line, which is read wherever it is).
-    A URL is read through fsspec into a local temporary file (`locations.open_url`).
+    A URL is read through fsspec into a local temporary file (`locations.open_url`),
+    of no more than `limit` bytes when given (a local file is opened, not
+    read, so its size is checked by the reader).
     """
     if is_url(path):
-        return open_url(path)
+        return open_url(path, limit)
     try:
         fd = os.open(path, OPEN_FLAGS)
     except OSError as exc:

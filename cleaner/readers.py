@@ -22,7 +22,7 @@ import stat
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,12 +31,13 @@ from typing import IO, BinaryIO
 from cleaner.config import Config
 from cleaner.containers import RECORDS_PER_UNIT, container_format, plan_units, read_unit
 from cleaner.errors import InputError
-from cleaner.locations import is_url, is_url_dir, join, list_files
+from cleaner.locations import is_url, is_url_dir, join, list_files, read_head, url_size
 from cleaner.opening import OUTSIDE, is_inside, open_input, os_reason
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+SNIFF_BYTES = 1 << 16  # read from a URL whose name says nothing, to see the first 1024 bytes of it even gzipped
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -184,9 +185,15 @@ def sniff_kind(path: Path | str) -> str:
     blocks on it: its read then reports it.
     """
     try:
-        with open_input(str(path)) as raw:
-            handle = gzip.GzipFile(fileobj=raw, mode="rb") if str(path).lower().endswith(".gz") else raw
-            head = handle.read(1024).lstrip().lower()
+        if is_url(path):  # a ranged read: the task that reads the file fetches it, once
+            raw_head = read_head(path, SNIFF_BYTES)
+            if path.lower().endswith(".gz"):
+                raw_head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw_head, 1024)
+            head = raw_head[:1024].lstrip().lower()
+        else:
+            with open_input(str(path)) as raw:
+                handle = gzip.GzipFile(fileobj=raw, mode="rb") if str(path).lower().endswith(".gz") else raw
+                head = handle.read(1024).lstrip().lower()
     except (InputError, OSError, EOFError, zlib.error):
         return "text"
     return "html" if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) else "text"
@@ -415,16 +422,29 @@ def _run_names(run: IO[bytes]) -> Iterator[str]:
         yield from map(os.fsdecode, names)
 
 
-def units_of(item: InputFile, config: Config, records_per_unit: int = RECORDS_PER_UNIT) -> Iterator[Unit]:
+def units_of(item: InputFile, config: Config, records_per_unit: int = RECORDS_PER_UNIT,
+             stage: Callable[[str], Path] | None = None) -> Iterator[Unit]:
     """The units of one input file: the whole file for a single document or a file the walk refused, else the container's plan.
 
     A container's units hold about `records_per_unit` records: a run makes
     them the size of its tasks, so one large file is spread like many small ones.
+    A container given by URL is copied into scratch first when `stage` is
+    given (it copies a URL and returns the copy's path: `runner.StagedInputs`):
+    planning reads the whole file, and its units then name the copy, so the
+    file is fetched once however many tasks read it. A URL that cannot be
+    copied is planned as it is, and reading it reports the problem as it
+    would have.
     """
     if item.fmt == FILE or item.problem:
         yield Unit(str(item.path), item.source, item.fmt, item.kind, problem=item.problem, root=item.root)
         return
-    yield from plan_units(str(item.path), item.source, item.fmt, config, records_per_unit, item.root)
+    path = str(item.path)
+    if stage is not None and is_url(path):
+        try:
+            path = str(stage(path))
+        except InputError:
+            pass  # planned from the URL itself: reading it gives the file's rejects entry, as without staging
+    yield from plan_units(path, item.source, item.fmt, config, records_per_unit, item.root)
 
 
 def records_of(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:
@@ -448,15 +468,17 @@ def read_bytes(path: Path | str, max_bytes: int, root: str = "") -> bytes:
     Only a regular file is read, and for a file found under an input
     directory (`root`, its real path) only one inside it (`open_input`); the
     size is that of the opened file, and the read stops after `max_bytes` + 1
-    bytes whatever `fstat` said (a file may grow while it is read).
+    bytes whatever `fstat` said (a file may grow while it is read). A URL's
+    size is checked as its filesystem reports it before anything is fetched,
+    and the fetch stops once it passes `max_bytes` (`locations.open_url`).
     """
+    gz = str(path).lower().endswith(".gz")
     try:
-        with open_input(str(path), root) as handle:
+        if is_url(path):
+            _check_size(url_size(str(path)) or 0, max_bytes, gz)
+        with open_input(str(path), root, limit=max_bytes if is_url(path) else None) as handle:
             size = os.fstat(handle.fileno()).st_size
-            if str(path).lower().endswith(".gz"):
-                data = _read_gzip(handle, size, max_bytes)
-            else:
-                data = _read_plain(handle, size, max_bytes)
+            data = _read_gzip(handle, size, max_bytes) if gz else _read_plain(handle, size, max_bytes)
     except InputError:
         raise
     except OSError as exc:
@@ -466,9 +488,14 @@ def read_bytes(path: Path | str, max_bytes: int, root: str = "") -> bytes:
     return data
 
 
-def _read_plain(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
+def _check_size(size: int, max_bytes: int, gz: bool) -> None:
+    """`too_large` for a file of `size` bytes (compressed ones when `gz`) over `max_bytes`."""
     if size > max_bytes:
-        raise InputError("too_large", f"{size} bytes > --max-bytes {max_bytes}")
+        raise InputError("too_large", f"{size} {'compressed ' if gz else ''}bytes > --max-bytes {max_bytes}")
+
+
+def _read_plain(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
+    _check_size(size, max_bytes, gz=False)
     data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError("too_large", f"more than --max-bytes {max_bytes} (the file grew while it was read)")
@@ -477,8 +504,7 @@ def _read_plain(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
 
 def _read_gzip(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
     """Gunzip a file (every member of it), never producing more than `max_bytes` + 1 bytes."""
-    if size > max_bytes:
-        raise InputError("too_large", f"{size} compressed bytes > --max-bytes {max_bytes}")
+    _check_size(size, max_bytes, gz=True)
     compressed = handle.read(max_bytes + 1)
     if compressed[:2] != b"\x1f\x8b":
         raise InputError("bad_gzip", "not gzip data (no gzip header)")

@@ -21,23 +21,25 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cleaner import __version__
 from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, SignatureStore, drops_of, duplicate_reject_lines, report_lines
 from cleaner.errors import ConfigError, OutputError, RunError
 from cleaner.executor import LocalExecutor, make_executor
-from cleaner.locations import check_output_url, is_url, upload_output, url_problem
+from cleaner.locations import check_output_url, is_url, stage_url, upload_output, url_problem
 from cleaner.locations import file_identity as url_identity
 from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
@@ -47,6 +49,7 @@ from cleaner.sample import REPORT_DATA, Sample, write_report_data
 from cleaner.stages import (
     CleanedBatch,
     RunContext,
+    UnitBatch,
     batches,
     clean_task,
     finished,
@@ -61,6 +64,8 @@ from cleaner.writer import OUTPUT_PATTERNS, OutputDir, check_format, join_files,
 if TYPE_CHECKING:
     from tqdm import tqdm
 
+R = TypeVar("R")
+
 @dataclass(frozen=True, slots=True)
 class Part:
     """A cleaning task's part files and how many records it wrote."""
@@ -73,6 +78,7 @@ class Part:
 BATCH_RECORDS = 8
 SPILL_BATCH_RECORDS = 32  # larger batches in two passes: one spill file each
 COUNTS_FILE = "line-counts.sqlite"
+STAGED_INPUTS = "inputs"  # in scratch: the copies of containers given by URL, which their tasks read
 
 
 def run(options: RunOptions) -> dict:
@@ -258,16 +264,19 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
     """Read to sign: in one pass with nothing to count, else the parse pass, the count reduce and the cleaning pass."""
     config, staging = context.config, Path(context.scratch)
     if config.site_by == "none":
-        units = input_units(files, config, BATCH_RECORDS)
-        return executor.map(partial(parse_and_clean_task, run=context), batches(units, executor.records_per_task(BATCH_RECORDS)))
+        staged = StagedInputs(staging / STAGED_INPUTS)
+        units = input_units(files, config, BATCH_RECORDS, staged)
+        tasks = staged.track(batches(units, executor.records_per_task(BATCH_RECORDS)))
+        return staged.release_after(executor.map(partial(parse_and_clean_task, run=context), tasks))
     counts_path = staging / COUNTS_FILE
     bar.set_description("pass 1: counting lines")
     counted = finished(context.markers, "counts", "all") is not None
     if not counted:
         counts_path.unlink(missing_ok=True)  # a killed run's partial counts: the reduce is done again
     with LineCounts(counts_path) as counts:
-        tasks = count_lines(executor, input_units(files, config, SPILL_BATCH_RECORDS), counts, context, tally, bar,
-                            reduce=not counted)
+        staged = StagedInputs(staging / STAGED_INPUTS)
+        tasks = count_lines(executor, input_units(files, config, SPILL_BATCH_RECORDS, staged), counts, context, tally, bar,
+                            reduce=not counted, staged=staged)
     if context.markers and not counted:
         mark_finished(context.markers, "counts", "all", tasks, [counts_path])
         shutil.rmtree(staging / "counted", ignore_errors=True)
@@ -307,24 +316,91 @@ def write_rejects_and_clusters(parts: list[Part], duplicates: Duplicates | None,
     return ["duplicates.jsonl"]
 
 
-def input_units(items: Iterable[InputFile], config: Config, records_per_unit: int = SPILL_BATCH_RECORDS) -> Iterator[Unit]:
-    """The read stage's work: every input file's units of about `records_per_unit` records, in walk order."""
+def input_units(items: Iterable[InputFile], config: Config, records_per_unit: int = SPILL_BATCH_RECORDS,
+                staged: StagedInputs | None = None) -> Iterator[Unit]:
+    """The read stage's work: every input file's units of about `records_per_unit` records, in walk order.
+
+    With `staged`, containers given by URL are copied into scratch and read from there (`readers.units_of`).
+    """
     for item in items:
-        yield from units_of(item, config, records_per_unit)
+        yield from units_of(item, config, records_per_unit, staged.copy if staged is not None else None)
+
+
+class StagedInputs:
+    """The copies in scratch of the containers given by URL, each deleted once every task that reads it has given its result.
+
+    So scratch holds the copies of the files being read, not of every input.
+    A copy serves one input (a URL given twice is copied twice) and an
+    input's units are consecutive, so once a batch ends with a unit of
+    another file no later batch reads the copy; results come back in batch
+    order, so once the result of its last batch is in, no task opens it
+    again (a Ray task is retried only before its result is in). A resumed
+    run plans its containers again, so it fetches again those whose copies
+    were deleted (a copy still there with the size the store reports is
+    used as it is).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.given: Counter[str] = Counter()  # URL -> copies made
+        self.last: dict[str, int] = {}  # copy -> the last batch so far holding one of its units
+        self.done: list[tuple[int, str]] = []  # (last batch, copy) for copies no later batch reads
+
+    def copy(self, url: str) -> Path:
+        """Copy `url` into the folder (`locations.stage_url`); the copy's path."""
+        occurrence = self.given[url]
+        self.given[url] += 1
+        return stage_url(url, self.folder, occurrence)
+
+    def track(self, tasks: Iterable[UnitBatch]) -> Iterator[UnitBatch]:
+        """Pass on the batches, noting which batch is the last to read each copy."""
+        prefix = str(self.folder) + os.sep
+        for batch in tasks:
+            for unit in batch.units:
+                if unit.path.startswith(prefix):
+                    self.last[unit.path] = batch.number
+            self.settle(batch.units[-1].path)
+            yield batch
+        self.settle(None)
+
+    def settle(self, tail: str | None) -> None:
+        for path in [path for path in self.last if path != tail]:
+            self.done.append((self.last.pop(path), path))
+
+    def release(self, number: int) -> None:
+        """The result of batch `number` is in (and those before it): delete the copies no task will read again."""
+        if not self.done:
+            return
+        for last, path in self.done:
+            if last <= number:
+                Path(path).unlink(missing_ok=True)
+        self.done = [(last, path) for last, path in self.done if last > number]
+
+    def release_after(self, results: Iterable[R]) -> Iterator[R]:
+        """Pass on batch results (in batch order), releasing the copies each one finishes, and the rest once all are in."""
+        for result in results:
+            self.release(result.number)
+            yield result
+        self.release(sys.maxsize)
 
 
 def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCounts, context: RunContext,
-                tally: Tally | None = None, bar: tqdm | None = None, reduce: bool = True) -> int:
+                tally: Tally | None = None, bar: tqdm | None = None, reduce: bool = True,
+                staged: StagedInputs | None = None) -> int:
     """Pass 1: parse every unit and count its documents' lines per site (the count reduce); returns the number of tasks.
 
     With `context.spill`, the parsed documents wait in the staging directory
     for `clean_task`. A resumable run (`context.markers`) keeps the line keys
     files, so a resumed run can count again; `reduce=False` when a resumed
-    run finds the counts complete.
+    run finds the counts complete. `staged` deletes the copies of URL
+    containers as the tasks reading them finish.
     """
     tasks = 0
     task = executor.counting_task(partial(parse_task, run=context), counts if reduce else None)
-    parsed = executor.map(task, batches(units, executor.records_per_task(SPILL_BATCH_RECORDS)))
+    work = batches(units, executor.records_per_task(SPILL_BATCH_RECORDS))
+    parsed = executor.map(task, staged.track(work) if staged is not None else work)
+    if staged is not None:
+        parsed = staged.release_after(parsed)
     for batch in executor.count_lines(parsed, counts if reduce else None, delete=not context.markers):
         if tally is not None:
             tally.add_parsed(batch)
