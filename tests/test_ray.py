@@ -97,6 +97,17 @@ def test_ray_writes_the_bytes_of_a_local_run(ray_instance: object, mixed_corpus:
     assert {"file", "warc", "jsonl", "parquet"} <= set(summary["formats"])
 
 
+def test_ray_tasks_take_the_local_batches_so_the_report_samples_are_the_same() -> None:
+    """Each cleaning task trims its partial report sample as it goes: other batches would give other report data
+    (on the 990 dev dumps, Ray's former 64-record tasks changed a site's removed-line counts)."""
+    from cleaner.config import Config
+    from cleaner.executor import LocalExecutor
+    from cleaner.ray_executor import RayExecutor
+
+    local, on_ray = LocalExecutor(2, Config()), RayExecutor(Config())
+    assert all(on_ray.records_per_task(n) == local.records_per_task(n) for n in (1, 8, 32, 64, 1000))
+
+
 @pytest.mark.ray
 def test_ray_gives_the_same_bytes_in_one_pass_and_as_parquet(ray_instance: object, tmp_path: Path) -> None:
     crawl = sites_crawl(tmp_path / "crawl", sites=2, pages=20)
