@@ -434,19 +434,22 @@ class CliFailed(RuntimeError):
     """The cleaner CLI exited with an error."""
 
 
+def timed_process(command: list[str], stderr: Any) -> tuple[float, int, Any]:
+    """Run `command` from the project root: seconds from Popen to wait4, its exit code and its resource usage (wait4)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - started, os.waitstatus_to_exitcode(status), usage
+
+
 def run_cli(corpus: Corpus, input_dir: Path, workers: int, extra_args: Sequence[str]) -> CliRun:
     """Run the CLI once, timing it from Popen to wait4 and taking its peak RSS from wait4."""
     with tempfile.TemporaryDirectory(prefix="speed-out-") as output, tempfile.TemporaryFile() as stderr:
-        command = cli_command(input_dir, Path(output), workers, extra_args)
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
+        seconds, code, usage = timed_process(cli_command(input_dir, Path(output), workers, extra_args), stderr)
+        if code != 0:
             stderr.seek(0)
             tail = stderr.read().decode("utf-8", "replace").strip().splitlines()[-3:] or ["(no stderr)"]
-            raise CliFailed(f"cleaner run exited {process.returncode} on {corpus.path}: " + " | ".join(tail))
+            raise CliFailed(f"cleaner run exited {code} on {corpus.path}: " + " | ".join(tail))
         summary = json.loads((Path(output) / "summary.json").read_text(encoding="utf-8"))
     docs = int(summary.get("records_seen", corpus.docs))
     if docs != corpus.docs:
@@ -466,12 +469,9 @@ def run_alone(extractor: str, input_dir: Path) -> PeerRun:
     """`bench/alone.py` once on `input_dir`, timed from Popen to wait4 like `run_cli`."""
     with tempfile.TemporaryDirectory(prefix="speed-alone-") as output:
         command = [sys.executable, str(PROJECT_ROOT / "bench" / "alone.py"), extractor, str(input_dir), str(Path(output) / "out.jsonl")]
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise CliFailed(f"bench/alone.py {extractor} exited {os.waitstatus_to_exitcode(status)} on {input_dir}")
+        seconds, code, usage = timed_process(command, subprocess.DEVNULL)
+    if code != 0:
+        raise CliFailed(f"bench/alone.py {extractor} exited {code} on {input_dir}")
     return PeerRun(seconds, usage.ru_utime + usage.ru_stime)
 
 
