@@ -653,16 +653,19 @@ def wrapped_groups(doc: Document, texts: list[str]) -> list[list[int]]:
     """
     groups: list[list[int]] = []
     group: list[int] = []
+    lines = doc.lines
+    last = len(texts) - 1
     for i in range(len(texts)):
         if group:
             group.append(i)
         text = texts[i]
+        # The cheap tests first: most lines stand before a blank line, or are removed ("").
         runs_on = (
-            i + 1 < len(texts)
-            and len(text.split()) >= WRAP_MIN_WORDS
-            and text.rstrip(CLOSERS)[-1:] not in SENTENCE_ENDS
-            and not doc.lines[i + 1].para_start
+            i < last
             and texts[i + 1] != ""
+            and not lines[i + 1].para_start
+            and text.rstrip(CLOSERS)[-1:] not in SENTENCE_ENDS
+            and len(text.split()) >= WRAP_MIN_WORDS
         )
         if runs_on:
             group = group or [i]
@@ -679,12 +682,17 @@ def title_lines(doc: Document, kept: list[int]) -> list[int]:
     if not title:
         return []
     shortest = max(12, len(title) // 2)
+    lines = doc.lines
+    long = [k for k, i in enumerate(kept) if len(lines[i].text) >= shortest]
+    if not long:
+        return []
+    # Case folded all at once (one call for the document, not one a line): folding makes no line break.
+    folded = "\n".join(lines[kept[k]].text for k in long).casefold().split("\n")
+    if len(folded) != len(long):  # a line holding a line break (never one the pipeline made)
+        folded = [lines[kept[k]].text.casefold() for k in long]
     found = []
-    for k, i in enumerate(kept):
-        text = doc.lines[i].text
-        if len(text) < shortest:
-            continue
-        text = text.strip().casefold()
+    for k, text in zip(long, folded):
+        text = text.strip()
         if text in title and 2 * len(text) >= len(title) or title in text:
             found.append(k)
     return found
