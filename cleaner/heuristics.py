@@ -60,7 +60,9 @@ from operator import ne
 from typing import NamedTuple
 
 from cleaner.document import Document, Line
-from cleaner.features import CLOSERS, SENTENCE_ENDS, holds_sentence_end, line_script, script_density, word_count
+from cleaner.features import (
+    CLOSERS, SENTENCE_ENDS, SPACED_CHARS_PER_WORD, holds_sentence_end, line_script, script_density, word_count,
+)
 from cleaner.stopwords import stoplists, stopword_index
 
 BOILERPLATE_LINE = "heuristic.boilerplate-line-v1"
@@ -169,15 +171,20 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
     # Lines that get only the cheap measures share one Measure per distinct value.
     shape_only: dict[tuple[int, bool, bool], Measure] = {}
     measured: dict[str, Measure] = {}
+    # What no line can be when the whole page has none of it: looked for once, not once a line.
+    joined = "\n".join(distinct)
+    urls = "://" in joined or "www." in joined
+    menus = SEPARATORS.search(joined) is not None
     for text in distinct:
         spaced = len(text.split())
-        n = word_count(text, spaced)
+        # word_count's own test for text that needs no counting by script, inline: most lines pass it.
+        n = spaced if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * spaced else word_count(text, spaced)
         end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS  # closing quotes and brackets may follow
         if not end and n > spaced:
             end = holds_sentence_end(text)
         intro = not end and text.rstrip()[-1:] in INTRO_ENDS
-        link_like = ("://" in text or "www." in text) and is_url_line(text)
-        if not link_like and not end and text[:1] != "|":
+        link_like = urls and ("://" in text or "www." in text) and is_url_line(text)
+        if menus and not link_like and not end and text[:1] != "|":
             link_like = is_menu_row(text)
         if link_like or (n < full_words and not ((end or intro) and n >= min_words)):
             key = (n, end, link_like)
