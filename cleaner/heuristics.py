@@ -458,15 +458,18 @@ class Heuristics:
         t = self.thresholds(doc)
         kept_measures = [measures[i] for i in kept]
         # Many lines measure the same (see measure_lines): score each distinct measure once.
-        score_of = {m: self.score(m, t) for m in set(kept_measures)}
+        distinct = set(kept_measures)
+        score_of = {m: self.score(m, t) for m in distinct}
         scores = list(map(score_of.__getitem__, kept_measures))
         # v4: a line that ends in a colon between two paragraphs ("The works had three parts:") is one of
         # their sentences. Before a menu or a list of links ("Read more:", "Share this:") it stays short,
         # and so it does after chrome: there it would make a bridge from the body to a notice after it.
-        prose = [self.classify(m, t) in (PROSE, NEAR) for m in kept_measures]
-        for k in range(1, len(kept) - 1):
-            if kept_measures[k].intro and prose[k - 1] and prose[k + 1]:
-                scores[k] = self.score(kept_measures[k]._replace(sentence_end=True), t)
+        intros = [k for k in range(1, len(kept) - 1) if kept_measures[k].intro]
+        if intros:
+            prose = {m: self.classify(m, t) in (PROSE, NEAR) for m in distinct}
+            for k in intros:
+                if prose[kept_measures[k - 1]] and prose[kept_measures[k + 1]]:
+                    scores[k] = self.score(kept_measures[k]._replace(sentence_end=True), t)
         return scores
 
     def leads_into(self, m: Measure, following: Measure, t: Thresholds) -> bool:
