@@ -230,11 +230,15 @@ class GramTable:
             self._dense = np.zeros((len(self.profiles.index), len(self.profiles.languages)))
         new = set(grams) - self._filled
         if new:
-            profiles, dense = self.profiles, self._dense
-            for k in new:
-                start, end = profiles.starts[k], profiles.starts[k + 1]
-                dense[k, profiles.columns[start:end]] = profiles.values[start:end]
             self._filled |= new
+            profiles = self.profiles
+            rows = np.fromiter(new, dtype=np.int64, count=len(new))
+            starts = profiles.starts[rows]
+            counts = profiles.starts[rows + 1] - starts
+            # Every nonzero of the new rows at once: its row, and its position in the sparse arrays (the
+            # row's start plus its rank within the row).
+            positions = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+            self._dense[np.repeat(rows, counts), profiles.columns[positions]] = profiles.values[positions]
         return self._dense
 
 
