@@ -181,7 +181,8 @@ class GramTable:
     _chars: dict[int, str] = field(default_factory=dict)
     _words: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _dense: np.ndarray | None = None
-    _filled: set[int] = field(default_factory=set)
+    _filled: set[int] = field(default_factory=set)  # n-grams whose row is in `_dense`
+    _unfilled: set[int] = field(default_factory=set)  # n-grams of words met since the rows were last filled
 
     def normalized(self, text: str) -> str:
         """`text` with every character passed through langdetect's `NGram.normalize`."""
@@ -216,21 +217,24 @@ class GramTable:
             else:
                 grams = gram_numbers(word, index)
             self._words[word] = grams
+            self._unfilled.update(grams)
         return grams
 
-    def table(self, grams: list[int]) -> np.ndarray:
-        """The profiles as one dense array (a row per n-gram number), with the rows of `grams` filled in.
+    def table(self) -> np.ndarray:
+        """The profiles as one dense array (a row per n-gram number), with the rows of the n-grams `grams` gave filled in.
 
         The array is allocated zeroed and whole (87,598 x 55 floats), but the
         system maps its pages only when a row is first written: memory grows
         with the n-grams met, as a dictionary of rows would, and a row is
-        built once, with the very floats langdetect's table holds.
+        built once, with the very floats langdetect's table holds. Rows are
+        filled for the words met first since the last call, all at once.
         """
         if self._dense is None:
             self._dense = np.zeros((len(self.profiles.index), len(self.profiles.languages)))
-        new = set(grams) - self._filled
-        if new:
+        if self._unfilled:
+            new = self._unfilled - self._filled
             self._filled |= new
+            self._unfilled = set()
             profiles = self.profiles
             rows = np.fromiter(new, dtype=np.int64, count=len(new))
             starts = profiles.starts[rows]
@@ -316,7 +320,7 @@ class FastDetector(Detector):
         grams = self.grams.grams(self.text)
         if not grams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        table = self.grams.table(grams)
+        table = self.grams.table()
         size = len(self.langlist)
         langprob = [0.0] * size
         self.random.seed(self.seed)
