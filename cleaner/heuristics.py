@@ -637,7 +637,9 @@ def prose_runs(scores: list[float]) -> list[tuple[int, int, float]]:
     spans = [(0, len(scores))]
     while spans:
         lo, hi = spans.pop()
-        best = max_run(scores[lo:hi])
+        span = scores[lo:hi]
+        # No positive score, no run (max_run would say None): told by one C loop instead of Kadane's Python one.
+        best = max_run(span) if span and max(span) > 0 else None
         if best is None:
             continue
         start, end = best[0] + lo, best[1] + lo
