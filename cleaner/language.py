@@ -175,14 +175,14 @@ def load_profiles() -> Profiles:
 
 @dataclass
 class GramTable:
-    """langdetect's n-gram profiles, and the n-grams (their numbers in the profiles) each word yields, memoised."""
+    """langdetect's n-gram profiles as rows of one array, in the order they were first met, and the rows each word's n-grams are, memoised."""
 
     profiles: Profiles
     _chars: dict[int, str] = field(default_factory=dict)
     _words: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    _dense: np.ndarray | None = None
-    _filled: set[int] = field(default_factory=set)  # n-grams whose row is in `_dense`
-    _unfilled: set[int] = field(default_factory=set)  # n-grams of words met since the rows were last filled
+    _slots: dict[int, int] = field(default_factory=dict)  # n-gram number -> its row in `_table`
+    _table: np.ndarray | None = None
+    _pending: list[int] = field(default_factory=list)  # the n-grams of the rows after those filled in, in row order
 
     def normalized(self, text: str) -> str:
         """`text` with every character passed through langdetect's `NGram.normalize`."""
@@ -192,7 +192,7 @@ class GramTable:
         return text.translate(self._chars)
 
     def grams(self, text: str) -> list[int]:
-        """The profile number of every n-gram langdetect extracts from `text`, in its order.
+        """The row (in `table`) of every n-gram langdetect extracts from `text`, in its order.
 
         langdetect reads characters into a 3-character window that restarts at
         each space, so a word's n-grams depend on the word alone (and on
@@ -213,38 +213,47 @@ class GramTable:
                 self._words.clear()
             index = self.profiles.index
             if " " in index or "  " in index:  # not langdetect's profiles: see gram_numbers
-                grams = tuple(map(index.__getitem__, word_grams(word, index)))
+                numbers = tuple(map(index.__getitem__, word_grams(word, index)))
             else:
-                grams = gram_numbers(word, index)
-            self._words[word] = grams
-            self._unfilled.update(grams)
+                numbers = gram_numbers(word, index)
+            slots = self._slots
+            rows = []
+            for k in numbers:
+                row = slots.get(k)
+                if row is None:
+                    row = slots[k] = len(slots)
+                    self._pending.append(k)
+                rows.append(row)
+            grams = self._words[word] = tuple(rows)
         return grams
 
     def table(self) -> np.ndarray:
-        """The profiles as one dense array (a row per n-gram number), with the rows of the n-grams `grams` gave filled in.
+        """The profile rows of every n-gram `grams` has given, one array row each (the numbers `grams` gives).
 
-        The array is allocated zeroed and whole (87,598 x 55 floats), but the
-        system maps its pages only when a row is first written: memory grows
-        with the n-grams met, as a dictionary of rows would, and a row is
-        built once, with the very floats langdetect's table holds. Rows are
-        filled for the words met first since the last call, all at once.
+        Rows are built for the n-grams met since the last call, all at once,
+        with the very floats langdetect's table holds; the array grows by
+        doubling, so memory follows the n-grams met (at most the 87,598 of
+        the profiles, 440 bytes each).
         """
-        if self._dense is None:
-            self._dense = np.zeros((len(self.profiles.index), len(self.profiles.languages)))
-        if self._unfilled:
-            new = self._unfilled - self._filled
-            self._filled |= new
-            self._unfilled = set()
-            profiles = self.profiles
-            rows = np.fromiter(new, dtype=np.int64, count=len(new))
-            starts = profiles.starts[rows]
-            counts = profiles.starts[rows + 1] - starts
-            # Every nonzero of the new rows at once: its row, and its position in the sparse arrays (the
-            # row's start plus its rank within the row).
-            positions = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-            self._dense[np.repeat(rows, counts), profiles.columns[positions]] = profiles.values[positions]
-        return self._dense
-
+        size = len(self._slots)
+        if not self._pending and self._table is not None:
+            return self._table
+        filled = size - len(self._pending)
+        if self._table is None or len(self._table) < size:
+            grown = np.zeros((min(max(2 * size, 1024), max(size, len(self.profiles.index))), len(self.profiles.languages)))
+            if self._table is not None:
+                grown[:filled] = self._table[:filled]
+            self._table = grown
+        profiles = self.profiles
+        numbers = np.array(self._pending, dtype=np.int64)
+        self._pending = []
+        starts = profiles.starts[numbers]
+        counts = profiles.starts[numbers + 1] - starts
+        # Every nonzero of the new rows at once: its row, and its position in the sparse arrays (the row's start
+        # plus its rank within the row).
+        positions = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        self._table[np.repeat(np.arange(filled, size), counts), profiles.columns[positions]] = profiles.values[positions]
+        return self._table
 
 
 def word_grams(word: str, profiles: Container[str]) -> list[str]:
