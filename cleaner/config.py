@@ -80,10 +80,11 @@ class Config:
     extractor
         The HTML extractor (`extract.EXTRACTORS`: `trafilatura`, or
         `resiliparse`, the fast path: it prunes chrome from resiliparse's
-        tree before reading the text (`second.FAST_PATH`) and the heuristics
-        clean its body with their own profile
-        (`heuristics.EXTRACTOR_HTML_THRESHOLDS`); figures in the README's
-        "The fast HTML path"); the document records which one made it.
+        tree before reading the text (`second.FAST_PATH`), gives a page it
+        reads too little of to trafilatura, and the heuristics clean its
+        body with their own profile (`heuristics.EXTRACTOR_HTML_THRESHOLDS`);
+        figures in the README's "The fast HTML path"); the document records
+        which one made it.
     second_extractor
         `resiliparse` or `none`: a second, differently built extractor whose
         prose trafilatura lacks is added to an HTML page's lines

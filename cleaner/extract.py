@@ -10,10 +10,12 @@ about rules or heuristics.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from cleaner.errors import ConfigError, InputError
+from cleaner.features import word_count
 from cleaner.lazyre import LazyPattern
 
 if TYPE_CHECKING:
@@ -88,6 +90,8 @@ class Extracted:
     body (only when asked for them separately: `comments_field`). `page` is
     the page's parsed tree as the extractor was given it, unchanged (None
     when the extractor does not give it): `layout.py` looks lines up in it.
+    `extractor` names the extractor that made the body when it is not the
+    one that was asked (the fast path's fallback to trafilatura).
     """
 
     body: str
@@ -97,6 +101,7 @@ class Extracted:
     sitename: str = ""
     comments: str = ""
     page: HtmlElement | None = field(default=None, repr=False, compare=False)
+    extractor: str = ""  # the extractor that made `body` when not the one asked ("" when it is): a fast path's fallback
 
 
 class Extractor(Protocol):
@@ -141,8 +146,13 @@ class Resiliparse:
 
     def extract(self, html: str, url: str = "", favor: str = "balanced", comments: bool = False,
                 comments_field: bool = False) -> Extracted:
-        """`comments_field` gives no comments apart: resiliparse has no separate comment text (the thread detector's lines still go to the field)."""
-        return extract_with_resiliparse(html, url=url, comments=comments)
+        """`comments_field` gives no comments apart: resiliparse has no separate comment text (the thread detector's lines still go to the field).
+
+        A page where resiliparse finds less than `second.FAST_PATH.min_words`
+        words is extracted by trafilatura instead (`extract_with_resiliparse`),
+        with the comments as `comments` and `comments_field` ask.
+        """
+        return extract_with_resiliparse(html, url=url, favor=favor, comments=comments, comments_field=comments_field)
 
 
 EXTRACTORS: dict[str, type] = {"trafilatura": Trafilatura, "resiliparse": Resiliparse}
@@ -181,9 +191,19 @@ def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bo
     tree = parse_page(html)
     if tree is None:
         raise InputError("no_main_text", "the page could not be parsed as HTML")
+    return extract_tree(tree, html, url, favor, comments, comments_field)
+
+
+def extract_tree(tree: HtmlElement, html: str, url: str = "", favor: str = "balanced", comments: bool = False,
+                 comments_field: bool = False, fast: bool = False) -> Extracted:
+    """`extract_html` of a page already parsed (`parse_page`) into `tree`; the tree stays as it was.
+
+    `fast` is trafilatura's: its main extractor alone, without the
+    comparison with its fallback extractors.
+    """
     declared = declared_metadata(tree, html)
     try:
-        result = trafilatura_extraction(tree, url, favor, comments)
+        result = trafilatura_extraction(tree, url, favor, comments, fast)
     except (ValueError, TypeError, AttributeError, LookupError) as exc:
         raise InputError("no_main_text", f"trafilatura could not parse the page ({type(exc).__name__})") from None
     body = (result.text or "") if result is not None else ""
@@ -210,7 +230,7 @@ def with_declared_metadata(body: str, declared: tuple[str, str, str, str], url: 
     )
 
 
-def trafilatura_extraction(tree: HtmlElement, url: str, favor: str, comments: bool):  # -> trafilatura's Document | None
+def trafilatura_extraction(tree: HtmlElement, url: str, favor: str, comments: bool, fast: bool = False):  # -> trafilatura's Document | None
     """trafilatura's `bare_extraction` of a parsed page, with the options every extraction here uses."""
     import trafilatura  # here: importing it takes a third of a second, which only processes that extract should pay
 
@@ -222,6 +242,7 @@ def trafilatura_extraction(tree: HtmlElement, url: str, favor: str, comments: bo
         deduplicate=False,
         favor_precision=favor == "precision",
         favor_recall=favor == "recall",
+        fast=fast,
     )
 
 
@@ -241,30 +262,37 @@ def separate_comments(html: str, url: str, favor: str) -> str:
     return (result.comments or "") if result is not None else ""
 
 
-def extract_with_resiliparse(html: str, url: str = "", comments: bool = False) -> Extracted:
-    """Main text of an HTML page with resiliparse, and the metadata the page declares (`declared_metadata`).
+def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", comments: bool = False,
+                             comments_field: bool = False) -> Extracted:
+    """Main text of an HTML page with resiliparse, and the metadata the page declares (`dom_declared_metadata`).
 
     The page's record wrapper, if any, is cut off first (`page_markup`), as
-    for trafilatura. resiliparse's tree is pruned of chrome
-    (`second.FAST_PATH`) before it reads the text. The metadata comes from
-    lxml's tree: reading it from resiliparse's (its CSS and tag look-ups)
-    was measured several times slower here. The same tree shows
-    `layout.py` which lines are link paragraphs (trafilatura-eval html F1
-    on this path 0.904 -> 0.907, cleanportaleval 0.930 unchanged). Raises
-    `InputError("no_main_text")` when resiliparse finds no main text or lxml
-    cannot parse the page for its metadata.
+    for trafilatura. The metadata is read from resiliparse's tree, then the
+    tree is pruned of chrome (`second.FAST_PATH`) before resiliparse reads
+    the main text. The page is not parsed by lxml, so `Extracted.page` is
+    None and `layout.py` does not look for link paragraphs on this path:
+    lxml's parse took 5 ms a page, a fifth of the fast path, for an F1 of
+    0.003 on trafilatura-eval html (README, "The fast HTML path").
+
+    When resiliparse finds fewer than `FAST_PATH.min_words` words (none at
+    all, or a box of chrome it took for the main content), the page goes to
+    trafilatura (in its fast mode: `FAST_PATH.fallback_fast`) like a page
+    of the default path (`extract_html`), and the result names it in
+    `Extracted.extractor`. Raises `InputError("no_main_text")` when neither
+    extractor finds main text.
     """
     from cleaner.second import FAST_PATH, parse_with_resiliparse, pruned_text  # here: second imports the document model
 
-    markup = page_markup(html)
-    tree = parse_with_resiliparse(markup)
+    tree = parse_with_resiliparse(page_markup(html))
+    declared = dom_declared_metadata(tree, html) if tree is not None else ("", "", "", "")
     body = pruned_text(tree, FAST_PATH, comments=comments) if tree is not None else ""
-    if not body.strip():
-        raise InputError("no_main_text", "resiliparse found no main text in the page")
+    if word_count(body) >= FAST_PATH.min_words:
+        return with_declared_metadata(body, declared, url)
     page = parse_page(html)
     if page is None:
-        raise InputError("no_main_text", "the page could not be parsed as HTML")
-    return with_declared_metadata(body, declared_metadata(page, html), url, page=page)
+        raise InputError("no_main_text", "resiliparse found no main text and lxml could not parse the page")
+    found = extract_tree(page, html, url, favor, comments, comments_field, fast=FAST_PATH.fallback_fast)
+    return replace(found, extractor=Trafilatura.name)
 
 
 def parse_page(html: str) -> HtmlElement | None:
@@ -326,14 +354,32 @@ def declared_metadata(tree: HtmlElement, html: str | None = None) -> tuple[str, 
     of the whole tree is skipped when the page's `html` does not say
     "datePublished".
     """
-    values = declared_values(tree)
+    searched = html is None or "datePublished" in html
+    return metadata_fields(declared_values(tree), lambda: tree.xpath(ITEMPROP_DATETIME) if searched else [])
+
+
+def dom_declared_metadata(tree, html: str | None = None) -> tuple[str, str, str, str]:
+    """`declared_metadata` of a page parsed by resiliparse (its `HTMLTree`): the same fields from the same sources.
+
+    The fast path reads them here instead of parsing the page again with
+    lxml (the parse was most of the cost of its metadata: 5 ms a page
+    against 0.7 ms for these look-ups on trafilatura-eval).
+    """
+    searched = html is None or "datePublished" in html
+
+    def itemprop_datetimes() -> list[str]:
+        found = tree.document.query_selector_all('[itemprop="datePublished"]').values() if searched else ()
+        return [value for element in found if (value := element.getattr("datetime")) is not None]
+
+    return metadata_fields(dom_declared_values(tree), itemprop_datetimes)
+
+
+def metadata_fields(values: dict[object, list[str]], itemprop_datetimes: Callable[[], list[str]]) -> tuple[str, str, str, str]:
+    """Each field of `META_SOURCES` from the `values` of its sources, most trusted first (`declared_metadata`)."""
 
     def field(name: str) -> str:
         for source in META_SOURCES[name]:
-            if source == "itemprop datetime":
-                found = tree.xpath(ITEMPROP_DATETIME) if html is None or "datePublished" in html else ()
-            else:
-                found = values.get(source, ())
+            found = itemprop_datetimes() if source == "itemprop datetime" else values.get(source, ())
             for value in found:
                 text = " ".join(str(value).split())
                 if text:
@@ -343,36 +389,84 @@ def declared_metadata(tree: HtmlElement, html: str | None = None) -> tuple[str, 
     return field("title"), field("url"), field("date"), field("sitename")
 
 
+@dataclass(frozen=True, slots=True)
+class TreeAccess:
+    """How `declared_values` reads an element of one parser's tree: an attribute, the parent, the text nodes.
+
+    `texts(element, deep)` gives XPath's `.//text()` (deep) or `text()`.
+    """
+
+    attribute: Callable[[object, str], str | None]
+    parent: Callable[[object], object | None]
+    texts: Callable[[object, bool], list[str]]
+
+
+def dom_texts(element, deep: bool = True) -> list[str]:
+    """The text nodes of a resiliparse element in document order (its children's only, unless `deep`)."""
+    from resiliparse.parse.html import NodeType
+
+    texts: list[str] = []
+    for node in element.child_nodes:
+        if node.type == NodeType.TEXT:
+            texts.append(node.text)
+        elif deep and node.type == NodeType.ELEMENT:
+            texts.extend(dom_texts(node))
+    return texts
+
+
+LXML_ACCESS = TreeAccess(
+    attribute=lambda element, name: element.get(name),
+    parent=lambda element: element.getparent(),
+    texts=lambda element, deep: element.xpath(".//text()" if deep else "text()"),
+)
+DOM_ACCESS = TreeAccess(
+    attribute=lambda element, name: element.getattr(name),
+    parent=lambda element: element.parent,
+    texts=dom_texts,
+)
+
+
 def declared_values(tree: HtmlElement) -> dict[object, list[str]]:
     """The values of every source in `META_SOURCES` but the itemprop search, in document order.
 
     One walk over the few tags that declare them (<meta>, <link>, <h1>,
     <title>, <time>) instead of an XPath search of the whole tree per source.
     """
+    return values_of(tree.iter("meta", "link", "h1", "title", "time"), LXML_ACCESS)
+
+
+def dom_declared_values(tree) -> dict[object, list[str]]:
+    """`declared_values` of a resiliparse `HTMLTree`: the same sources, read the same way, in document order."""
+    return values_of(tree.document.query_selector_all("meta, link, h1, title, time").values(), DOM_ACCESS)
+
+
+def values_of(elements: Iterable, access: TreeAccess) -> dict[object, list[str]]:
+    """`declared_values` from the page's <meta>, <link>, <h1>, <title> and <time> elements, in document order."""
     values: dict[object, list[str]] = {}
     first_h1 = first_time = None
-    for element in tree.iter("meta", "link", "h1", "title", "time"):
+    for element in elements:
         tag = element.tag
         if tag == "meta":
-            content = element.get("content")
+            content = access.attribute(element, "content")
             if content is not None:
-                for attribute in ("property", "name", "itemprop"):
-                    values.setdefault((attribute, element.get(attribute)), []).append(content)
+                for name in ("property", "name", "itemprop"):
+                    values.setdefault((name, access.attribute(element, name)), []).append(content)
         elif tag == "link":
-            if element.get("rel") == "canonical" and element.get("href") is not None:
-                values.setdefault("<link rel=canonical>", []).append(element.get("href"))
+            href = access.attribute(element, "href")
+            if access.attribute(element, "rel") == "canonical" and href is not None:
+                values.setdefault("<link rel=canonical>", []).append(href)
         elif tag == "h1":
             first_h1 = element if first_h1 is None else first_h1
         elif tag == "title":
-            parent = element.getparent()
+            parent = access.parent(element)
             if parent is not None and parent.tag == "head":
-                values.setdefault("<head><title>", []).extend(element.xpath("text()"))
-        elif first_time is None and element.get("datetime") is not None:
+                values.setdefault("<head><title>", []).extend(access.texts(element, False))
+        elif first_time is None and access.attribute(element, "datetime") is not None:
             first_time = element
     if first_h1 is not None:
-        values["first <h1>"] = first_h1.xpath(".//text()")
+        values["first <h1>"] = access.texts(first_h1, True)
     if first_time is not None:
-        values["first <time datetime>"] = [first_time.get("datetime")]
+        values["first <time datetime>"] = [access.attribute(first_time, "datetime")]
     return values
 
 

@@ -154,9 +154,9 @@ class Pipeline:
             title = normalize(found.title)
             body = blocks_as_paragraphs(normalize(found.body))
             comments = [line.text for line in lines_from_text(normalize(found.comments))]
+            extractor = found.extractor or self.extractor.name
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
-            extractor = self.extractor.name
-            lines = self.with_second_opinion(lines_from_text(found.body), text)
+            lines = self.with_second_opinion(lines_from_text(found.body), text, extractor)
             if self.config.heuristics:
                 lines = mark_link_paragraphs(lines, page)
         else:
@@ -191,10 +191,10 @@ class Pipeline:
             return self.extractor.extract(html, url=url, favor=self.config.favor, comments=False, comments_field=True)
         return self.extractor.extract(html, url=url, favor=self.config.favor, comments=mode == "keep")
 
-    def with_second_opinion(self, lines: list[Line], html: str) -> list[Line]:
-        """`lines` with the prose only the second extractor found (`second.union`), when one is configured."""
+    def with_second_opinion(self, lines: list[Line], html: str, extractor: str) -> list[Line]:
+        """`lines` (made by `extractor`) with the prose only the second extractor found (`second.union`), when one is configured."""
         name = self.config.second_extractor
-        if name == "none" or name == self.extractor.name:
+        if name == "none" or name == extractor:
             return lines
         second = lines_from_text(blocks_as_paragraphs(normalize(resiliparse_text(page_markup(html)))))
         return union(lines, second, name)

@@ -8,7 +8,7 @@ from cleaner.errors import ConfigError, InputError
 from lxml.html import fromstring
 
 from cleaner.extract import (
-    declared_metadata, extract_html, extractor_named, parse_page, reads_as_headline, split_title,
+    declared_metadata, dom_declared_metadata, extract_html, extractor_named, parse_page, reads_as_headline, split_title,
 )
 
 PAGE = """<html><head><title>Harbour reopens | Coast News</title>
@@ -181,17 +181,23 @@ DECLARED = """<html><head><title>Head  title</title>
 <span itemprop="datePublished" datetime="2021-02-03">Feb</span><h1>Second heading</h1></body></html>"""
 
 
-def _declared(html: str) -> tuple[str, str, str, str]:
-    return declared_metadata(fromstring(html), html)
+@pytest.fixture(params=["lxml", "resiliparse"])
+def _declared(request):
+    """`declared_metadata` of lxml's tree, or `dom_declared_metadata` of resiliparse's: the same fields."""
+    if request.param == "lxml":
+        return lambda html: declared_metadata(fromstring(html), html)
+    from cleaner.second import parse_with_resiliparse
+
+    return lambda html: dom_declared_metadata(parse_with_resiliparse(html), html)
 
 
-def test_declared_metadata_takes_each_fields_most_trusted_source() -> None:
+def test_declared_metadata_takes_each_fields_most_trusted_source(_declared) -> None:
     # og:title beats twitter:title (a blank og:title is skipped), the canonical link gives the URL,
     # an itemprop datetime beats <meta name=date> and <time>.
     assert _declared(DECLARED) == ("OG title", "https://example.com/a", "2021-02-03", "Example News")
 
 
-def test_declared_metadata_falls_back_in_order() -> None:
+def test_declared_metadata_falls_back_in_order(_declared) -> None:
     no_meta = DECLARED.replace("og:title", "x").replace("twitter:title", "x").replace("datePublished", "x")
     title, _url, date, _site = _declared(no_meta)
     assert (title, date) == ("First", "2020-01-01")  # the first text of the first <h1>; <meta name=date>
@@ -200,12 +206,31 @@ def test_declared_metadata_falls_back_in_order() -> None:
     assert _declared("<html><body><p>Nothing declared</p></body></html>") == ("", "", "", "")
 
 
+# PAGE with enough text for the fast path to keep resiliparse's (`second.FAST_PATH.min_words`).
+LONG_PAGE = PAGE.replace("</article>", "<p>The harbour master said the new wall was built to withstand storms twice as strong "
+                         "as those of last winter, and that the work had come in under budget despite the delays.</p>"
+                         "<p>Traders on the quay said the months without the ferry had cost them most of the spring's visitors, "
+                         "and that they hoped the summer would make up for it.</p></article>")
+
+
 def test_resiliparse_extractor_main_text_and_declared_metadata() -> None:
-    found = extractor_named("resiliparse").extract(PAGE, url="https://given.example.com/x")
+    found = extractor_named("resiliparse").extract(LONG_PAGE, url="https://given.example.com/x")
     assert "sea wall" in found.body and "ferry to the islands" in found.body
     assert "Copyright" not in found.body and "Home" not in found.body
     assert found.url == "https://coast.example.com/harbour"  # the canonical link the page declares
     assert found.title == "Harbour reopens"  # the first <h1>, trusted before <title>
+    assert found.extractor == "" and found.page is None  # made by the extractor asked, with no lxml tree
+
+
+def test_resiliparse_extractor_falls_back_to_trafilatura_where_it_finds_too_little() -> None:
+    from cleaner.features import word_count
+    from cleaner.second import FAST_PATH, resiliparse_text
+
+    assert word_count(resiliparse_text(PAGE)) < FAST_PATH.min_words
+    found = extractor_named("resiliparse").extract(PAGE, url="https://given.example.com/x")
+    assert found.extractor == "trafilatura"
+    assert found.body == extract_html(PAGE).body
+    assert found.url == "https://coast.example.com/harbour" and found.page is not None  # lxml's, for `layout.py`
 
 
 def test_resiliparse_extractor_without_main_text() -> None:
@@ -216,7 +241,7 @@ def test_resiliparse_extractor_without_main_text() -> None:
 
 def test_resiliparse_extractor_keeps_comments_only_when_asked() -> None:
     comment = "I grew up by this harbour and I am so glad the ferries are finally running again this spring."
-    page = PAGE.replace("</article>", f'</article><div class="comments"><p>{comment}</p></div>')
+    page = LONG_PAGE.replace("</article>", f'</article><div class="comments"><p>{comment}</p></div>')
     assert "glad the ferries" not in extractor_named("resiliparse").extract(page).body
     assert "glad the ferries" in extractor_named("resiliparse").extract(page, comments=True).body
 
@@ -229,7 +254,7 @@ def test_an_unknown_extractor_names_the_known_ones() -> None:
 def test_cli_runs_resiliparse_as_the_extractor(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()
-    (pages / "harbour.html").write_text(PAGE, encoding="utf-8")
+    (pages / "harbour.html").write_text(LONG_PAGE, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["run", str(pages), "--output", str(out), "--extractor", "resiliparse", "--min-words", "0", "--quiet"]) == 0
     (record,) = [json.loads(line) for line in (out / "corpus-00000.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -240,7 +265,7 @@ def test_cli_runs_resiliparse_as_the_extractor(tmp_path: Path) -> None:
 
 def test_the_resiliparse_extractor_prunes_chrome_that_resiliparse_alone_keeps() -> None:
     box = '<div class="newsletter-box"><p>Sign up for the Coast News letter and get every story in your inbox each morning.</p></div>'
-    page = PAGE.replace("</article>", f"</article>{box}")
+    page = LONG_PAGE.replace("</article>", f"</article>{box}")
     from cleaner.second import resiliparse_text
 
     assert "Coast News letter" in resiliparse_text(page)

@@ -121,3 +121,14 @@ def test_a_text_record_is_not_extracted() -> None:
 
     doc = Pipeline(Config(min_words=5)).process(Record("a.jsonl#0", "a.jsonl", "jsonl", "text", text="Title\n\n" + LONG))
     assert doc.rejection is None and doc.extractor == "" and doc.title == "Title" and doc.encoding == ""
+
+
+def test_a_page_the_fast_path_falls_back_on_is_read_by_trafilatura_and_cleaned_with_its_profile() -> None:
+    from cleaner.records import Record
+
+    page = ("<html><body><nav><a href='/'>Home</a></nav><article><p>The harbour reopened on Monday after three months "
+            "of repairs to the sea wall, which was damaged in the winter storms.</p></article></body></html>")
+    record = Record("a.html", "a.html", "file", "html", data=page.encode("utf-8"))
+    fast, default = Pipeline(Config(extractor="resiliparse")).load(record), Pipeline(Config()).load(record)
+    assert fast.extractor == default.extractor == "trafilatura"
+    assert [(line.text, line.removed_by) for line in fast.lines] == [(line.text, line.removed_by) for line in default.lines]
