@@ -60,7 +60,9 @@ from operator import ne
 from typing import NamedTuple
 
 from cleaner.document import Document, Line
-from cleaner.features import CLOSERS, SENTENCE_ENDS, holds_sentence_end, line_script, script_density, word_count
+from cleaner.features import (
+    CLOSERS, SENTENCE_ENDS, SPACED_CHARS_PER_WORD, holds_sentence_end, line_script, script_density, word_count,
+)
 from cleaner.stopwords import stoplists, stopword_index
 
 BOILERPLATE_LINE = "heuristic.boilerplate-line-v1"
@@ -169,15 +171,20 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
     # Lines that get only the cheap measures share one Measure per distinct value.
     shape_only: dict[tuple[int, bool, bool], Measure] = {}
     measured: dict[str, Measure] = {}
+    # What no line can be when the whole page has none of it: looked for once, not once a line.
+    joined = "\n".join(distinct)
+    urls = "://" in joined or "www." in joined
+    menus = SEPARATORS.search(joined) is not None
     for text in distinct:
         spaced = len(text.split())
-        n = word_count(text, spaced)
+        # word_count's own test for text that needs no counting by script, inline: most lines pass it.
+        n = spaced if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * spaced else word_count(text, spaced)
         end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS  # closing quotes and brackets may follow
         if not end and n > spaced:
             end = holds_sentence_end(text)
         intro = not end and text.rstrip()[-1:] in INTRO_ENDS
-        link_like = ("://" in text or "www." in text) and is_url_line(text)
-        if not link_like and not end and text[:1] != "|":
+        link_like = urls and ("://" in text or "www." in text) and is_url_line(text)
+        if menus and not link_like and not end and text[:1] != "|":
             link_like = is_menu_row(text)
         if link_like or (n < full_words and not ((end or intro) and n >= min_words)):
             key = (n, end, link_like)
@@ -451,15 +458,18 @@ class Heuristics:
         t = self.thresholds(doc)
         kept_measures = [measures[i] for i in kept]
         # Many lines measure the same (see measure_lines): score each distinct measure once.
-        score_of = {m: self.score(m, t) for m in set(kept_measures)}
+        distinct = set(kept_measures)
+        score_of = {m: self.score(m, t) for m in distinct}
         scores = list(map(score_of.__getitem__, kept_measures))
         # v4: a line that ends in a colon between two paragraphs ("The works had three parts:") is one of
         # their sentences. Before a menu or a list of links ("Read more:", "Share this:") it stays short,
         # and so it does after chrome: there it would make a bridge from the body to a notice after it.
-        prose = [self.classify(m, t) in (PROSE, NEAR) for m in kept_measures]
-        for k in range(1, len(kept) - 1):
-            if kept_measures[k].intro and prose[k - 1] and prose[k + 1]:
-                scores[k] = self.score(kept_measures[k]._replace(sentence_end=True), t)
+        intros = [k for k in range(1, len(kept) - 1) if kept_measures[k].intro]
+        if intros:
+            prose = {m: self.classify(m, t) in (PROSE, NEAR) for m in distinct}
+            for k in intros:
+                if prose[kept_measures[k - 1]] and prose[kept_measures[k + 1]]:
+                    scores[k] = self.score(kept_measures[k]._replace(sentence_end=True), t)
         return scores
 
     def leads_into(self, m: Measure, following: Measure, t: Thresholds) -> bool:
@@ -627,7 +637,9 @@ def prose_runs(scores: list[float]) -> list[tuple[int, int, float]]:
     spans = [(0, len(scores))]
     while spans:
         lo, hi = spans.pop()
-        best = max_run(scores[lo:hi])
+        span = scores[lo:hi]
+        # No positive score, no run (max_run would say None): told by one C loop instead of Kadane's Python one.
+        best = max_run(span) if span and max(span) > 0 else None
         if best is None:
             continue
         start, end = best[0] + lo, best[1] + lo
@@ -653,16 +665,19 @@ def wrapped_groups(doc: Document, texts: list[str]) -> list[list[int]]:
     """
     groups: list[list[int]] = []
     group: list[int] = []
+    lines = doc.lines
+    last = len(texts) - 1
     for i in range(len(texts)):
         if group:
             group.append(i)
         text = texts[i]
+        # The cheap tests first: most lines stand before a blank line, or are removed ("").
         runs_on = (
-            i + 1 < len(texts)
-            and len(text.split()) >= WRAP_MIN_WORDS
-            and text.rstrip(CLOSERS)[-1:] not in SENTENCE_ENDS
-            and not doc.lines[i + 1].para_start
+            i < last
             and texts[i + 1] != ""
+            and not lines[i + 1].para_start
+            and text.rstrip(CLOSERS)[-1:] not in SENTENCE_ENDS
+            and len(text.split()) >= WRAP_MIN_WORDS
         )
         if runs_on:
             group = group or [i]
@@ -679,12 +694,17 @@ def title_lines(doc: Document, kept: list[int]) -> list[int]:
     if not title:
         return []
     shortest = max(12, len(title) // 2)
+    lines = doc.lines
+    long = [k for k, i in enumerate(kept) if len(lines[i].text) >= shortest]
+    if not long:
+        return []
+    # Case folded all at once (one call for the document, not one a line): folding makes no line break.
+    folded = "\n".join(lines[kept[k]].text for k in long).casefold().split("\n")
+    if len(folded) != len(long):  # a line holding a line break (never one the pipeline made)
+        folded = [lines[kept[k]].text.casefold() for k in long]
     found = []
-    for k, i in enumerate(kept):
-        text = doc.lines[i].text
-        if len(text) < shortest:
-            continue
-        text = text.strip().casefold()
+    for k, text in zip(long, folded):
+        text = text.strip()
         if text in title and 2 * len(text) >= len(title) or title in text:
             found.append(k)
     return found

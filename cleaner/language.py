@@ -21,7 +21,9 @@ Parsing the 55 profiles takes langdetect about a second. `load_profiles`
 keeps them, sparse (96% of the table is zeros), in the user's cache
 (`cache.py`), where they load in a few hundredths of a second; a profile
 row is built when an n-gram is first met, with the very floats langdetect
-computes.
+computes. A word's n-grams are memoised as their numbers in the profiles,
+and a random walk draws numbers and gathers the rows of several steps at
+once (`FastDetector._trial`).
 """
 
 from __future__ import annotations
@@ -53,8 +55,9 @@ LETTERS = re.compile(r"[^\W\d_]")
 LATIN = re.compile("[A-z]")
 NON_LATIN = re.compile("[^\u0000-\u02ff]")
 SPACE_RUNS = re.compile(" {2,}")
-# Memoised words are forgotten past this many (about 350 bytes each), so memory stays bounded on any
-# corpus; rows need no bound: there is one per n-gram of the profiles at most (87,598, 550 bytes each).
+# Memoised words are forgotten past this many (about 300 bytes each), so memory stays bounded on any
+# corpus; rows need no bound: there is one per n-gram of the profiles at most (87,598, 440 bytes each,
+# in `GramTable.table`).
 MAX_WORDS = 50_000
 
 
@@ -172,12 +175,14 @@ def load_profiles() -> Profiles:
 
 @dataclass
 class GramTable:
-    """langdetect's n-gram profiles as NumPy rows, and the n-grams each word yields, both memoised."""
+    """langdetect's n-gram profiles as rows of one array, in the order they were first met, and the rows each word's n-grams are, memoised."""
 
     profiles: Profiles
     _chars: dict[int, str] = field(default_factory=dict)
-    _rows: dict[str, np.ndarray] = field(default_factory=dict)
-    _words: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict)
+    _words: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _slots: dict[int, int] = field(default_factory=dict)  # n-gram number -> its row in `_table`
+    _table: np.ndarray | None = None
+    _pending: list[int] = field(default_factory=list)  # the n-grams of the rows after those filled in, in row order
 
     def normalized(self, text: str) -> str:
         """`text` with every character passed through langdetect's `NGram.normalize`."""
@@ -186,8 +191,8 @@ class GramTable:
                 self._chars[ord(ch)] = NGram.normalize(ch)
         return text.translate(self._chars)
 
-    def rows(self, text: str) -> list[np.ndarray]:
-        """The profile row of every n-gram langdetect extracts from `text`, in its order.
+    def grams(self, text: str) -> list[int]:
+        """The row (in `table`) of every n-gram langdetect extracts from `text`, in its order.
 
         langdetect reads characters into a 3-character window that restarts at
         each space, so a word's n-grams depend on the word alone (and on
@@ -195,25 +200,60 @@ class GramTable:
         """
         words = self.normalized(text).split(" ")
         last = len(words) - 1
-        found: list[np.ndarray] = []
+        found: list[int] = []
         for k, word in enumerate(words):
             if word:
-                found.extend(self.word_rows(word + " " if k < last else word))
+                found.extend(self.word_grams(word + " " if k < last else word))
         return found
 
-    def word_rows(self, word: str) -> tuple[np.ndarray, ...]:
-        rows = self._words.get(word)
-        if rows is None:
+    def word_grams(self, word: str) -> tuple[int, ...]:
+        grams = self._words.get(word)
+        if grams is None:
             if len(self._words) >= MAX_WORDS:
                 self._words.clear()
-            rows = self._words[word] = tuple(map(self.row, word_grams(word, self.profiles.index)))
-        return rows
+            index = self.profiles.index
+            if " " in index or "  " in index:  # not langdetect's profiles: see gram_numbers
+                numbers = tuple(map(index.__getitem__, word_grams(word, index)))
+            else:
+                numbers = gram_numbers(word, index)
+            slots = self._slots
+            rows = []
+            for k in numbers:
+                row = slots.get(k)
+                if row is None:
+                    row = slots[k] = len(slots)
+                    self._pending.append(k)
+                rows.append(row)
+            grams = self._words[word] = tuple(rows)
+        return grams
 
-    def row(self, gram: str) -> np.ndarray:
-        row = self._rows.get(gram)
-        if row is None:
-            row = self._rows[gram] = self.profiles.row(gram)
-        return row
+    def table(self) -> np.ndarray:
+        """The profile rows of every n-gram `grams` has given, one array row each (the numbers `grams` gives).
+
+        Rows are built for the n-grams met since the last call, all at once,
+        with the very floats langdetect's table holds; the array grows by
+        doubling, so memory follows the n-grams met (at most the 87,598 of
+        the profiles, 440 bytes each).
+        """
+        size = len(self._slots)
+        if not self._pending and self._table is not None:
+            return self._table
+        filled = size - len(self._pending)
+        if self._table is None or len(self._table) < size:
+            grown = np.zeros((min(max(2 * size, 1024), max(size, len(self.profiles.index))), len(self.profiles.languages)))
+            if self._table is not None:
+                grown[:filled] = self._table[:filled]
+            self._table = grown
+        profiles = self.profiles
+        numbers = np.array(self._pending, dtype=np.int64)
+        self._pending = []
+        starts = profiles.starts[numbers]
+        counts = profiles.starts[numbers + 1] - starts
+        # Every nonzero of the new rows at once: its row, and its position in the sparse arrays (the row's start
+        # plus its rank within the row).
+        positions = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        self._table[np.repeat(np.arange(filled, size), counts), profiles.columns[positions]] = profiles.values[positions]
+        return self._table
 
 
 def word_grams(word: str, profiles: Container[str]) -> list[str]:
@@ -241,6 +281,31 @@ def word_grams(word: str, profiles: Container[str]) -> list[str]:
     return grams
 
 
+def gram_numbers(word: str, index: dict[str, int]) -> tuple[int, ...]:
+    """`word_grams` of `word` as their numbers in the profiles (`index`), in one comprehension for a word without two capitals in a row.
+
+    (A word `islower` holds no capital at all: most words are checked no further.)
+
+    The word is padded with two spaces rather than one, so that every end
+    position has three candidate grams; the extra candidates (a lone space,
+    or one that starts with two spaces) are in no profile, so the lookup
+    drops them as `word_grams`' bounds do: langdetect's window never holds
+    two spaces in a row nor yields a lone space, so the profiles it trains
+    hold neither (`GramTable` checks the two that could be looked up alone).
+    """
+    if not word.islower() and any(a.isupper() and b.isupper() for a, b in zip(word, word[1:])):
+        return tuple(map(index.__getitem__, word_grams(word, index)))
+    padded = "  " + word
+    get = index.get
+    found = [get(padded[end - n:end]) for end in range(3, len(padded) + 1) for n in (1, 2, 3)]
+    return tuple(k for k in found if k is not None)
+
+
+# Blocks of five steps of a random walk drawn at once (`FastDetector._trial`); walks on the dev set's samples
+# take 46 draws on average (about 9 blocks).
+DRAW_CHUNKS = 8
+
+
 class FastDetector(Detector):
     """langdetect's `Detector` with its hot loops vectorised; the same answers, bit for bit."""
 
@@ -261,31 +326,60 @@ class FastDetector(Detector):
 
     def _detect_block(self) -> None:
         self.cleaning_text()
-        rows = self.grams.rows(self.text)
-        if not rows:
+        grams = self.grams.grams(self.text)
+        if not grams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        table = self.grams.table()
         size = len(self.langlist)
         langprob = [0.0] * size
         self.random.seed(self.seed)
-        for _ in range(self.n_trial):
-            prob = self._trial(rows, size)
+        ahead: list[int] = []  # draws made for a trial and not used by it: the next trial's first draws
+        last = self.n_trial - 1
+        for trial in range(self.n_trial):
+            alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+            # gauss() draws two values and keeps the second for the next call: draws made ahead are only the
+            # walks' own when no later trial draws afresh (with two trials, the first draws and the second reads).
+            ahead_ok = trial == last or (trial == last - 1 and self.random.gauss_next is not None)
+            prob, ahead = self._trial(table, alpha / self.BASE_FREQ, grams, size, ahead, ahead_ok)
             for j, p in enumerate(prob.tolist()):
                 langprob[j] += p / self.n_trial
         self.langprob = langprob
 
-    def _trial(self, rows: list[np.ndarray], size: int) -> np.ndarray:
-        """One random walk over the n-grams, in langdetect's order of draws and operations."""
-        prob = np.full(size, 1.0 / size)
-        alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
-        weight = alpha / self.BASE_FREQ
-        i = 0
+    def _trial(self, table: np.ndarray, weight: float, grams: list[int], size: int, ahead: list[int],
+               ahead_ok: bool) -> tuple[np.ndarray, list[int]]:
+        """One random walk over the n-grams, in langdetect's order of draws and operations; returns it and the draws left.
+
+        langdetect multiplies the probabilities by one n-gram's factors (its
+        profile row in `table` plus the smoothing `weight`) per step and
+        normalises after the first step and after every fifth one since. Five
+        steps are one `np.multiply.reduce` over the probabilities and the five
+        rows, which multiplies in the same order, row after row. With
+        `ahead_ok`, the draws of several blocks of five are made at once and
+        their rows gathered in one operation; those a walk leaves are the
+        next trial's first draws (`ahead`), which the generator gives next.
+        """
+        choice = self.random.choice
+        pending = ahead or [choice(grams)]
+        prob = np.full(size, 1.0 / size) * (weight + table[pending[0]])
+        at, blocks, block = 1, 0, None
+        steps = 0
         while True:
-            prob *= weight + self.random.choice(rows)
-            if i % 5 == 0:
-                prob /= sum(prob.tolist())  # a left-to-right sum, as langdetect's
-                if prob.max() > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
-                    return prob
-            i += 1
+            prob /= sum(prob.tolist())  # a left-to-right sum, as langdetect's
+            if prob.max() > self.CONV_THRESHOLD or steps >= self.ITERATION_LIMIT:
+                return prob, pending[at:]
+            if block is None or blocks == len(block):
+                pending = pending[at:]
+                if len(pending) < 5:
+                    more = 5 * DRAW_CHUNKS if ahead_ok else 5 - len(pending)
+                    pending += [choice(grams) for _ in range(more)]
+                blocks, at = 0, 0
+                block = np.empty((len(pending) // 5, 6, size))
+                block[:, 1:] = (table[pending[: 5 * len(block)]] + weight).reshape(len(block), 5, size)
+            block[blocks, 0] = prob
+            prob = np.multiply.reduce(block[blocks], axis=0)
+            blocks += 1
+            at += 5
+            steps += 5
 
 
 def middle_sample(text: str, size: int) -> str:
