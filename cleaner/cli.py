@@ -236,7 +236,7 @@ def command_run(args: argparse.Namespace) -> int:
     options = run_options_from(
         args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
         resume=args.resume, scratch=args.scratch,
-        executor=args.executor, ray_address=args.ray_address, report_data=not args.no_report_data,
+        executor=args.executor, ray_address=args.ray_address, report_data=not args.no_report_data, own_process=True,
     )
     summary = run(options)
     if not args.quiet:

@@ -149,6 +149,7 @@ class RunOptions:
     scratch: Path | None = None  # where intermediate files go (runner.scratch_folder); None: the staging directory
     report_data: bool = True  # keep a bounded sample and statistics for `cleaner report` (report-data.json.gz)
     sample: SampleLimits = field(default_factory=lambda: SampleLimits())
+    own_process: bool = False  # the run owns its process (the CLI): tasks run in it may settle its heap (`stages.settle_heap`)
 
 
 @dataclass(frozen=True, slots=True)

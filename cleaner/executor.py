@@ -32,7 +32,7 @@ from cleaner.config import Config, RunOptions
 from cleaner.dedup import Duplicates, Signature, SignatureStore, find_duplicates
 from cleaner.errors import ConfigError, RunError
 from cleaner.repetition import LineCounts
-from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream, start_worker
+from cleaner.stages import CleanedBatch, ParsedBatch, UnitBatch, read_stream, settle_heap, start_worker
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -55,11 +55,12 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int, config: Config) -> None:
+    def __init__(self, workers: int, config: Config, own_process: bool = False) -> None:
         self.workers = workers
         self.config = config
         self.pool: ProcessPoolExecutor | None = None
         self.pool_size = 0
+        self.settle = own_process  # settle this process's heap after its first task (`settled_after_first`)
 
     def __enter__(self) -> LocalExecutor:
         return self
@@ -99,7 +100,7 @@ class LocalExecutor:
         items = iter(items)
         ahead = list(islice(items, max(self.workers, POOL_MIN_TASKS))) if self.workers > 1 else []
         if len(ahead) < POOL_MIN_TASKS and self.pool is None:
-            yield from map(task, chain(ahead, items))
+            yield from self.settled_after_first(map(task, chain(ahead, items)))
             return
         from concurrent.futures.process import BrokenProcessPool  # loaded by `ensure_pool`
 
@@ -118,6 +119,22 @@ class LocalExecutor:
                 "a worker process died (killed, out of memory, or a crash in a C extension); "
                 "rerun with --workers 1 to see which file"
             ) from None
+
+    def settled_after_first(self, results: Iterator[R]) -> Iterator[R]:
+        """`results` of tasks run in this process; after the first, when the run owns the process, its heap is settled.
+
+        The first task builds the pipeline (language profiles, stoplists,
+        rules: a few hundred thousand long-lived containers) here, as a pool's
+        initializer builds it in a worker; settled (`stages.settle_heap`), they
+        are no longer scanned by every full collection the run's allocations
+        set off (2.4% of a 1-worker run over the 990 dev dumps). A library
+        caller's process is left as it is.
+        """
+        for result in results:
+            yield result
+            if self.settle:
+                self.settle = False
+                settle_heap()
 
     def records_per_task(self, unit_records: int) -> int:
         """Records a task takes, for units of about `unit_records`: one unit's worth (a process pool's tasks are cheap)."""
@@ -210,4 +227,4 @@ def make_executor(options: RunOptions) -> LocalExecutor | RayExecutor:
         return RayExecutor(options.config, options.ray_address, options.workers)
     if options.ray_address is not None:
         raise ConfigError("--ray-address needs --executor ray")
-    return LocalExecutor(options.workers, options.config)
+    return LocalExecutor(options.workers, options.config, own_process=options.own_process)

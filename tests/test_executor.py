@@ -57,6 +57,16 @@ def test_a_pool_worker_freezes_its_built_heap_and_this_process_never_does() -> N
     assert gc.get_freeze_count() == before
 
 
+def test_a_process_the_run_owns_is_settled_after_its_first_task() -> None:
+    before = gc.get_freeze_count()
+    try:
+        with LocalExecutor(1, Config(), own_process=True) as local:
+            (_, first), (_, second) = local.map(frozen_of, range(2))
+        assert first == before < second  # the first task built what it needs; then the heap was settled
+    finally:
+        gc.unfreeze()
+
+
 class NoPool:
     def __init__(self, *args: object, **kwargs: object) -> None:
         raise AssertionError("a worker pool was started")
