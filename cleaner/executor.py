@@ -167,10 +167,17 @@ class LocalExecutor:
 
 
 def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill a failed or interrupted run's workers now rather than let them finish their tasks into a dying staging directory."""
+    """Kill a failed or interrupted run's workers now rather than let them finish their tasks into a dying staging directory.
+
+    SIGKILL, not SIGTERM: a worker forked a moment ago may not have reset
+    the parent's SIGTERM handler yet (`worker_init`), and one that got
+    SIGTERM then raised instead of dying and was left waiting on the pool's
+    call queue, so `shutdown` waited for it forever (seen in the full-disk
+    test of a parse task's spill once its 19 files became two tasks).
+    """
     processes = list((pool._processes or {}).values())  # noqa: SLF001 - the pool has no public way to stop its workers
     for process in processes:
-        process.terminate()
+        process.kill()
     for process in processes:
         process.join(5)
 

@@ -257,13 +257,20 @@ def kept_path(scratch: str, number: int) -> Path:
     return Path(scratch) / "kept" / f"batch-{number:09d}.pickle"
 
 
-def batches(units: Iterable[Unit], records: int) -> Iterator[UnitBatch]:
-    """Consecutive units grouped into tasks of about `records` records (a large container slice is a task alone)."""
+def batches(units: Iterable[Unit], records: int, first: int | None = None) -> Iterator[UnitBatch]:
+    """Consecutive units grouped into tasks of about `records` records (a large container slice is a task alone).
+
+    With `first`, the tasks ramp up to `records`: task n takes about
+    `min(records, first * 2**n)`, so a run of a few records is still cut
+    into several tasks, while a long run's tasks are `records` long. The cut
+    depends on the units alone, never on the number of workers (a task's
+    partial report sample depends on which records it holds).
+    """
     number, batch, size = 0, [], 0
     for unit in units:
         batch.append(unit)
         size += unit.size_hint
-        if size >= records:
+        if size >= (records if first is None else min(records, first << min(number, records.bit_length()))):
             yield UnitBatch(number, tuple(batch))
             number, batch, size = number + 1, [], 0
     if batch:

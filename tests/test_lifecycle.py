@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from cleaner.cli import main
+from cleaner.records import Unit
+from cleaner.runner import task_batches
 from cleaner.writer import OutputDir
 
 
@@ -389,7 +391,9 @@ def test_scratch_holds_the_intermediate_files_and_a_killed_run_resumes_from_it(t
     killed = start_run(*args, env={"CLEANER_TEST_KILL_AT": "counted"})
     assert killed.wait(timeout=120) == -signal.SIGKILL, killed.stderr.read()
     (folder,) = scratch.iterdir()
-    assert len(list((folder / "parsed").iterdir())) == 3  # 80 pages in batches of 32, waiting for the cleaning pass
+    tasks = list(task_batches(Unit(str(n), str(n)) for n in range(80)))  # a unit a page
+    assert len(tasks) >= 2
+    assert len(list((folder / "parsed").iterdir())) == len(tasks)  # each task's parsed pages, waiting for the cleaning pass
     assert (folder / "line-counts.sqlite").is_file()
     assert sorted(p.name for p in (out / ".cleaner-run").iterdir()) == ["done", "manifest.json", "owner.pid"]
     resumed = start_run(*args, "--resume")

@@ -218,13 +218,14 @@ def upload_to(folder: Path, fs: fsspec.AbstractFileSystem, prefix: str) -> None:
 @pytest.mark.parametrize("site_by", ["auto", "none"])
 def test_a_staged_copy_is_deleted_once_the_tasks_reading_it_are_done(memory: fsspec.AbstractFileSystem, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch, site_by: str) -> None:
-    """Four JSONL files of three tasks each: scratch holds the copies of the files being read, never all four, and none once read."""
+    """Four JSONL files of two tasks or more each: scratch holds the copies of the files being read, never all four, and none once read."""
     import cleaner.runner
 
     local = tmp_path / "local-in"
     local.mkdir()
+    per_file = 2 * cleaner.runner.TASK_RECORDS  # two full tasks at least, whatever the ramp (site_by auto), 16 with --site-by none
     for f in range(4):
-        lines = [json.dumps({"id": f"{f}-{n}", "text": "\n\n".join(article(f * 100 + n, 2))}) for n in range(80)]
+        lines = [json.dumps({"id": f"{f}-{n}", "text": "\n\n".join(article(f * 1000 + n, 2))}) for n in range(per_file)]
         (local / f"part-{f}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     upload(memory, local, "/in")
     seen: list[tuple[str, int]] = []
