@@ -41,7 +41,6 @@ from __future__ import annotations
 import bisect
 import gzip
 import hashlib
-import heapq
 import io
 import json
 import pickle
@@ -50,7 +49,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from itertools import compress, repeat
-from operator import attrgetter, eq, ge, getitem, is_not, lt
+from operator import attrgetter, eq, getitem, gt, is_not, lt
 from pathlib import Path
 
 from cleaner.config import SampleLimits
@@ -224,18 +223,20 @@ class SiteStats:
     def trim_lines(self, limit: int) -> None:
         """Past `4 x limit` lines, keep the `2 x limit` most frequent (ties by (reason, text), which are unique).
 
-        Only the lines counted at least as often as the `2 x limit`-th
-        largest count can be kept, so only those are sorted, as (-count,
-        (reason, text)) tuples: the order of the key (-count, key), without
-        a Python call per line. A site's many lines seen once are skipped by
-        a C loop.
+        The order of the key (-count, (reason, text)) without a Python call
+        per line: the `2 x limit`-th largest count is the cut; the lines
+        counted more often (fewer than `2 x limit`) are kept, and the rest of
+        the places go to the smallest (reason, text) among those counted
+        exactly the cut, which a task counting thousands of lines once has
+        by the thousand: both found by C loops and sorts.
         """
         counted = self.removed_lines
+        keep = 2 * limit
         if len(counted) > 4 * limit:
-            cut = heapq.nlargest(2 * limit, counted.values())[-1]
-            contenders = compress(counted.items(), map(ge, counted.values(), repeat(cut)))
-            top = sorted((-n, key) for key, n in contenders)[: 2 * limit]
-            self.removed_lines = Counter({key: -n for n, key in top})
+            cut = sorted(counted.values(), reverse=True)[keep - 1]
+            above = sorted((-n, key) for key, n in compress(counted.items(), map(gt, counted.values(), repeat(cut))))
+            tied = sorted(compress(counted.keys(), map(eq, counted.values(), repeat(cut))))[: keep - len(above)]
+            self.removed_lines = Counter({**{key: -n for n, key in above}, **dict.fromkeys(tied, cut)})
 
     def merge(self, other: SiteStats, limit: int) -> None:
         self.documents += other.documents
@@ -361,12 +362,16 @@ class Sample:
         if site_key is None:
             site_key = self.site_keys[seen.site] = content_hash(seen.site)
         for reason, (lines, chars) in seen.removed.items():
-            stats = self.reasons.setdefault(reason, ReasonStats())
+            stats = self.reasons.get(reason)
+            if stats is None:
+                stats = self.reasons[reason] = ReasonStats()
             stats.lines += lines
             stats.chars += chars
             stats.documents += 1
             stats.add_site(site_key, limits.reason_sites)
-        site = self.sites.setdefault(seen.site, SiteStats())
+        site = self.sites.get(seen.site)
+        if site is None:
+            site = self.sites[seen.site] = SiteStats()
         site.documents += 1
         site.chars_before += seen.chars_before
         site.chars_removed += removed_chars
@@ -555,8 +560,7 @@ def measure(doc: Document, site: str) -> Observed:
     lines = doc.lines
     texts = list(map(_TEXT, lines))
     line_reasons = list(map(_REMOVED_BY, lines))
-    lengths = list(map(len, texts))
-    before = after = sum(lengths)
+    before = after = sum(map(len, texts))
     removed: dict[str, list[int]] = {}
     if any(map(_EDITS, lines)):
         for line in lines:
@@ -573,12 +577,13 @@ def measure(doc: Document, site: str) -> Observed:
         whole = list(map(is_not, line_reasons, repeat(None)))
         removed_reasons = list(compress(line_reasons, whole))
         removed_texts = list(compress(texts, whole))
-        removed_lengths = list(compress(lengths, whole))
-        per_reason = Counter(removed_reasons)
-        for reason, count in per_reason.items():
-            if len(per_reason) == 1:
-                chars = sum(removed_lengths)
+        removed_lengths = list(map(len, removed_texts))
+        distinct = dict.fromkeys(removed_reasons)  # in the order of their first line
+        for reason in distinct:
+            if len(distinct) == 1:
+                count, chars = len(removed_reasons), sum(removed_lengths)
             else:
+                count = removed_reasons.count(reason)
                 chars = sum(compress(removed_lengths, map(eq, removed_reasons, repeat(reason))))
             entry = removed.setdefault(reason, [0, 0])
             entry[0] += count
