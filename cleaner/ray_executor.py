@@ -4,8 +4,9 @@ It presents the interface of `LocalExecutor` (`map`, `records_per_task`,
 `counting_task`, `count_lines`, `store_signatures`, `deduplicate`), so
 `runner.run_stages` stays the one sequence of a run. Map tasks take the
 same batches of units as the local executor's (`records_per_task`): each
-cleaning task keeps its own partial sample for the report, trimmed as it
-goes, so other batches would give other report data; and Ray's cost per
+cleaning task keeps its own partial sample for the report, whose sites'
+most removed lines it trims when it ends, so other batches would give
+other report data; and Ray's cost per
 task (about 4 ms in the driver, the raylet and the worker, measured on
 this machine) is small beside a batch's seconds of cleaning.
 
