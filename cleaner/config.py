@@ -185,6 +185,11 @@ class SampleLimits:
     max_lines, max_line_chars
         A sampled document shows at most this many lines of at most this
         many characters each (the report stays a few MB).
+    gzip_level
+        How hard `report-data.json.gz` is compressed. On the 990 dev text
+        dumps' data (4.2 MB of JSON): level 9 took 0.22 s of CPU for 0.94 MB,
+        level 1 0.055 s for 1.09 MB; the report embeds the JSON, not the
+        gzip, so only the data file's size moves. 0.17 s was 1.2% of that run.
     """
 
     per_reason: int = 3
@@ -199,3 +204,4 @@ class SampleLimits:
     reason_sites: int = 256
     max_lines: int = 400
     max_line_chars: int = 1_000
+    gzip_level: int = 1

@@ -4,12 +4,13 @@ It presents the interface of `LocalExecutor` (`map`, `records_per_task`,
 `counting_task`, `count_lines`, `store_signatures`, `deduplicate`), so
 `runner.run_stages` stays the one sequence of a run. Map tasks take the
 same batches of units as the local executor's (`records_per_task`): each
-cleaning task keeps its own partial sample for the report, trimmed as it
-goes, so other batches would give other report data. Ray's cost per task
-is what the batch size (`runner.TASK_RECORDS`) is chosen against: a Ray
-worker is pushed its next task only once the driver has its last result, so
-it waits between tasks (a median 9.5 ms in `ray timeline` on this machine
-under load), and the task's arguments and result cost it a few ms more.
+cleaning task keeps its own partial sample for the report, whose sites'
+most removed lines it trims when it ends, so other batches would give
+other report data. Ray's cost per task is what the batch size
+(`runner.TASK_RECORDS`) is chosen against: a Ray worker is pushed its next
+task only once the driver has its last result, so it waits between tasks
+(a median 9.5 ms in `ray timeline` on this machine under load), and the
+task's arguments and result cost it a few ms more.
 
 Ray tasks, not Ray Data. The map stages are already coarse tasks over
 batches of units (`stages.py`) whose inputs and outputs are plain data plus

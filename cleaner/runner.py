@@ -45,7 +45,7 @@ from cleaner.readers import InputFile, Walker, units_of
 from cleaner.records import Unit
 from cleaner.repetition import LineCounts
 from cleaner.rulebook import rule_files, shipped_rules_dir
-from cleaner.sample import REPORT_DATA, Sample, write_report_data
+from cleaner.sample import NO_CUTOFFS, REPORT_DATA, Cutoffs, Sample, write_report_data
 from cleaner.stages import (
     CleanedBatch,
     RunContext,
@@ -56,6 +56,7 @@ from cleaner.stages import (
     mark_finished,
     parse_and_clean_task,
     parse_task,
+    with_cutoffs,
     write_task,
 )
 from cleaner.summary import Tally, format_table
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -252,9 +254,10 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     limits = options.sample if options.report_data else None
     context = RunContext(options.config, str(scratch), markers=markers, keep_spill=getattr(executor, "retries", False),
                          sample=limits)
-    cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar)
-    store = SignatureStore(scratch / "dedup") if options.config.dedup else None
     sample = Sample(limits) if limits is not None else None
+    cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar,
+                         sample.cutoffs if sample is not None else None)
+    store = SignatureStore(scratch / "dedup") if options.config.dedup else None
     parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers), sample=sample)
     tally.skipped_files.update(walker.skipped)
     tally.unreadable_directories = walker.unreadable_dirs
@@ -270,14 +273,19 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
 
 
 def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: RunContext, tally: Tally,
-               bar: tqdm) -> Iterator[CleanedBatch]:
-    """Read to sign: in one pass with nothing to count, else the parse pass, the count reduce and the cleaning pass."""
+               bar: tqdm, cutoffs: Callable[[], Cutoffs] | None = None) -> Iterator[CleanedBatch]:
+    """Read to sign: in one pass with nothing to count, else the parse pass, the count reduce and the cleaning pass.
+
+    `cutoffs` gives, as each cleaning task is sent, what the sample merged
+    so far no longer admits (`Sample.cutoffs`): the task's partial leaves it out.
+    """
     config, staging = context.config, Path(context.scratch)
     if config.site_by == "none":
         staged = StagedInputs(staging / STAGED_INPUTS)
         units = input_units(files, config, BATCH_RECORDS, staged)
         tasks = staged.track(batches(units, executor.records_per_task(BATCH_RECORDS)))
-        return staged.release_after(executor.map(partial(parse_and_clean_task, run=context), tasks))
+        return staged.release_after(executor.map(partial(with_cutoffs, task=parse_and_clean_task, run=context),
+                                                 given_cutoffs(tasks, cutoffs)))
     counts_path = staging / COUNTS_FILE
     bar.set_description("pass 1: counting lines")
     counted = finished(context.markers, "counts", "all") is not None
@@ -294,7 +302,14 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
     bar.refresh()  # the first pass's last count, which the bar's minimum interval may not have drawn yet
     bar.set_description("pass 2: cleaning", refresh=False)
     bar.reset()
-    return executor.map(partial(clean_task, run=replace(context, counts=str(counts_path))), range(tasks))
+    return executor.map(partial(with_cutoffs, task=clean_task, run=replace(context, counts=str(counts_path))),
+                        given_cutoffs(range(tasks), cutoffs))
+
+
+def given_cutoffs(items: Iterable[T], cutoffs: Callable[[], Cutoffs] | None) -> Iterator[tuple[T, Cutoffs]]:
+    """Each cleaning task's item with the cut-offs as it is sent (the executors read their items only as tasks go out)."""
+    for item in items:
+        yield item, cutoffs() if cutoffs is not None else NO_CUTOFFS
 
 
 def deduplicate(executor: LocalExecutor, store: SignatureStore, threshold: float, tally: Tally, bar: tqdm) -> Duplicates:
@@ -437,7 +452,7 @@ def collect_cleaned(executor: LocalExecutor, cleaned: Iterable[CleanedBatch], st
     for batch in cleaned:
         tally.add_cleaned(batch)
         if sample is not None and batch.sample is not None:
-            sample.merge(batch.sample)
+            sample.merge(Sample.unpack(batch.sample))
         if store is not None:
             executor.store_signatures(store, batch, delete=not keep)
         elif not keep:

@@ -16,6 +16,20 @@ keeps the same documents. The site table is bounded too (`max_sites`): past
 twice that many sites it keeps those that lost the most characters; the
 merges come in input order, so that pruning is deterministic as well.
 
+What a task keeps and sends back is only what can still enter the merged
+sample. The parent gives each task the `Cutoffs` of what it has merged so
+far: the largest key each full selection keeps, and each reason's largest
+example key. The merged selections only shrink (a top-k's k-th key only
+falls as items are added), so a document or line at or past a cut-off can
+never be in the final sample: leaving it out changes nothing but the work.
+The cut-offs a task gets depend on which tasks had finished when it was
+sent, so they must not reach the result: nothing in the merged sample
+depends on what a partial left out (see `prune`). A task measures each
+document as it comes, keeps a reference to the ones a selection admits, and
+makes the viewer's copy (`shown`) only of those its own selections still
+want when it ends (`seal`): most admitted documents are pushed out again by
+later ones of the same task.
+
 Memory: a partial holds at most a task's documents; the merged sample holds
 at most `uniform + most_removed_share + most_removed_chars + per_reason x
 reasons + 8 x top_sites` documents (twice that between lazy prunes) of at most `max_lines` lines, plus the
@@ -27,15 +41,15 @@ from __future__ import annotations
 import bisect
 import gzip
 import hashlib
-import heapq
 import io
 import json
+import pickle
 import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from itertools import compress, repeat
-from operator import attrgetter, eq, ge, getitem, is_not, lt
+from operator import attrgetter, eq, getitem, gt, is_not, lt
 from pathlib import Path
 
 from cleaner.config import SampleLimits
@@ -57,7 +71,8 @@ NO_BOUND = 1 << 32  # above every CRC-32: a reason whose example slots are not f
 _TEXT = attrgetter("text")
 _REMOVED_BY = attrgetter("removed_by")
 _EDITS = attrgetter("edits")
-_SHOWN = attrgetter("text", "removed_by", "note", "para_start", "edits")
+_CANDIDATE = attrgetter("candidate")
+_SHOWN = tuple(map(attrgetter, ("text", "removed_by", "note", "para_start", "edits")))  # a shown document's columns
 
 
 def content_hash(text: str) -> int:
@@ -80,6 +95,22 @@ def share_bin(share: float) -> int:
     (0, 0, 1, 19)
     """
     return min(SHARE_BINS - 1, int(share * SHARE_BINS))
+
+
+@dataclass(frozen=True, slots=True)
+class Cutoffs:
+    """What can no longer enter a merged sample, sent to each cleaning task (`Sample.cutoffs`).
+
+    `picks`: per selection, the key at and past which a document is not
+    admitted (only selections already full); `examples`: per reason, the
+    CRC-32 at and past which a line is not offered as an example.
+    """
+
+    picks: dict[str, tuple] = field(default_factory=dict)
+    examples: dict[str, int] = field(default_factory=dict)
+
+
+NO_CUTOFFS = Cutoffs()
 
 
 class TopK:
@@ -192,18 +223,20 @@ class SiteStats:
     def trim_lines(self, limit: int) -> None:
         """Past `4 x limit` lines, keep the `2 x limit` most frequent (ties by (reason, text), which are unique).
 
-        Only the lines counted at least as often as the `2 x limit`-th
-        largest count can be kept, so only those are sorted, as (-count,
-        (reason, text)) tuples: the order of the key (-count, key), without
-        a Python call per line. A site's many lines seen once are skipped by
-        a C loop.
+        The order of the key (-count, (reason, text)) without a Python call
+        per line: the `2 x limit`-th largest count is the cut; the lines
+        counted more often (fewer than `2 x limit`) are kept, and the rest of
+        the places go to the smallest (reason, text) among those counted
+        exactly the cut, which a task counting thousands of lines once has
+        by the thousand: both found by C loops and sorts.
         """
         counted = self.removed_lines
+        keep = 2 * limit
         if len(counted) > 4 * limit:
-            cut = heapq.nlargest(2 * limit, counted.values())[-1]
-            contenders = compress(counted.items(), map(ge, counted.values(), repeat(cut)))
-            top = sorted((-n, key) for key, n in contenders)[: 2 * limit]
-            self.removed_lines = Counter({key: -n for n, key in top})
+            cut = sorted(counted.values(), reverse=True)[keep - 1]
+            above = sorted((-n, key) for key, n in compress(counted.items(), map(gt, counted.values(), repeat(cut))))
+            tied = sorted(compress(counted.keys(), map(eq, counted.values(), repeat(cut))))[: keep - len(above)]
+            self.removed_lines = Counter({**{key: -n for n, key in above}, **dict.fromkeys(tied, cut)})
 
     def merge(self, other: SiteStats, limit: int) -> None:
         self.documents += other.documents
@@ -238,8 +271,9 @@ class Observed:
 class Sample:
     """A bounded, deterministic sample of a run's documents, with the statistics the report draws."""
 
-    def __init__(self, limits: SampleLimits) -> None:
+    def __init__(self, limits: SampleLimits, cutoffs: Cutoffs = NO_CUTOFFS) -> None:
         self.limits = limits
+        self.given = cutoffs  # from the parent: what this partial need not keep
         self.documents = 0
         self.untouched = 0  # documents that lost nothing
         self.reasons: dict[str, ReasonStats] = {}
@@ -257,6 +291,8 @@ class Sample:
             "most-removed-chars": TopK(limits.most_removed_chars),
         }
         self.docs: dict[str, tuple] = {}  # source -> the document as the viewer shows it (`shown`; `expand` makes it JSON)
+        self.admitted: dict[str, tuple[Document, str, Observed]] = {}  # documents admitted in this task, until `seal`
+        self.site_keys: dict[str, int] = {}  # site -> content_hash(site), for this task's sites
 
     # --- one document (in the cleaning task) -----------------------------------------
 
@@ -264,9 +300,48 @@ class Sample:
         """Measure a cleaned document (kept or rejected by the filters) and keep it if one of the selections wants it."""
         seen = measure(doc, site)
         self.count(seen, doc)
-        wanted = self.offer(seen)
-        if wanted:
-            self.docs[seen.source] = shown(doc, site, seen, self.limits)
+        if self.offer(seen):
+            self.admitted[seen.source] = (doc, site, seen)
+
+    def seal(self) -> None:
+        """End of a task: make the viewer's copy of the admitted documents a selection still wants, and forget the rest.
+
+        The documents are not changed after they are observed (the task only
+        writes them out), so their copy is the one `observe` would have made.
+        The sites' removed lines are counted exactly within a task and
+        trimmed here, once (a task holds a bounded number of documents).
+        """
+        for site in self.sites.values():
+            site.trim_lines(self.limits.site_lines)
+        if not self.admitted:
+            return
+        wanted = self.wanted_sources(all_candidates=True)
+        for source, (doc, site, seen) in self.admitted.items():
+            if source in wanted:
+                self.docs[source] = shown(doc, site, seen, self.limits)
+        self.admitted = {}
+
+    def __getstate__(self) -> dict:
+        """A partial travels (to the parent, to a marker) sealed: the viewer's copies, never the documents nor its cut-offs."""
+        self.seal()
+        return {**self.__dict__, "given": NO_CUTOFFS, "site_keys": {}}
+
+    def pack(self) -> bytes:
+        """The sealed partial, pickled once: a task's result is pickled twice (its marker, the pipe to the parent),
+        and bytes pickle as a copy."""
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def unpack(packed: bytes) -> Sample:
+        return pickle.loads(packed)
+
+    def cutoffs(self) -> Cutoffs:
+        """The cut-offs of what is merged so far: a key at or past them cannot enter (the selections only shrink)."""
+        limit = self.limits.reason_examples
+        return Cutoffs(
+            picks={name: pick.bound for name, pick in self.picks.items() if pick.bound is not None},
+            examples={reason: bound for reason, stats in self.reasons.items() if (bound := stats.example_bound(limit)) != NO_BOUND},
+        )
 
     def count(self, seen: Observed, doc: Document) -> None:
         limits = self.limits
@@ -283,14 +358,20 @@ class Sample:
             self.rejections[seen.rejection] += 1
         if seen.chars_before:
             self.share_removed[share_bin(removed_chars / seen.chars_before)] += 1
-        site_key = content_hash(seen.site)
+        site_key = self.site_keys.get(seen.site)
+        if site_key is None:
+            site_key = self.site_keys[seen.site] = content_hash(seen.site)
         for reason, (lines, chars) in seen.removed.items():
-            stats = self.reasons.setdefault(reason, ReasonStats())
+            stats = self.reasons.get(reason)
+            if stats is None:
+                stats = self.reasons[reason] = ReasonStats()
             stats.lines += lines
             stats.chars += chars
             stats.documents += 1
             stats.add_site(site_key, limits.reason_sites)
-        site = self.sites.setdefault(seen.site, SiteStats())
+        site = self.sites.get(seen.site)
+        if site is None:
+            site = self.sites[seen.site] = SiteStats()
         site.documents += 1
         site.chars_before += seen.chars_before
         site.chars_removed += removed_chars
@@ -299,7 +380,6 @@ class Sample:
             texts = list(map(getitem, seen.removed_texts, repeat(EXAMPLE_SLICE)))
             site.removed_lines.update(zip(seen.removed_reasons, texts))
             self.add_examples(seen, texts)
-        site.trim_lines(limits.site_lines)
 
     def add_examples(self, seen: Observed, texts: list[str]) -> None:
         """Offer each removed line (cut to `EXAMPLE_CHARS`) to its reason's examples, in document order.
@@ -313,7 +393,8 @@ class Sample:
         limit = self.limits.reason_examples
         reasons = self.reasons
         keys = list(map(zlib.crc32, map(str.encode, texts, repeat("utf-8"), repeat("surrogateescape"))))
-        bounds = {reason: reasons[reason].example_bound(limit) for reason in seen.removed}
+        given = self.given.examples
+        bounds = {reason: min(reasons[reason].example_bound(limit), given.get(reason, NO_BOUND)) for reason in seen.removed}
         candidates = map(lt, keys, map(bounds.__getitem__, seen.removed_reasons))
         site, source = seen.site, seen.source
         for index in compress(range(len(keys)), candidates):
@@ -330,11 +411,13 @@ class Sample:
             name = reason if reason.startswith("rejected:") else f"reason:{reason}"
             offers.append((name, (seen.key,)))
         wanted = False
+        given = self.given.picks
         for name, key in offers:
             pick = self.picks.get(name)
             if pick is None:
                 pick = self.picks[name] = TopK(self.limits.per_reason)
-            if pick.admits(key):
+            cutoff = given.get(name)
+            if pick.admits(key) and (cutoff is None or key < cutoff):
                 pick.add(key, seen.source)
                 wanted = True
         if removed_chars > 0:
@@ -349,6 +432,7 @@ class Sample:
 
     def merge(self, other: Sample) -> None:
         """Add a task's partial sample; the result does not depend on how the documents were split into tasks."""
+        other.seal()
         limits = self.limits
         self.documents += other.documents
         self.untouched += other.untouched
@@ -377,20 +461,26 @@ class Sample:
 
         A site pruned from the table loses its counts; a candidate dropped
         from a site is replaced by the next document of that site that lost
-        text. Both happen in the merge order, which is input order.
+        text. Both happen in the merge order, which is input order, and are
+        triggered by counts that do not depend on the cut-offs the tasks
+        were given (sites in the table, sites with a candidate): a partial
+        sent with tighter cut-offs holds fewer documents, but the same
+        selections and candidates. Documents no selection wants are dropped
+        when they are twice the bound; which are dropped when does not
+        matter, since a document no selection wants never becomes wanted
+        again.
         """
         limits = self.limits
         if len(self.sites) > 2 * limits.max_sites:
             self.sites = dict(self.sites_by_removal()[: limits.max_sites])
             self.sites_pruned = True
-        if len(self.docs) <= 2 * self.kept_bound():
-            return
-        ranked = [name for name, site in self.sites_by_removal() if site.candidate is not None]
-        for name in ranked[4 * limits.top_sites :]:
-            self.sites[name].candidate = None
-        wanted = self.wanted_sources(all_candidates=True)
-        for source in [source for source in self.docs if source not in wanted]:
-            del self.docs[source]
+        if len(self.sites) > 8 * limits.top_sites and \
+                sum(map(is_not, map(_CANDIDATE, self.sites.values()), repeat(None))) > 8 * limits.top_sites:
+            ranked = [name for name, site in self.sites_by_removal() if site.candidate is not None]
+            for name in ranked[4 * limits.top_sites :]:
+                self.sites[name].candidate = None
+        if len(self.docs) > 2 * self.kept_bound():
+            self.finish()
 
     def finish(self) -> None:
         """Drop every document no selection wants any more (before writing the report's data)."""
@@ -417,6 +507,7 @@ class Sample:
 
     def to_json(self) -> dict:
         """Everything the report draws, in a stable order (byte-identical for identical runs)."""
+        self.seal()
         limits = self.limits
         reasons = {}
         for reason, stats in sorted(self.reasons.items()):
@@ -469,8 +560,7 @@ def measure(doc: Document, site: str) -> Observed:
     lines = doc.lines
     texts = list(map(_TEXT, lines))
     line_reasons = list(map(_REMOVED_BY, lines))
-    lengths = list(map(len, texts))
-    before = after = sum(lengths)
+    before = after = sum(map(len, texts))
     removed: dict[str, list[int]] = {}
     if any(map(_EDITS, lines)):
         for line in lines:
@@ -487,12 +577,13 @@ def measure(doc: Document, site: str) -> Observed:
         whole = list(map(is_not, line_reasons, repeat(None)))
         removed_reasons = list(compress(line_reasons, whole))
         removed_texts = list(compress(texts, whole))
-        removed_lengths = list(compress(lengths, whole))
-        per_reason = Counter(removed_reasons)
-        for reason, count in per_reason.items():
-            if len(per_reason) == 1:
-                chars = sum(removed_lengths)
+        removed_lengths = list(map(len, removed_texts))
+        distinct = dict.fromkeys(removed_reasons)  # in the order of their first line
+        for reason in distinct:
+            if len(distinct) == 1:
+                count, chars = len(removed_reasons), sum(removed_lengths)
             else:
+                count = removed_reasons.count(reason)
                 chars = sum(compress(removed_lengths, map(eq, removed_reasons, repeat(reason))))
             entry = removed.setdefault(reason, [0, 0])
             entry[0] += count
@@ -510,28 +601,30 @@ def measure(doc: Document, site: str) -> Observed:
 
 
 def shown(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> tuple:
-    """What the viewer needs of a document, taken as it is now (one C loop over the lines): `expand` makes it JSON.
+    """What the viewer needs of a document, taken as it is now (a C loop per column of its lines): `expand` makes it JSON.
 
     A task keeps this for every document a selection admits, and most of
     them are dropped again by the merges; only the kept ones are expanded.
     """
     rejection = None if doc.rejection is None else (doc.rejection.reason, doc.rejection.detail)
+    lines = doc.lines[: limits.max_lines]
     return (doc.source, doc.url, site, doc.title, doc.lang, doc.kind, rejection, seen.chars_before, seen.chars_after,
-            doc.headline, list(map(_SHOWN, doc.lines[: limits.max_lines])), max(0, len(doc.lines) - limits.max_lines))
+            doc.headline, [list(map(column, lines)) for column in _SHOWN], max(0, len(doc.lines) - limits.max_lines))
 
 
 def expand(kept: tuple, limits: SampleLimits) -> dict:
-    """A document as the viewer shows it: every line (up to `max_lines`), kept or removed with its reason and note."""
-    source, url, site, title, lang, kind, rejection, chars_before, chars_after, headline, shown_lines, omitted = kept
+    """A document as the viewer shows it: every line (up to `max_lines`), kept or removed with its reason and note.
+
+    A line is a tuple (JSON writes it as the array the viewer reads), built by C loops over the columns.
+    """
+    source, url, site, title, lang, kind, rejection, chars_before, chars_after, headline, columns, omitted = kept
     width = limits.max_line_chars
-    lines = []
+    texts, reasons, notes, para_starts, edits = columns
+    lines: list[tuple] = list(zip(map(getitem, texts, repeat(slice(0, width))), reasons, notes, para_starts))
+    for index in compress(range(len(edits)), edits):  # the few lines with edits get them as a fifth entry
+        lines[index] = (*lines[index], [[reason, before[:width]] for reason, before in edits[index]])
     if headline:
-        lines.append([headline[:width], TITLE, TITLE_NOTE, False])
-    for text, removed_by, note, para_start, edits in shown_lines:
-        entry = [text[:width], removed_by, note, para_start]
-        if edits:
-            entry.append([[reason, before[:width]] for reason, before in edits])
-        lines.append(entry)
+        lines.insert(0, (headline[:width], TITLE, TITLE_NOTE, False))
     return {
         "source": source, "url": url, "site": site, "title": title, "lang": lang, "kind": kind,
         "rejection": None if rejection is None else list(rejection), "chars_before": chars_before, "chars_after": chars_after,
@@ -550,7 +643,7 @@ def write_report_data(sample: Sample, path: Path) -> None:
     """The report's data as gzipped JSON, byte-identical for identical runs (no time or name in the gzip header)."""
     raw = json.dumps(sample.to_json(), ensure_ascii=False, sort_keys=False, separators=(",", ":")).encode("utf-8", "surrogateescape")
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as handle:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=sample.limits.gzip_level) as handle:
         handle.write(raw)
     path.write_bytes(buffer.getvalue())
 

@@ -27,10 +27,10 @@ import gc
 import os
 import pickle
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cleaner.config import Config, SampleLimits
 from cleaner.dedup import Signer
@@ -39,8 +39,10 @@ from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import document_keys, open_line_counts, site_of
-from cleaner.sample import Sample
+from cleaner.sample import NO_CUTOFFS, Cutoffs, Sample
 from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_files, to_json_line, write_shard
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
@@ -82,6 +84,7 @@ class RunContext:
     markers: str = ""  # a folder for task completion markers (a resumable run), or "" for none
     keep_spill: bool = False  # clean tasks leave the spilled batches for the staging directory's removal (a retried task reads them again)
     sample: SampleLimits | None = None  # cleaning tasks keep a partial sample for the report (`sample.py`), or None
+    cutoffs: Cutoffs = NO_CUTOFFS  # what a cleaning task's partial sample need not keep (`Sample.cutoffs`), given per task
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +129,7 @@ class CleanedBatch:
     chars_in: int = 0
     records: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
-    sample: Sample | None = None  # this batch's partial sample for the report, merged by the parent
+    sample: bytes | None = None  # this batch's partial sample for the report (`Sample.pack`), merged by the parent
 
 
 def write_stream(path: Path, items: Iterable) -> int:
@@ -369,6 +372,16 @@ def parse_and_clean_task(batch: UnitBatch, run: RunContext) -> CleanedBatch:
     return result
 
 
+def with_cutoffs(job: tuple[T, Cutoffs], task: Callable[[T, RunContext], CleanedBatch], run: RunContext) -> CleanedBatch:
+    """`task(item, run)` for a job `(item, cutoffs)`: the cleaning task, given the parent's cut-offs for its partial sample.
+
+    The cut-offs change only what the partial leaves out, never the merged
+    sample, so a task done again on resume may be given other ones.
+    """
+    item, cutoffs = job
+    return task(item, replace(run, cutoffs=cutoffs))
+
+
 def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> CleanedBatch:
     """Clean, detect the language, filter and sign each document; write records and rejects to this batch's part files."""
     state = worker_state(run.config)
@@ -376,7 +389,7 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
     with PartWriter(Path(run.scratch) / "parts", number) as part:
         result = CleanedBatch(number, str(part.records_path), str(part.rejects_path), str(kept_path(run.scratch, number)))
 
-        sample = result.sample = Sample(run.sample) if run.sample is not None else None
+        sample = Sample(run.sample, run.cutoffs) if run.sample is not None else None
         site_mode = "auto" if run.config.site_by == "none" else run.config.site_by
 
         def kept() -> Iterator[tuple]:
@@ -398,6 +411,8 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
                 yield (doc.source, rec["id"], rec["n_words"], *((signature.exact, signature.minhash) if signature else (0, None)))
 
         result.kept = write_stream(Path(result.kept_path), kept())
+    if sample is not None:
+        result.sample = sample.pack()
     return result
 
 
