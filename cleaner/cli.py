@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(name, value)
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.own_process = argv is None  # run as the program (`cleaner`, `python -m cleaner`), not called by a library's user
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         return args.handler(args)
@@ -236,7 +237,7 @@ def command_run(args: argparse.Namespace) -> int:
     options = run_options_from(
         args, shard_size=args.shard_size, format=args.format, compress=args.compress, progress=bool(show_progress),
         resume=args.resume, scratch=args.scratch,
-        executor=args.executor, ray_address=args.ray_address, report_data=not args.no_report_data, own_process=True,
+        executor=args.executor, ray_address=args.ray_address, report_data=not args.no_report_data, own_process=args.own_process,
     )
     summary = run(options)
     if not args.quiet:
