@@ -291,26 +291,42 @@ class Sample:
             "most-removed-chars": TopK(limits.most_removed_chars),
         }
         self.docs: dict[str, tuple] = {}  # source -> the document as the viewer shows it (`shown`; `expand` makes it JSON)
+        self.pending: list[tuple[Document, str]] = []  # documents observed in this task, measured by `seal`
         self.admitted: dict[str, tuple[Document, str, Observed]] = {}  # documents admitted in this task, until `seal`
         self.site_keys: dict[str, int] = {}  # site -> content_hash(site), for this task's sites
 
     # --- one document (in the cleaning task) -----------------------------------------
 
     def observe(self, doc: Document, site: str) -> None:
-        """Measure a cleaned document (kept or rejected by the filters) and keep it if one of the selections wants it."""
-        seen = measure(doc, site)
-        self.count(seen, doc)
-        if self.offer(seen):
-            self.admitted[seen.source] = (doc, site, seen)
+        """Take a cleaned document (kept or rejected by the filters): `seal` measures it when the task ends.
+
+        Measured here, between the cleaning of one document and the next,
+        the same work cost three times the CPU: the pipeline in between
+        evicts the sample's code and tables from the processor's caches (on
+        the 10,000-page synthetic crawl, 1.57 s against 0.52 s for the
+        task's documents measured one after the other). A task holds its
+        documents until it ends either way (`admitted`), and they are not
+        changed after they are observed (the task only writes them out).
+        """
+        self.pending.append((doc, site))
+
+    def measure_pending(self) -> None:
+        """Measure the documents observed since the last call, in the order observed, and keep those a selection wants."""
+        pending, self.pending = self.pending, []
+        for doc, site in pending:
+            seen = measure(doc, site)
+            self.count(seen, doc)
+            if self.offer(seen):
+                self.admitted[seen.source] = (doc, site, seen)
 
     def seal(self) -> None:
-        """End of a task: make the viewer's copy of the admitted documents a selection still wants, and forget the rest.
+        """End of a task: measure its documents, make the viewer's copy of those a selection still wants, forget the rest.
 
-        The documents are not changed after they are observed (the task only
-        writes them out), so their copy is the one `observe` would have made.
         The sites' removed lines are counted exactly within a task and
         trimmed here, once (a task holds a bounded number of documents).
         """
+        if self.pending:
+            self.measure_pending()
         for site in self.sites.values():
             site.trim_lines(self.limits.site_lines)
         if not self.admitted:
