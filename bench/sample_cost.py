@@ -11,10 +11,15 @@ comparing two whole runs on a shared machine (`bench/report.py` compares
 runs with and without `--no-report-data`, whose spread under load is larger
 than 3%).
 
-    python bench/sample_cost.py INPUT... [--rounds 3] [--json FILE] [-- EXTRA RUN OPTIONS]
+    python bench/sample_cost.py INPUT... [--rounds 3] [--baseline] [--json FILE] [-- EXTRA RUN OPTIONS]
 
 Each round is one run with sampling; the figures printed are per round and
-the median share. The run is the real CLI (`cleaner.cli.main` with
+the median share. With `--baseline`, each round also makes a run without
+(`--no-report-data`; the two in alternating order): the garbage collector's
+extra CPU in the run with sampling (its documents held until their task
+ends set off more collections, mostly outside the entry points) is added
+to the sample's cost, and the two runs' whole CPU is compared (a ratio
+that the machine's load moves by more than the sample costs). The run is the real CLI (`cleaner.cli.main` with
 `sys.argv` set, as `python -m cleaner` runs it, so its heap is settled as in
 a real run), output to a temporary directory.
 """
@@ -112,6 +117,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", nargs="+")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline", action="store_true", help="also a run without sampling each round (see above)")
     parser.add_argument("--json", type=Path, help="write every round's figures here")
     argv = sys.argv[1:]
     split = argv.index("--") if "--" in argv else len(argv)
@@ -121,15 +127,30 @@ def main() -> int:
     rounds = []
     with tempfile.TemporaryDirectory(prefix="sample-cost-") as scratch:
         for number in range(args.rounds):
+            if args.baseline and number % 2:
+                without = one_run(args.inputs, Path(scratch) / "out", [*extra, "--no-report-data"], spent)
             result = one_run(args.inputs, Path(scratch) / "out", extra, spent)
+            if args.baseline and not number % 2:
+                without = one_run(args.inputs, Path(scratch) / "out", [*extra, "--no-report-data"], spent)
+            if args.baseline:
+                result["without"] = {"cpu": without["cpu"], "gc": without["gc"], "collections": without["collections"]}
+                result["gc_extra"] = max(0.0, result["gc"] - without["gc"] - result["sample_gc"])
+                result["share_with_gc"] = (result["sample_cpu"] + result["gc_extra"]) / result["cpu"]
             rounds.append(result)
             parts = ", ".join(f"{name} {entry['cpu']:.2f} s" for name, entry in result["entry_points"].items())
             print(f"round {number + 1}: sample {result['sample_cpu']:.2f} s of {result['cpu']:.1f} s CPU "
                   f"({100 * result['share']:.2f}%; {parts}; of which collector {result['sample_gc']:.2f} s, "
                   f"the run's collector {result['gc']:.2f} s in {result['collections']} collections); wall {result['wall']:.1f} s; "
                   f"load {' '.join(f'{x:.2f}' for x in result['load'])}", flush=True)
+            if args.baseline:
+                print(f"  without sampling: {without['cpu']:.1f} s CPU, collector {without['gc']:.2f} s in {without['collections']} "
+                      f"collections; the collector's extra outside the entry points {result['gc_extra']:.2f} s: "
+                      f"{100 * result['share_with_gc']:.2f}% with it; whole runs on/off {result['cpu'] / without['cpu']:.3f}", flush=True)
     share = statistics.median(result["share"] for result in rounds)
     print(f"median share of the run's CPU in the sample's entry points: {100 * share:.2f}% (target <= 3%)")
+    if args.baseline:
+        print(f"  with the collector's extra: {100 * statistics.median(r['share_with_gc'] for r in rounds):.2f}%; "
+              f"whole runs on/off, median {statistics.median(r['cpu'] / r['without']['cpu'] for r in rounds):.3f}")
     if args.json:
         args.json.write_text(json.dumps(rounds, indent=1) + "\n")
     return 0
