@@ -24,11 +24,15 @@ falls as items are added), so a document or line at or past a cut-off can
 never be in the final sample: leaving it out changes nothing but the work.
 The cut-offs a task gets depend on which tasks had finished when it was
 sent, so they must not reach the result: nothing in the merged sample
-depends on what a partial left out (see `prune`). A task measures each
-document as it comes, keeps a reference to the ones a selection admits, and
+depends on what a partial left out (see `prune`). A task measures its
+documents a few at a time, in the order they come (`observe`: a few
+thousand lines together, where the sample's code and tables stay in the
+processor's caches), keeps a reference to the ones a selection admits, and
 makes the viewer's copy (`shown`) only of those its own selections still
 want when it ends (`seal`): most admitted documents are pushed out again by
-later ones of the same task.
+later ones of the same task. A site's removed lines are counted under one
+string each (`LINE_SEP`), and the lines a task offers to its reasons'
+examples are each distinct line once, not every occurrence (`add_examples`).
 
 Memory: a partial holds at most a task's documents; the merged sample holds
 at most `uniform + most_removed_share + most_removed_chars + per_reason x
