@@ -30,8 +30,7 @@ thousand lines together, where the sample's code and tables stay in the
 processor's caches), keeps a reference to the ones a selection admits, and
 makes the viewer's copy (`shown`) only of those its own selections still
 want when it ends (`seal`): most admitted documents are pushed out again by
-later ones of the same task. A site's removed lines are counted under one
-string each (`LINE_SEP`), and the lines a task offers to its reasons'
+later ones of the same task. The lines a task offers to its reasons'
 examples are each distinct line once, not every occurrence (`add_examples`).
 
 Memory: a partial holds at most a task's documents; the merged sample holds
@@ -53,7 +52,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from itertools import compress, islice, repeat
-from operator import add, attrgetter, eq, getitem, gt, is_not, itemgetter, lt
+from operator import attrgetter, eq, getitem, gt, is_not, itemgetter, lt
 from pathlib import Path
 
 from cleaner.config import SampleLimits
@@ -70,11 +69,6 @@ EXAMPLE_CHARS = 300  # an example line (per reason, per site) is cut to this man
 HASH_SPACE = float(1 << 64)
 EXAMPLE_SLICE = slice(0, EXAMPLE_CHARS)
 NO_BOUND = 1 << 32  # above every CRC-32: a reason whose example slots are not full yet takes any line
-# A site's removed line is counted under one string, its reason, this separator and its text: a tuple
-# (reason, text) per line cost five times as much to build, hash and keep (1.26 us a line against 0.25 on the
-# 990 dev text dumps' removed lines). No reason holds the separator, and it sorts before every other
-# character, so the strings sort as the tuples would (the ties of `SiteStats.trim_lines`, the report's order).
-LINE_SEP = "\0"
 # A task measures its documents together once they hold this many lines (`Sample.observe`): together, the
 # sample's code and tables stay in the processor's caches; past a few thousand lines, the documents' own lines
 # no longer do.
@@ -85,7 +79,7 @@ _TEXT = attrgetter("text")
 _REMOVED_BY = attrgetter("removed_by")
 _EDITS = attrgetter("edits")
 _CANDIDATE = attrgetter("candidate")
-_FIRST, _LAST = itemgetter(0), itemgetter(2)  # of a line key's partition: its reason, its text
+_REASON, _LINE_TEXT = itemgetter(0), itemgetter(1)  # of a site's removed line (reason, text)
 _SHOWN = tuple(map(attrgetter, ("text", "removed_by", "note", "para_start", "edits")))  # a shown document's columns
 
 
@@ -231,16 +225,16 @@ class SiteStats:
     chars_before: int = 0
     chars_removed: int = 0
     lines_removed: int = 0
-    removed_lines: Counter = field(default_factory=Counter)  # reason + LINE_SEP + text -> lines
+    removed_lines: Counter = field(default_factory=Counter)  # (reason, text) -> lines
     candidate: tuple | None = None  # (key, source): the document of this site to show
 
     def trim_lines(self, limit: int) -> None:
-        """Past `4 x limit` lines, keep the `2 x limit` most frequent (ties by reason then text: their keys' order).
+        """Past `4 x limit` lines, keep the `2 x limit` most frequent (ties by (reason, text), which are unique).
 
-        The order of the key (-count, line key) without a Python call
+        The order of the key (-count, (reason, text)) without a Python call
         per line: the `2 x limit`-th largest count is the cut; the lines
         counted more often (fewer than `2 x limit`) are kept, and the rest of
-        the places go to the smallest keys among those counted
+        the places go to the smallest (reason, text) among those counted
         exactly the cut, which a task counting thousands of lines once has
         by the thousand: both found by C loops and sorts.
         """
@@ -309,7 +303,6 @@ class Sample:
         self.pending_lines = 0
         self.admitted: dict[str, tuple[Document, str, Observed]] = {}  # documents admitted in this task, until `seal`
         self.site_keys: dict[str, int] = {}  # site -> content_hash(site), for this task's sites
-        self.line_prefixes: dict[str, str] = {}  # reason -> reason + LINE_SEP, the start of its lines' keys
         # site -> (its removed lines counted before this batch, the count after each of its documents, and the documents)
         self.batch_sites: dict[str, tuple[int, list[int], list[tuple[int, str]]]] = {}
 
@@ -364,7 +357,7 @@ class Sample:
     def __getstate__(self) -> dict:
         """A partial travels (to the parent, to a marker) sealed: the viewer's copies, never the documents nor its cut-offs."""
         self.seal()
-        return {**self.__dict__, "given": NO_CUTOFFS, "site_keys": {}, "line_prefixes": {}, "batch_sites": {}}
+        return {**self.__dict__, "given": NO_CUTOFFS, "site_keys": {}, "batch_sites": {}}
 
     def pack(self) -> bytes:
         """The sealed partial, pickled once: a task's result is pickled twice (its marker, the pipe to the parent),
@@ -417,16 +410,11 @@ class Sample:
         site.chars_removed += removed_chars
         site.lines_removed += len(seen.removed_texts)
         if seen.removed_texts:
-            prefixes = self.line_prefixes
-            for reason in seen.removed:
-                if reason not in prefixes:
-                    prefixes[reason] = reason + LINE_SEP
             counted = site.removed_lines
             batch = self.batch_sites.get(seen.site)
             if batch is None:
                 batch = self.batch_sites[seen.site] = (len(counted), [], [])
-            counted.update(list(map(add, map(prefixes.__getitem__, seen.removed_reasons),
-                                    map(getitem, seen.removed_texts, repeat(EXAMPLE_SLICE)))))
+            counted.update(zip(seen.removed_reasons, map(getitem, seen.removed_texts, repeat(EXAMPLE_SLICE))))
             batch[1].append(len(counted) - batch[0])
             batch[2].append((self.documents, seen.source))
 
@@ -451,9 +439,8 @@ class Sample:
         offered = []
         for name, (start, ends, documents) in self.batch_sites.items():
             keys = list(islice(self.sites[name].removed_lines, start, None))
-            parts = list(map(str.partition, keys, repeat(LINE_SEP)))
-            line_reasons = list(map(_FIRST, parts))
-            texts = list(map(_LAST, parts))
+            line_reasons = list(map(_REASON, keys))
+            texts = list(map(_LINE_TEXT, keys))
             crcs = list(map(zlib.crc32, map(str.encode, texts, repeat("utf-8"), repeat("surrogateescape"))))
             bounds = {reason: min(reasons[reason].example_bound(limit), given.get(reason, NO_BOUND)) for reason in set(line_reasons)}
             for index in compress(range(len(keys)), map(lt, crcs, map(bounds.__getitem__, line_reasons))):
@@ -603,8 +590,7 @@ class Sample:
                     {"site": name, "documents": site.documents, "chars_before": site.chars_before,
                      "chars_removed": site.chars_removed, "lines_removed": site.lines_removed,
                      "lines": [{"reason": reason, "text": text, "count": n}
-                               for (reason, _sep, text), n in ((key.partition(LINE_SEP), n) for key, n in
-                                                               sorted(site.removed_lines.items(), key=lambda item: (-item[1], item[0]))[: limits.site_lines])]}
+                               for (reason, text), n in sorted(site.removed_lines.items(), key=lambda item: (-item[1], item[0]))[: limits.site_lines]]}
                     for name, site in top
                 ],
             },
