@@ -693,4 +693,3 @@ def title_parts(title: str) -> list[str]:
 def folded(text: str) -> str:
     """White space collapsed, case folded: how lines are compared with a title."""
     return " ".join(text.split()).casefold()
-
