@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
 from cleaner.errors import ConfigError, InputError
@@ -522,8 +523,9 @@ def split_title(text: str, search: TitleSearch = TITLE_SEARCH) -> Extracted:
     """
     lines = text.split("\n")
     first = lines[0]
-    head = [(i, line) for i, line in enumerate(lines) if line.strip()][: search.head_lines]
-    after_first = "\n".join(lines[1:]).lstrip("\n")
+    # The first `head_lines` non-blank lines, read no further than they stand (a dump may have thousands).
+    head = list(islice(((i, line) for i, line in enumerate(lines) if line.strip()), search.head_lines))
+    after_first = text[len(first) + 1 :].lstrip("\n")  # "\n".join(lines[1:]), without joining them again
     if reads_as_headline(first) and not is_menu_row(first) and (len(lines) < 2 or not lines[1].strip() or not after_first.strip()):
         repeated = repeated_headline(first, head[1:], search)
         if repeated is not None:
