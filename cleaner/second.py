@@ -74,6 +74,12 @@ class SecondOpinion:
 SECOND_OPINION = SecondOpinion()
 
 
+
+def words_of(lines: list[Line]) -> int:
+    """The words (`features.word_count`) of an extractor's lines: what `cut_short` and `extract.FastFirst` weigh."""
+    return sum(word_count(line.text) for line in lines)
+
+
 @dataclass(frozen=True, slots=True)
 class FastPath:
     """How `--extractor resiliparse` (the fast HTML path) prunes a page's tree before it reads the main text.
@@ -248,7 +254,7 @@ def lede(second: list[Line], j1: int, j2: int, opinion: SecondOpinion) -> range:
 
 def cut_short(first: list[Line], second: list[Line], opinion: SecondOpinion) -> bool:
     """Whether `first` has fewer words than `opinion.short_share` of `second`'s: it lost part of the article."""
-    return sum(word_count(line.text) for line in first) < opinion.short_share * sum(word_count(line.text) for line in second)
+    return words_of(first) < opinion.short_share * words_of(second)
 
 
 def added(line: Line, name: str, opinion: SecondOpinion) -> Line:
