@@ -47,6 +47,9 @@ from cleaner.heuristics import CLOSERS, Heuristics, measure_lines  # noqa: E402
 from cleaner.normalize import normalize  # noqa: E402
 from cleaner.pipeline import Pipeline  # noqa: E402
 from cleaner.readers import Walker, decode, read_bytes  # noqa: E402
+from cleaner.records import ReadStats  # noqa: E402
+from cleaner.runner import input_units  # noqa: E402
+from cleaner.stages import unit_records  # noqa: E402
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "datasets" / "trafilatura-eval"
 TEN_KB = 10_000
@@ -104,10 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not files:
         print(f"floor.py: error: no text files under {args.data / 'text'}", file=sys.stderr)
         return 2
-    pipeline = Pipeline(Config(min_words=0))
+    config = Config(min_words=0)
+    pipeline = Pipeline(config)
+    records = [rec for unit in input_units(files, config) for rec in unit_records(unit, config, ReadStats())]
     heuristics = Heuristics()
     bytes_in = sum(len(read_bytes(Path(item.path), 1 << 30)) for item in files)
-    loaded = pickle.dumps([pipeline.load(item) for item in files])
+    loaded = pickle.dumps([pipeline.load(rec) for rec in records])
     ruled = pickle.dumps([pipeline.rulebook.apply(doc) for doc in pickle.loads(loaded)])
     docs = pickle.loads(ruled)
     texts = [[line.text if line.kept else "" for line in doc.lines] for doc in docs]
@@ -130,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "words (split, lowercase, stoplist, capitals)": best_of(args.repeat, same(prose), word_floor),
     }
     real = {
-        "load step": best_of(args.repeat, same(files), pipeline.load, collector=True),
+        "load step": best_of(args.repeat, same(records), pipeline.load, collector=True),
         "rules step": best_of(args.repeat, lambda: pickle.loads(loaded), pipeline.rulebook.apply, collector=True),
         "heuristics step": best_of(args.repeat, lambda: pickle.loads(ruled), heuristics, collector=True),
     }

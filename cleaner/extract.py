@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
 from cleaner.errors import ConfigError, InputError
@@ -21,6 +22,7 @@ from cleaner.lazyre import LazyPattern
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+    from resiliparse.parse.html import HTMLTree
 
 HEADLINE_MAX_WORDS = 30
 HEADLINE_MAX_CHARS = 300
@@ -130,8 +132,9 @@ class Extracted:
 
     `comments` holds the readers' comments the extractor found apart from the
     body (only when asked for them separately: `comments_field`). `page` is
-    the page's parsed tree as the extractor was given it, unchanged (None
-    when the extractor does not give it): `layout.py` looks lines up in it.
+    the page's parsed tree as the extractor was given it (lxml's, unchanged;
+    resiliparse's, pruned, on the fast path; None when the extractor does
+    not give it): `layout.py` looks lines up in it.
     `extractor` names the extractor that made the body when it is not the
     one that was asked (the fast path's fallback to trafilatura).
     """
@@ -142,7 +145,7 @@ class Extracted:
     date: str = ""
     sitename: str = ""
     comments: str = ""
-    page: HtmlElement | None = field(default=None, repr=False, compare=False)
+    page: HtmlElement | HTMLTree | None = field(default=None, repr=False, compare=False)
     extractor: str = ""  # the extractor that made `body` when not the one asked ("" when it is): a fast path's fallback
 
 
@@ -264,7 +267,7 @@ def extract_tree(tree: HtmlElement, html: str, url: str = "", favor: str = "bala
 
 
 def with_declared_metadata(body: str, declared: tuple[str, str, str, str], url: str, comments: str = "",
-                           page: HtmlElement | None = None) -> Extracted:
+                           page: HtmlElement | HTMLTree | None = None) -> Extracted:
     """An extractor's body with the page's declared title, URL (when absolute, else `url`), ISO date and site name."""
     title, page_url, date, sitename = declared
     return Extracted(
@@ -358,10 +361,10 @@ def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", 
     The page's record wrapper, if any, is cut off first (`page_markup`), as
     for trafilatura. The metadata is read from resiliparse's tree, then the
     tree is pruned of chrome (`second.FAST_PATH`) before resiliparse reads
-    the main text. The page is not parsed by lxml, so `Extracted.page` is
-    None and `layout.py` does not look for link paragraphs on this path:
-    lxml's parse took 5 ms a page, a fifth of the fast path, for an F1 of
-    0.003 on trafilatura-eval html (README, "The fast HTML path").
+    the main text. The page is not parsed by lxml: `Extracted.page` is
+    resiliparse's pruned tree, in which `layout.py` looks for link
+    paragraphs as it does in lxml's (lxml's parse took 5 ms a page, a fifth
+    of the fast path).
 
     When resiliparse finds fewer than `FAST_PATH.min_words` words (none at
     all, or a box of chrome it took for the main content), the page goes to
@@ -376,7 +379,7 @@ def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", 
     declared = dom_declared_metadata(tree, html) if tree is not None else ("", "", "", "")
     body = pruned_text(tree, FAST_PATH, comments=comments) if tree is not None else ""
     if word_count(body) >= FAST_PATH.min_words:
-        return with_declared_metadata(body, declared, url)
+        return with_declared_metadata(body, declared, url, page=tree)
     page = parse_page(html)
     if page is None:
         raise InputError("no_main_text", "resiliparse found no main text and lxml could not parse the page")
@@ -609,8 +612,9 @@ def split_title(text: str, search: TitleSearch = TITLE_SEARCH) -> Extracted:
     """
     lines = text.split("\n")
     first = lines[0]
-    head = [(i, line) for i, line in enumerate(lines) if line.strip()][: search.head_lines]
-    after_first = "\n".join(lines[1:]).lstrip("\n")
+    # The first `head_lines` non-blank lines, read no further than they stand (a dump may have thousands).
+    head = list(islice(((i, line) for i, line in enumerate(lines) if line.strip()), search.head_lines))
+    after_first = text[len(first) + 1 :].lstrip("\n")  # "\n".join(lines[1:]), without joining them again
     if reads_as_headline(first) and not is_menu_row(first) and (len(lines) < 2 or not lines[1].strip() or not after_first.strip()):
         repeated = repeated_headline(first, head[1:], search)
         if repeated is not None:

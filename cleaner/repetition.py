@@ -283,7 +283,11 @@ class LineCounts:
         """Write the buffered counts in one transaction."""
         if not self._buffered_docs:
             return
-        self.merge(self._buffered_lines(), sorted((h, name, docs) for h, (name, docs) in self._sites.items()))
+        sites = sorted((h, name, docs) for h, (name, docs) in self._sites.items())
+        if self._texts:
+            self.merge(self._buffered_lines(), sites)
+        else:
+            self.merge_runs(self._buffered_runs(), sites)
         self._lines.clear()
         self._texts.clear()
         self._sites.clear()
@@ -297,6 +301,44 @@ class LineCounts:
             lines, texts = self._lines[h], self._texts.get(h, {})
             for key in sorted(lines):
                 yield h + key, lines[key], texts.get(key)
+
+    def _buffered_runs(self) -> Iterator[tuple[int, list[bytes]]]:
+        """The buffered counts without texts as runs: each number of documents with its (site hash + key)s, in key order."""
+        runs: dict[int, list[bytes]] = {}
+        for h in sorted(self._lines):
+            for key, n in self._lines[h].items():
+                runs.setdefault(n, []).append(h + key)
+        for n in sorted(runs):
+            yield n, sorted(runs[n])
+
+    def merge_runs(self, runs: Iterable[tuple[int, list[bytes]]], sites: Iterable[tuple[bytes, str, int]]) -> None:
+        """`merge` for counts without sample texts, given as runs: (documents, the keys counted that often).
+
+        Each run is one statement: its keys go to SQLite as one blob that a
+        recursive query cuts into rows, instead of one bound row each
+        through `executemany`, which cost SQLite's own work over again (the
+        count reduce is the parent's work, serial with the workers'). A key
+        without a text keeps the text it had, as `merge`'s CASE does, and a
+        new key gets none, so the file is the one `merge` writes.
+        """
+        if self.readonly:
+            raise RuntimeError(f"line counts opened read-only: {self.path}")
+        size = 2 * KEY_BYTES
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO sites (h, name, docs) VALUES (?, ?, ?) "
+                "ON CONFLICT (h) DO UPDATE SET docs = docs + excluded.docs",
+                sites,
+            )
+            for n, keys in runs:
+                if not keys:  # the recursive query would give one (empty) row
+                    continue
+                self.db.execute(
+                    "WITH RECURSIVE row (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM row WHERE i + 1 < ?2) "
+                    "INSERT INTO lines (k, n) SELECT substr(?1, i * ?4 + 1, ?4), ?3 FROM row WHERE true "
+                    "ON CONFLICT (k) DO UPDATE SET n = n + excluded.n",
+                    (b"".join(keys), len(keys), n, size),
+                )
 
     def merge(self, lines: Iterable[tuple[bytes, int, str | None]], sites: Iterable[tuple[bytes, str, int]]) -> None:
         """Add counts already aggregated elsewhere: (site hash + key, documents, sample text or None) and (site hash, name, documents).

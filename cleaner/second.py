@@ -90,8 +90,14 @@ class FastPath:
         CSS selectors of page chrome by its markup: the HTML5 elements for
         navigation and footers, and class or id names that say footer,
         breadcrumb, pagination, newsletter, subscription, cookie or consent
-        notice, rating, copyright, related links or a pop-up. Names, not
-        words of any language: they hold on pages in every language.
+        notice, rating, copyright, related links, a pop-up, an author box,
+        recommendations, a promotion, a widget, a sponsor or an
+        advertisement. Names, not words of any language: they hold on pages
+        in every language. The last six (trafilatura-eval / cleanportaleval /
+        zh-news html, with link paragraphs): without them 0.925 / 0.930 /
+        0.943; author alone 0.927 / 0.930; all six 0.928 / 0.932 / 0.943.
+        Measured and left out: teaser (0.923: some sites call their lead a
+        teaser), aside and sidebar (0.925), share and social (0.924).
     max_share
         A container that matches is dropped only when its text is at most
         this share of the body's: a site that names its page wrapper
@@ -125,6 +131,8 @@ class FastPath:
         "[class*=pagination i]", "[class*=newsletter i]", "[id*=newsletter i]", "[class*=subscribe i]",
         "[class*=cookie i]", "[id*=cookie i]", "[class*=consent i]", "[class*=rating i]",
         "[class*=copyright i]", "[class*=related i]", "[id*=related i]", "[class*=popup i]",
+        "[class*=author i]", "[class*=recommend i]", "[class*=promo i]", "[class*=widget i]",
+        "[class*=sponsor i]", "[class*=advert i]",
     )
     max_share: float = 0.3
     min_words: int = 80

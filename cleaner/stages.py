@@ -270,12 +270,14 @@ def batches(units: Iterable[Unit], records: int, first: int | None = None) -> It
     partial report sample depends on which records it holds).
     """
     number, batch, size = 0, [], 0
+    wanted = records if first is None else min(records, first)
     for unit in units:
         batch.append(unit)
         size += unit.size_hint
-        if size >= (records if first is None else min(records, first << min(number, records.bit_length()))):
+        if size >= wanted:
             yield UnitBatch(number, tuple(batch))
             number, batch, size = number + 1, [], 0
+            wanted = min(records, 2 * wanted)
     if batch:
         yield UnitBatch(number, tuple(batch))
 

@@ -219,7 +219,10 @@ def test_resiliparse_extractor_main_text_and_declared_metadata() -> None:
     assert "Copyright" not in found.body and "Home" not in found.body
     assert found.url == "https://coast.example.com/harbour"  # the canonical link the page declares
     assert found.title == "Harbour reopens"  # the first <h1>, trusted before <title>
-    assert found.extractor == "" and found.page is None  # made by the extractor asked, with no lxml tree
+    from resiliparse.parse.html import HTMLTree
+
+    assert found.extractor == ""  # made by the extractor asked
+    assert isinstance(found.page, HTMLTree) and "Copyright" not in found.page.body.text  # its pruned tree, for layout.py
 
 
 def test_resiliparse_extractor_falls_back_to_trafilatura_where_it_finds_too_little() -> None:

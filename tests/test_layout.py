@@ -2,6 +2,7 @@
 
 import pytest
 from lxml.html import document_fromstring
+from resiliparse.parse.html import HTMLTree
 
 from cleaner.api import clean_html
 from cleaner.config import Config
@@ -20,8 +21,17 @@ def page(*blocks: str, head: str = "") -> str:
     return f"<html><head><title>Harbour reopens</title></head><body>{head}<article><h1>Harbour reopens</h1>{body}</article></body></html>"
 
 
-def marked(html: str, texts: list[str]) -> list[tuple[str, str | None]]:
-    lines = mark_link_paragraphs([Line(text) for text in texts], document_fromstring(html))
+# The default path gives layout.py lxml's tree of the page, the fast path resiliparse's: each test runs on both.
+PARSERS = {"lxml": document_fromstring, "resiliparse": HTMLTree.parse}
+
+
+@pytest.fixture(params=sorted(PARSERS))
+def parse(request):
+    return PARSERS[request.param]
+
+
+def marked(html: str, texts: list[str], parse=document_fromstring) -> list[tuple[str, str | None]]:
+    lines = mark_link_paragraphs([Line(text) for text in texts], parse(html))
     return [(line.text, line.removed_by) for line in lines]
 
 
@@ -48,23 +58,23 @@ CASES = [
 
 
 @pytest.mark.parametrize(("markup", "line", "removed", "comment"), CASES, ids=[c[-1] for c in CASES])
-def test_link_paragraphs(markup, line, removed, comment):
+def test_link_paragraphs(markup, line, removed, comment, parse):
     html = page(f"<p>{PROSE[0]}</p>", markup, f"<p>{PROSE[1]}</p>")
-    result = dict(marked(html, [PROSE[0], line, PROSE[1]]))
+    result = dict(marked(html, [PROSE[0], line, PROSE[1]], parse))
     assert result[line] == (LINK_PARAGRAPH if removed else None), comment
     assert result[PROSE[0]] is None and result[PROSE[1]] is None
 
 
-def test_a_heading_that_the_table_of_contents_links_to_stays():
+def test_a_heading_that_the_table_of_contents_links_to_stays(parse):
     toc = '<div class="toc"><p><a href="#tides">Tide tables for the coming week</a></p></div>'
     html = page(toc, f"<p>{PROSE[0]}</p>", '<h2 id="tides">Tide tables for the coming week</h2>', f"<p>{PROSE[1]}</p>")
-    assert dict(marked(html, [PROSE[0], "Tide tables for the coming week", PROSE[1]]))["Tide tables for the coming week"] is None
+    assert dict(marked(html, [PROSE[0], "Tide tables for the coming week", PROSE[1]], parse))["Tide tables for the coming week"] is None
 
 
-def test_a_line_inside_a_large_block_is_not_judged_by_its_links():
+def test_a_line_inside_a_large_block_is_not_judged_by_its_links(parse):
     links = " ".join(f'<a href="/{n}">Another story number {n} about the coast</a>' for n in range(8))
     html = page(f"<div>Storm warnings for the weekend {links}</div>", f"<p>{PROSE[0]}</p>")
-    assert dict(marked(html, ["Storm warnings for the weekend", PROSE[0]]))["Storm warnings for the weekend"] is None
+    assert dict(marked(html, ["Storm warnings for the weekend", PROSE[0]], parse))["Storm warnings for the weekend"] is None
 
 
 def test_lines_already_removed_and_pages_without_a_tree_are_left_alone():
@@ -74,17 +84,17 @@ def test_lines_already_removed_and_pages_without_a_tree_are_left_alone():
     assert mark_link_paragraphs([Line("Read also: x")], None)[0].removed_by is None
 
 
-def test_linked_paragraphs_by_their_folded_text():
+def test_linked_paragraphs_by_their_folded_text(parse):
     html = page('<p>Read <b>also</b>:  <a href="/f"><i>Ferry</i> news</a></p>', '<div><a href="/c"><h3>A card\'s headline</h3></a></div>',
                 '<p>Plain text with no link at all.</p>')
-    assert linked_paragraphs(document_fromstring(html)) == {"read also: ferry news": 10 / 21, "a card's headline": 1.0}
+    assert linked_paragraphs(parse(html)) == {"read also: ferry news": 10 / 21, "a card's headline": 1.0}
 
 
 
-def test_linked_paragraphs_among_given_texts_measure_only_those_and_find_them_as_the_full_walk_does():
+def test_linked_paragraphs_among_given_texts_measure_only_those_and_find_them_as_the_full_walk_does(parse):
     html = page('<p>Read <b>also</b>:  <a href="/f"><i>Ferry</i> news</a></p>', '<div><a href="/c"><h3>A card\'s headline</h3></a></div>',
                 '<nav><a href="/m">Menu</a> <a href="/s">Sport</a></nav>', '<p>More: <a href="/t">Tide tables</a></p>')
-    tree = document_fromstring(html)
+    tree = parse(html)
     every = linked_paragraphs(tree)
     among = {"read also: ferry news", "a card's headline", "a line in no paragraph"}
     assert linked_paragraphs(tree, among=among) == {key: share for key, share in every.items() if key in among}
@@ -101,13 +111,13 @@ def test_the_whole_pipeline_removes_the_link_paragraph_with_its_reason_and_no_he
     assert "Ferry company" in clean_html(html, config=Config(heuristics=False)).text
 
 
-def test_the_fast_path_finds_link_paragraphs_only_on_the_pages_it_gives_to_trafilatura():
+def test_the_fast_path_finds_link_paragraphs_in_resiliparse_s_tree_and_in_trafilatura_s_on_the_pages_it_gives_it():
     link = '<p><a href="/ferry">Ferry company plans more boats to the islands</a></p>'
     short = page(*(f"<p>{p}</p>" for p in PROSE[:2]), link, f"<p>{PROSE[2]}</p>")
     long = page(*(f"<p>{p}</p>" for p in PROSE * 2), link, f"<p>{PROSE[2]}</p>")
     fell_back, fast = (clean_html(html, config=Config(extractor="resiliparse")) for html in (short, long))
     assert (fell_back.extractor, fast.extractor) == ("trafilatura", "resiliparse")
-    (line,) = [line for line in fell_back.lines if line.text.startswith("Ferry company")]
-    assert line.removed_by == LINK_PARAGRAPH  # trafilatura's page comes with lxml's tree
-    (line,) = [line for line in fast.lines if line.text.startswith("Ferry company")]
-    assert line.removed_by != LINK_PARAGRAPH  # resiliparse's has none: nothing says the line is a link
+    for doc in (fell_back, fast):
+        (line,) = [line for line in doc.lines if line.text.startswith("Ferry company")]
+        assert line.removed_by == LINK_PARAGRAPH, doc.extractor
+    assert PROSE[2] in fast.text

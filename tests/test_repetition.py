@@ -136,6 +136,28 @@ def test_counts_survive_batches_and_reopening(tmp_path: Path, monkeypatch: pytes
             counts.add("s", [line_key("Home")])
 
 
+def test_counts_without_texts_write_what_rows_with_texts_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runs `flush` merges when no texts are kept (`merge_runs`) give the file row-by-row `merge` gives."""
+    monkeypatch.setattr("cleaner.repetition.BATCH_DOCS", 4)
+    rng = random.Random(7)
+    docs = [(f"site{rng.randrange(3)}", [line_key(f"line {rng.randrange(40)}") for _ in range(rng.randrange(1, 12))])
+            for _ in range(50)]
+    with LineCounts(tmp_path / "runs.sqlite") as runs, LineCounts(tmp_path / "rows.sqlite") as rows:
+        for number, (site, keys) in enumerate(docs, 1):
+            runs.add(site, keys)
+            rows.add(site, keys)
+            if rows._buffered_docs == 3 or number == len(docs):  # merged row by row, as with texts, before `add` flushes at 4
+                rows.merge(rows._buffered_lines(), sorted((h, name, n) for h, (name, n) in rows._sites.items()))
+                rows._lines.clear(), rows._sites.clear(), rows._hashes.clear()
+                rows._entries = rows._buffered_docs = 0
+        runs.flush()
+        assert rows._buffered_docs == 0
+        dump = "SELECT * FROM lines ORDER BY k"
+        assert list(runs.db.execute(dump)) == list(rows.db.execute(dump)) != []
+        assert list(runs.db.execute("SELECT * FROM sites ORDER BY h")) == list(rows.db.execute("SELECT * FROM sites ORDER BY h"))
+        assert max(n for _k, n, _text in runs.db.execute(dump)) > 1 and {text for *_, text in runs.db.execute(dump)} == {None}
+
+
 def test_pickled_counts_reopen_read_only(tmp_path: Path) -> None:
     counts = counted(tmp_path, [doc_of("Home", "s/1.txt")])
     copy = pickle.loads(pickle.dumps(counts))

@@ -73,6 +73,8 @@ ARTICLE = "<main><h1>Hafen wieder offen</h1>" + "".join(f"<p>{p}</p>" for p in P
     '<div id="newsletter-box">Abonnieren Sie unseren Newsletter</div>',
     '<section class="cookie-notice">Diese Website verwendet Cookies</section>',
     '<aside class="related-posts"><a>Fähre fährt wieder</a></aside>',
+    '<div class="author-box">Anna Berger schreibt seit 2010 über die Küste und ihre Häfen.</div>',
+    '<div class="widget widget_recent_entries"><h3>Neueste Beiträge</h3><a>Sturm über der Nordsee</a></div>',
 ])
 def test_the_fast_path_prunes_chrome_by_its_markup_in_any_language(chrome: str) -> None:
     tree = parse_with_resiliparse(f"<html><body>{chrome}{ARTICLE}</body></html>")
