@@ -96,7 +96,9 @@ class Config:
         trafilatura-eval it lifts HTML F1 from 0.935 to 0.943 (TP 2778 ->
         2839, FP 213 -> 234), cleanportaleval 0.936 -> 0.937, zh-news
         0.929 -> 0.9275 (0.9272 without either change), for about a
-        tenth more time than trafilatura's extraction.
+        tenth more time than trafilatura's extraction. With it,
+        trafilatura runs its fallback chain only where the second's text
+        says it may differ (`extract.FastFirst`); with `none`, always.
     dedup, dedup_threshold, dedup_shingle
         Whether a batch run removes exact and near-duplicate documents after
         cleaning, the estimated Jaccard similarity of word `dedup_shingle`-gram

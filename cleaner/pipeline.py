@@ -22,7 +22,7 @@ from cleaner.comments import CommentThreads
 from cleaner.config import Config
 from cleaner.document import Document, Line, Rejection, lines_from_text
 from cleaner.errors import InputError
-from cleaner.extract import Extracted, extractor_named, page_markup, split_title
+from cleaner.extract import FAST_FIRST, Extracted, extractor_named, page_markup, split_title
 from cleaner.filters import FILTERS
 from cleaner.heuristics import Heuristics
 from cleaner.stopwords import stopword_index
@@ -32,7 +32,7 @@ from cleaner.normalize import normalize
 from cleaner.readers import decode, records_of
 from cleaner.records import FILE, ReadStats, Record, Unit
 from cleaner.rulebook import Rulebook, load_rules
-from cleaner.second import resiliparse_text, union
+from cleaner.second import resiliparse_text, union, words_of
 from cleaner.timelimit import TimeLimitExceeded, time_limit
 
 if TYPE_CHECKING:
@@ -149,14 +149,15 @@ class Pipeline:
         comments: list[str] = []
         headline = ""
         if kind == "html":
-            found = self.extract_page(text, url)
+            second = self.second_lines(text, self.extractor.name)
+            found = self.extract_page(text, url, second)
             page = found.page
             title = normalize(found.title)
             body = blocks_as_paragraphs(normalize(found.body))
             comments = [line.text for line in lines_from_text(normalize(found.comments))]
             extractor = found.extractor or self.extractor.name
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
-            lines = self.with_second_opinion(lines_from_text(found.body), text, extractor)
+            lines = self.with_second_opinion(lines_from_text(found.body), text, extractor, second)
             if self.config.heuristics:
                 lines = mark_link_paragraphs(lines, page)
         else:
@@ -180,23 +181,40 @@ class Pipeline:
             headline=headline,
         )
 
-    def extract_page(self, html: str, url: str) -> Extracted:
+    def extract_page(self, html: str, url: str, second: list[Line] | None = None) -> Extracted:
         """The extractor's body of a page, with its comments after it (`keep`) or apart (`field`).
 
-        `comments_field` is passed only when asked for, so an extractor made
-        before it existed still serves `drop` and `keep`.
+        `comments_field` is passed only when asked for, and `enough_words`
+        (from the `second` extractor's lines, `extract.FastFirst`) only
+        when there are such lines, so an extractor made before they existed
+        still serves `drop` and `keep`.
         """
         mode = self.config.comments
+        options: dict = {} if second is None else {"enough_words": FAST_FIRST.enough_words(words_of(second))}
         if mode == "field":
-            return self.extractor.extract(html, url=url, favor=self.config.favor, comments=False, comments_field=True)
-        return self.extractor.extract(html, url=url, favor=self.config.favor, comments=mode == "keep")
+            return self.extractor.extract(html, url=url, favor=self.config.favor, comments=False, comments_field=True, **options)
+        return self.extractor.extract(html, url=url, favor=self.config.favor, comments=mode == "keep", **options)
 
-    def with_second_opinion(self, lines: list[Line], html: str, extractor: str) -> list[Line]:
-        """`lines` (made by `extractor`) with the prose only the second extractor found (`second.union`), when one is configured."""
+    def second_lines(self, html: str, extractor: str) -> list[Line] | None:
+        """The second extractor's lines of a page whose body `extractor` makes; None when no second extractor is configured for it."""
+        name = self.config.second_extractor
+        if name == "none" or name == extractor:
+            return None
+        return lines_from_text(blocks_as_paragraphs(normalize(resiliparse_text(page_markup(html)))))
+
+    def with_second_opinion(self, lines: list[Line], html: str, extractor: str,
+                            second: list[Line] | None = None) -> list[Line]:
+        """`lines` (made by `extractor`) with the prose only the second extractor found (`second.union`), when one is configured.
+
+        `second` is the second extractor's lines when they were read before
+        the extraction (`second_lines`); a fast path's page that fell back to
+        trafilatura has them read here.
+        """
         name = self.config.second_extractor
         if name == "none" or name == extractor:
             return lines
-        second = lines_from_text(blocks_as_paragraphs(normalize(resiliparse_text(page_markup(html)))))
+        if second is None:
+            second = self.second_lines(html, extractor) or []
         return union(lines, second, name)
 
     def clean(self, doc: Document) -> Document:

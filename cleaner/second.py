@@ -33,6 +33,8 @@ from cleaner.features import is_prose, word_count
 
 ONE_EXTRACTOR = "extract.one-extractor-v1"
 NOT_ALNUM = re.compile(r"[\W_]+")
+# The ASCII characters `NOT_ALNUM` matches, as bytes: deleted from UTF-8 with `bytes.translate`, a C loop.
+ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 SECOND_EXTRACTORS = ("resiliparse", "none")
 # How a teaser for another page ends: its text cut off with an ellipsis.
 TEASER_ENDS = ("\u2026", "...")
@@ -72,6 +74,12 @@ class SecondOpinion:
 
 
 SECOND_OPINION = SecondOpinion()
+
+
+
+def words_of(lines: list[Line]) -> int:
+    """The words (`features.word_count`) of an extractor's lines: what `cut_short` and `extract.FastFirst` weigh."""
+    return sum(word_count(line.text) for line in lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +208,20 @@ def key(text: str) -> str:
 
     >>> key("  The Harbour   reopened (again) ") == key("The harbour reopened(again)")
     True
+    >>> key("„Der Hafen“ öffnet – wieder_2024!")
+    'derhafenöffnetwieder2024'
+
+    ASCII punctuation and spaces go first by bytes (a UTF-8 multi-byte
+    character has no ASCII byte in it); the regular expression is left only
+    the lines with other punctuation, shorter by then. The same key as
+    `NOT_ALNUM.sub` alone, at a third of its time on trafilatura-eval.
     """
-    return NOT_ALNUM.sub("", text).casefold()
+    kept = text.encode("utf-8", "surrogatepass").translate(None, ASCII_NOT_ALNUM).decode("utf-8", "surrogatepass")
+    if kept.isascii():
+        return kept.lower()
+    if not kept.isalnum():
+        kept = NOT_ALNUM.sub("", kept)
+    return kept.casefold()
 
 
 def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpinion = SECOND_OPINION) -> list[Line]:
@@ -256,7 +276,7 @@ def lede(second: list[Line], j1: int, j2: int, opinion: SecondOpinion) -> range:
 
 def cut_short(first: list[Line], second: list[Line], opinion: SecondOpinion) -> bool:
     """Whether `first` has fewer words than `opinion.short_share` of `second`'s: it lost part of the article."""
-    return sum(word_count(line.text) for line in first) < opinion.short_share * sum(word_count(line.text) for line in second)
+    return words_of(first) < opinion.short_share * words_of(second)
 
 
 def added(line: Line, name: str, opinion: SecondOpinion) -> Line:

@@ -274,3 +274,47 @@ def test_the_resiliparse_extractor_prunes_chrome_that_resiliparse_alone_keeps() 
     assert "Coast News letter" in resiliparse_text(page)
     found = extractor_named("resiliparse").extract(page)
     assert "Coast News letter" not in found.body and "sea wall" in found.body
+
+
+def modes_run(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The `fast` flag of every trafilatura extraction made while the test runs, in order."""
+    import cleaner.extract
+
+    modes: list[bool] = []
+    extraction = cleaner.extract.trafilatura_extraction
+
+    def recorded(tree, url, favor, comments, fast=False):
+        modes.append(fast)
+        return extraction(tree, url, favor, comments, fast)
+
+    monkeypatch.setattr(cleaner.extract, "trafilatura_extraction", recorded)
+    return modes
+
+
+def test_fast_mode_text_stands_when_it_is_long_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    modes = modes_run(monkeypatch)
+    found = extract_html(PAGE, enough_words=10)
+    assert modes == [True]
+    assert "Fishing boats were the first to return" in found.body
+
+
+def test_full_mode_when_the_fast_text_is_short_of_the_second_extractors(monkeypatch: pytest.MonkeyPatch) -> None:
+    modes = modes_run(monkeypatch)
+    found = extract_html(PAGE, enough_words=500)
+    assert modes == [True, False]
+    assert found.body == extract_html(PAGE).body
+
+
+def test_full_mode_when_the_pages_paragraphs_outweigh_the_fast_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.extract
+
+    monkeypatch.setattr(cleaner.extract, "paragraph_chars", lambda tree: 10**6)
+    modes = modes_run(monkeypatch)
+    extract_html(PAGE, enough_words=1)
+    assert modes == [True, False]
+
+
+def test_one_extraction_without_enough_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    modes = modes_run(monkeypatch)
+    extract_html(PAGE)
+    assert modes == [False]
