@@ -18,26 +18,14 @@ SPACED_CHARS_PER_WORD = 8
 def count_words(text: str) -> int:
     """Whitespace-separated words; CJK text without spaces counts a word per two characters.
 
-    The last text counted is remembered by identity: `reject_short` counts
-    a kept document's text and its record (`writer.record`) counts the very
-    same string again, a split of the whole text each time.
-
     >>> count_words("three small words"), count_words("日本語の文章です")
     (3, 4)
     """
-    global _last_counted
-    last = _last_counted
-    if last[0] is text:
-        return last[1]
     words = len(text.split())
     # Only text with few spaces for its length can be unspaced CJK.
-    if not (text.isascii() or len(text) < SPACED_CHARS_PER_WORD * words):
-        words = max(words, len(CJK.findall(text)) // 2)
-    _last_counted = (text, words)  # one tuple, swapped whole: a thread reading it sees a text with its own count
-    return words
-
-
-_last_counted: tuple[str | None, int] = (None, 0)  # the text `count_words` counted last, and its count
+    if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * words:
+        return words
+    return max(words, len(CJK.findall(text)) // 2)
 
 
 def reject_empty(doc: Document, config: Config) -> Rejection | None:
@@ -49,7 +37,7 @@ def reject_empty(doc: Document, config: Config) -> Rejection | None:
 
 
 def reject_short(doc: Document, config: Config) -> Rejection | None:
-    words = count_words(doc.text)
+    words = doc.words(count_words)
     if words < config.min_words:
         return Rejection("too_short", f"{words} words < --min-words {config.min_words}")
     return None

@@ -76,7 +76,6 @@ class SecondOpinion:
 SECOND_OPINION = SecondOpinion()
 
 
-
 def words_of(lines: list[Line]) -> int:
     """The words (`features.word_count`) of an extractor's lines: what `cut_short` and `extract.FastFirst` weigh."""
     return sum(word_count(line.text) for line in lines)

@@ -100,7 +100,7 @@ def record(doc: Document, comments: bool = False) -> dict:
         "url": doc.url,
         "lang": doc.lang,
         "lang_prob": doc.lang_prob,
-        "n_words": count_words(text),
+        "n_words": doc.words(count_words),
         "n_chars": len(text),
         "encoding": doc.encoding,
         "removed": doc.removed,

@@ -39,3 +39,18 @@ def test_packed_documents_keep_their_lines_and_keys() -> None:
     doc.kept_keys(lambda texts: [b"k"] * len(texts))
     back = unpack(pack(doc))
     assert back == doc and back.kept_keys(lambda texts: []) == [b"k"]
+
+
+def test_words_are_counted_once_and_again_after_a_change() -> None:
+    calls: list[str] = []
+
+    def counter(text: str) -> int:
+        calls.append(text)
+        return len(text.split())
+
+    doc = Document(source="s", kind="text", lines=lines_from_text("one two three\nfour five"))
+    assert doc.words(counter) == 5 and doc.words(counter) == 5 and len(calls) == 1
+    doc.remove(1, "rule.x")
+    assert doc.words(counter) == 3 and len(calls) == 2
+    doc.edit(0, "one two", "rule.y")
+    assert doc.words(counter) == 2 and len(calls) == 3
