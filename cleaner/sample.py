@@ -52,8 +52,8 @@ import pickle
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from itertools import accumulate, chain, compress, groupby, repeat
-from operator import attrgetter, eq, getitem, gt, is_not, itemgetter
+from itertools import chain, compress, groupby, islice, repeat
+from operator import attrgetter, eq, getitem, gt, is_not
 from pathlib import Path
 
 from cleaner.config import SampleLimits
@@ -80,7 +80,6 @@ _TEXT = attrgetter("text")
 _REMOVED_BY = attrgetter("removed_by")
 _EDITS = attrgetter("edits")
 _CANDIDATE = attrgetter("candidate")
-_REASON, _RUN = itemgetter(0), itemgetter(1)  # of a (key, group) from groupby
 _NOTE, _PARA_START = attrgetter("note"), attrgetter("para_start")
 
 
@@ -628,8 +627,9 @@ def measure(doc: Document, site: str) -> Observed:
         before += after
     else:
         after = removed_chars = start = 0
-        ends = accumulate(map(len, map(list, map(_RUN, groupby(line_reasons)))))
-        for reason, end in zip(map(_REASON, groupby(line_reasons)), ends):
+        # where the reason changes (by identity: two equal reasons that are distinct objects only split a run in two)
+        ends = [*compress(range(1, len(lines)), map(is_not, line_reasons, islice(line_reasons, 1, None))), len(lines)]
+        for reason, end in zip(map(line_reasons.__getitem__, [0, *ends[:-1]]), ends):
             if reason is None:
                 after += sum(map(len, map(_TEXT, lines[start:end])))
             else:
@@ -685,43 +685,41 @@ def shown(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> tup
     A task keeps this for every document its selections still want when it
     ends (on the 990 dev text dumps, 453 of them), and most are dropped
     again by the merges (177 stay): so this is only what a C loop per
-    column gives, cheap to pickle (the texts as one string, the reasons
-    taken from `measure`), and the compact form is made for those that stay.
+    column gives, cheap to pickle (the texts, the title first and cut to
+    `max_line_chars`, as one string; the reasons taken from `measure`), and
+    the rest of the compact form is made for those that stay. It runs right
+    after `measure` on the same document, whose lines are still in the caches.
     """
     rejection = None if doc.rejection is None else (doc.rejection.reason, doc.rejection.detail)
+    width = limits.max_line_chars
     lines = doc.lines[: limits.max_lines]
-    text: str | list[str] = "\n".join(map(_TEXT, lines))
-    if not lines or text.count("\n") != len(lines) - 1:  # no line, or a line holding a line break: the texts as a list
-        text = list(map(_TEXT, lines))
+    texts = list(map(_TEXT, lines))
+    if doc.headline:
+        texts.insert(0, doc.headline)
+    if texts and max(map(len, texts)) > width:
+        texts = list(map(getitem, texts, repeat(slice(0, width))))
+    text: str | list[str] = "\n".join(texts)
+    if not texts or text.count("\n") != len(texts) - 1:  # no line, or a line holding a line break: the texts as a list
+        text = texts
     return (doc.source, doc.url, site, doc.title, doc.lang, doc.kind, rejection, seen.chars_before, seen.chars_after,
             doc.headline, text, seen.line_reasons[: limits.max_lines], list(map(_NOTE, lines)), list(map(_PARA_START, lines)),
             list(map(_EDITS, lines)), max(0, len(doc.lines) - limits.max_lines))
 
 
 def expand(kept: tuple, limits: SampleLimits) -> dict:
-    """A shown document as the report's data holds it (`sample_lines` reads its lines back): lines cut to
-    `max_line_chars`, the title line first, the reasons and notes as runs."""
+    """A shown document as the report's data holds it (`sample_lines` reads its lines back): the reasons and notes as runs,
+    the paragraph starts and edits by line (the title line, when there is one, first)."""
     (source, url, site, title, lang, kind, rejection, chars_before, chars_after, headline, text, reasons, notes, para_starts,
      edits, omitted) = kept
     width = limits.max_line_chars
-    texts = text.split("\n") if isinstance(text, str) else text
-    long = max(map(len, texts), default=0) > width
-    if long:
-        texts = list(map(getitem, texts, repeat(slice(0, width))))
     marks = [[len(list(run)), reason, note] for (reason, note), run in groupby(zip(reasons, notes))]
     paras = list(compress(range(len(para_starts)), para_starts))
     edited = [[index, [[reason, before[:width]] for reason, before in edits[index]]] for index in compress(range(len(edits)), edits)]
     if headline:
-        texts = [headline[:width], *texts]
         marks.insert(0, [1, TITLE, TITLE_NOTE])
         paras = [index + 1 for index in paras]
         for edit in edited:
             edit[0] += 1
-    if isinstance(text, str) and (headline or long):
-        joined = "\n".join(texts)
-        text = joined if joined.count("\n") == len(texts) - 1 else texts
-    elif not isinstance(text, str):
-        text = texts
     return {
         "source": source, "url": url, "site": site, "title": title, "lang": lang, "kind": kind,
         "rejection": None if rejection is None else list(rejection), "chars_before": chars_before, "chars_after": chars_after,
