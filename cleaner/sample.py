@@ -701,25 +701,24 @@ def shown(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> tup
     text: str | list[str] = "\n".join(texts)
     if not texts or text.count("\n") != len(texts) - 1:  # no line, or a line holding a line break: the texts as a list
         text = texts
+    first = 1 if doc.headline else 0  # the index of the document's first line among those shown
+    paras = list(compress(range(first, first + len(lines)), map(_PARA_START, lines)))
+    edits = [(first + index, lines[index].edits) for index in compress(range(len(lines)), map(_EDITS, lines))]
     return (doc.source, doc.url, site, doc.title, doc.lang, doc.kind, rejection, seen.chars_before, seen.chars_after,
-            doc.headline, text, seen.line_reasons[: limits.max_lines], list(map(_NOTE, lines)), list(map(_PARA_START, lines)),
-            list(map(_EDITS, lines)), max(0, len(doc.lines) - limits.max_lines))
+            doc.headline, text, seen.line_reasons[: limits.max_lines], list(map(_NOTE, lines)), paras, edits,
+            max(0, len(doc.lines) - limits.max_lines))
 
 
 def expand(kept: tuple, limits: SampleLimits) -> dict:
     """A shown document as the report's data holds it (`sample_lines` reads its lines back): the reasons and notes as runs,
     the paragraph starts and edits by line (the title line, when there is one, first)."""
-    (source, url, site, title, lang, kind, rejection, chars_before, chars_after, headline, text, reasons, notes, para_starts,
+    (source, url, site, title, lang, kind, rejection, chars_before, chars_after, headline, text, reasons, notes, paras,
      edits, omitted) = kept
     width = limits.max_line_chars
     marks = [[len(list(run)), reason, note] for (reason, note), run in groupby(zip(reasons, notes))]
-    paras = list(compress(range(len(para_starts)), para_starts))
-    edited = [[index, [[reason, before[:width]] for reason, before in edits[index]]] for index in compress(range(len(edits)), edits)]
     if headline:
         marks.insert(0, [1, TITLE, TITLE_NOTE])
-        paras = [index + 1 for index in paras]
-        for edit in edited:
-            edit[0] += 1
+    edited = [[index, [[reason, before[:width]] for reason, before in line_edits]] for index, line_edits in edits]
     return {
         "source": source, "url": url, "site": site, "title": title, "lang": lang, "kind": kind,
         "rejection": None if rejection is None else list(rejection), "chars_before": chars_before, "chars_after": chars_after,
