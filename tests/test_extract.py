@@ -75,6 +75,11 @@ def test_a_wrapped_page_or_a_fragment_is_extracted_like_any_page(html: str) -> N
     "<p>One paragraph alone, no html in its first characters.</p>",
     "plain text, no markup at all",
     "<html><body><p>A control character \x0b in the text.</p></body></html>",
+    "<html><body><p>Noncharacters \ufffe and \uffff, and \x01 beside é and 港.</p></body></html>",
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1.dtd"/>\n'
+    "<html><body><p>A doctype closed with a slash.</p></body></html>",
+    "<html lang='en'/>\n<head><title>Self-closed</title></head><body><p>An html tag closed early.</p></body>",
+    "<html><body><p>Ça va, 日本語 and emoji \U0001F600 with no control character.</p></body></html>",
 ])
 def test_load_page_loads_as_trafilaturas_loader_does(markup: str) -> None:
     from trafilatura.utils import load_html
