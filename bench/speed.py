@@ -69,19 +69,24 @@ What each figure means
     (``--lang``, ``--favor``, ...) applied, parsed by the cleaner's own CLI
     parser.
 
-``part trafilatura (resiliparse) / langdetect / cleaner own``
-    The in-process total split in three. trafilatura: time inside
+``part trafilatura (resiliparse) / second extractor / langdetect / cleaner own``
+    The in-process total split in four. trafilatura: time inside
     ``cleaner.extract.extract_html`` (wrapped in that module's namespace),
-    i.e. ``bare_extraction`` and the small wrapper around it; on the fast
-    path resiliparse: time inside ``cleaner.extract.extract_with_resiliparse``;
-    no such part for text dumps. langdetect: time inside the pipeline's ``language.detect`` (wrapped
-    on the instance), i.e. langdetect plus the sampling in front of it.
-    cleaner own = total - trafilatura - langdetect: reading, gunzip,
-    decoding, normalisation, building lines, the cleaning steps (rules and
-    heuristics as they are added) and the filters. Given in ms per document,
-    in ms per 10 KB of input, and as a share of the total. ``cleaner own:
-    rules`` and ``cleaner own: heuristics`` are the time inside those two
-    pipeline steps, parts of the cleaner's own share.
+    i.e. the page's parse, ``bare_extraction`` and the small wrapper around
+    it; on the fast path resiliparse: time inside
+    ``cleaner.extract.extract_with_resiliparse``; no such part for text
+    dumps. second extractor: time inside the second opinion's
+    ``resiliparse_text`` (wrapped in ``cleaner.pipeline``'s namespace), its
+    parse and extraction of the page; none on the fast path or for text
+    dumps. langdetect: time inside the pipeline's ``language.detect``
+    (wrapped on the instance), i.e. langdetect plus the sampling in front of
+    it. cleaner own = total - the extractors - langdetect: reading, gunzip,
+    decoding, normalisation, building lines, merging the second extractor's
+    lines, the cleaning steps (rules and heuristics as they are added) and
+    the filters. Given in ms per document, in ms per 10 KB of input, and as
+    a share of the total. ``cleaner own: rules`` and ``cleaner own:
+    heuristics`` are the time inside those two pipeline steps, parts of the
+    cleaner's own share.
 
 ``start-up`` of single commands (``startup``)
     Wall-clock seconds from ``Popen`` to ``wait4`` of ``python -m cleaner
@@ -339,7 +344,7 @@ class CliRun:
 
 @dataclass
 class Breakdown:
-    """In-process pipeline time, split into the HTML extractor (if any), langdetect and the cleaner's own code."""
+    """In-process pipeline time, split into the HTML extractor (if any), the second extractor (if any), langdetect and the cleaner's own code."""
 
     total: Throughput
     extractor: str
@@ -350,14 +355,16 @@ class Breakdown:
     rejects: Counter[str] = field(default_factory=Counter)
     steps_s: dict[str, float] = field(default_factory=dict)
     alone_s: dict[str, float] = field(default_factory=dict)
+    second_s: float = 0.0
 
     @property
     def own_s(self) -> float:
-        return self.total.seconds - self.extractor_s - self.langdetect_s
+        return self.total.seconds - self.extractor_s - self.second_s - self.langdetect_s
 
     def parts(self) -> list[tuple[str, float]]:
         return [
             *([(self.extractor, self.extractor_s)] if self.extractor else []),
+            *([("second extractor", self.second_s)] if self.second_s else []),
             ("langdetect", self.langdetect_s),
             ("cleaner own", self.own_s),
             ("total", self.total.seconds),
@@ -689,7 +696,7 @@ def profile_pass(pipeline: Pipeline, corpus: Corpus, paired: Sequence[tuple[str,
     the two does not drift with the machine's speed.
     """
     function = EXTRACTION_FUNCTIONS.get(extractor, "extract_html")
-    extraction, detection = Stopwatch(), Stopwatch()
+    extraction, second, detection = Stopwatch(), Stopwatch(), Stopwatch()
     steps = {name: Stopwatch() for name in TIMED_STEPS}
     timed_steps = [(name, steps[name].wrap(step) if name in steps else step) for name, step in pipeline.steps]
     alone = {label: 0.0 for label, _call in paired}
@@ -697,6 +704,7 @@ def profile_pass(pipeline: Pipeline, corpus: Corpus, paired: Sequence[tuple[str,
     total = 0.0
     with (
         patched(cleaner.extract, function, extraction.wrap(getattr(cleaner.extract, function))),
+        patched(cleaner.pipeline, "resiliparse_text", second.wrap(cleaner.pipeline.resiliparse_text)),
         patched(pipeline.language, "detect", detection.wrap(pipeline.language.detect)),
         patched(pipeline, "steps", timed_steps),
     ):
@@ -714,7 +722,7 @@ def profile_pass(pipeline: Pipeline, corpus: Corpus, paired: Sequence[tuple[str,
     return Breakdown(
         Throughput(corpus.docs, corpus.bytes_in, total), extractor,
         extraction.seconds, detection.seconds, extraction.calls, detection.calls, rejects,
-        {name: watch.seconds for name, watch in steps.items() if watch.calls}, alone,
+        {name: watch.seconds for name, watch in steps.items() if watch.calls}, alone, second.seconds,
     )
 
 
