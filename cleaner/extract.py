@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from cleaner.errors import ConfigError, InputError
 from cleaner.features import word_count
 from cleaner.lazyre import LazyPattern
+from cleaner.tables import unwrap_layout_tables
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -249,13 +250,14 @@ def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bo
 
 def extract_tree(tree: HtmlElement, html: str, url: str = "", favor: str = "balanced", comments: bool = False,
                  comments_field: bool = False, fast: bool = False, enough_words: int | None = None) -> Extracted:
-    """`extract_html` of a page already parsed (`parse_page`) into `tree`; the tree stays as it was.
+    """`extract_html` of a page already parsed (`parse_page`) into `tree`; its layout tables become blocks (`tables.py`), else it stays as it was.
 
     `fast` is trafilatura's: its main extractor alone, without the
     comparison with its fallback extractors. `enough_words` (without
     `fast`): see `trafilatura_result`.
     """
     declared = declared_metadata(tree, html)
+    unwrap_layout_tables(tree)
     try:
         result = trafilatura_result(tree, url, favor, comments, fast, enough_words)
     except (ValueError, TypeError, AttributeError, LookupError) as exc:
@@ -350,6 +352,7 @@ def separate_comments(html: str, url: str, favor: str) -> str:
     tree = parse_page(html)
     if tree is None:
         return ""
+    unwrap_layout_tables(tree)
     try:
         result = trafilatura_extraction(tree, url, favor, True)
     except (ValueError, TypeError, AttributeError, LookupError):
