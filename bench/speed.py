@@ -27,8 +27,12 @@ What each figure means
     arguments given after ``--``, started with ``subprocess.Popen`` and reaped
     with ``os.wait4``. It *includes* interpreter start-up, imports
     (trafilatura, langdetect), loading language profiles, the walk, and
-    writing the corpus; nothing is subtracted. With ``--repeat K`` the
-    fastest of K runs is reported (each worker count, each kind of run).
+    writing the corpus; nothing is subtracted. Bytecode is written and read
+    as a ``pip install`` leaves a package (``run_environment``: the
+    cleaner's modules are compiled first, and PYTHONDONTWRITEBYTECODE, if
+    set, is not passed on), for these runs and ``bench/alone.py``'s. With
+    ``--repeat K`` the fastest of K runs is reported (each worker count,
+    each kind of run).
     ``peak RSS`` is the
     ``ru_maxrss`` that ``wait4`` reports for the child: on Linux that is the
     peak resident set of the *largest single process* among the CLI process
@@ -65,19 +69,24 @@ What each figure means
     (``--lang``, ``--favor``, ...) applied, parsed by the cleaner's own CLI
     parser.
 
-``part trafilatura (resiliparse) / langdetect / cleaner own``
-    The in-process total split in three. trafilatura: time inside
+``part trafilatura (resiliparse) / second extractor / langdetect / cleaner own``
+    The in-process total split in four. trafilatura: time inside
     ``cleaner.extract.extract_html`` (wrapped in that module's namespace),
-    i.e. ``bare_extraction`` and the small wrapper around it; on the fast
-    path resiliparse: time inside ``cleaner.extract.extract_with_resiliparse``;
-    no such part for text dumps. langdetect: time inside the pipeline's ``language.detect`` (wrapped
-    on the instance), i.e. langdetect plus the sampling in front of it.
-    cleaner own = total - trafilatura - langdetect: reading, gunzip,
-    decoding, normalisation, building lines, the cleaning steps (rules and
-    heuristics as they are added) and the filters. Given in ms per document,
-    in ms per 10 KB of input, and as a share of the total. ``cleaner own:
-    rules`` and ``cleaner own: heuristics`` are the time inside those two
-    pipeline steps, parts of the cleaner's own share.
+    i.e. the page's parse, ``bare_extraction`` and the small wrapper around
+    it; on the fast path resiliparse: time inside
+    ``cleaner.extract.extract_with_resiliparse``; no such part for text
+    dumps. second extractor: time inside the second opinion's
+    ``resiliparse_text`` (wrapped in ``cleaner.pipeline``'s namespace), its
+    parse and extraction of the page; none on the fast path or for text
+    dumps. langdetect: time inside the pipeline's ``language.detect``
+    (wrapped on the instance), i.e. langdetect plus the sampling in front of
+    it. cleaner own = total - the extractors - langdetect: reading, gunzip,
+    decoding, normalisation, building lines, merging the second extractor's
+    lines, the cleaning steps (rules and heuristics as they are added) and
+    the filters. Given in ms per document, in ms per 10 KB of input, and as
+    a share of the total. ``cleaner own: rules`` and ``cleaner own:
+    heuristics`` are the time inside those two pipeline steps, parts of the
+    cleaner's own share.
 
 ``start-up`` of single commands (``startup``)
     Wall-clock seconds from ``Popen`` to ``wait4`` of ``python -m cleaner
@@ -168,6 +177,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -334,7 +344,7 @@ class CliRun:
 
 @dataclass
 class Breakdown:
-    """In-process pipeline time, split into the HTML extractor (if any), langdetect and the cleaner's own code."""
+    """In-process pipeline time, split into the HTML extractor (if any), the second extractor (if any), langdetect and the cleaner's own code."""
 
     total: Throughput
     extractor: str
@@ -345,14 +355,16 @@ class Breakdown:
     rejects: Counter[str] = field(default_factory=Counter)
     steps_s: dict[str, float] = field(default_factory=dict)
     alone_s: dict[str, float] = field(default_factory=dict)
+    second_s: float = 0.0
 
     @property
     def own_s(self) -> float:
-        return self.total.seconds - self.extractor_s - self.langdetect_s
+        return self.total.seconds - self.extractor_s - self.second_s - self.langdetect_s
 
     def parts(self) -> list[tuple[str, float]]:
         return [
             *([(self.extractor, self.extractor_s)] if self.extractor else []),
+            *([("second extractor", self.second_s)] if self.second_s else []),
             ("langdetect", self.langdetect_s),
             ("cleaner own", self.own_s),
             ("total", self.total.seconds),
@@ -435,11 +447,27 @@ class CliFailed(RuntimeError):
 
 
 def timed_process(command: list[str], stderr: Any) -> tuple[float, int, Any]:
-    """Run `command` from the project root: seconds from Popen to wait4, its exit code and its resource usage (wait4)."""
+    """Run `command` from the project root in `run_environment`: seconds from Popen to wait4, its exit code and its resource usage (wait4)."""
+    env = run_environment()
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     _pid, status, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - started, os.waitstatus_to_exitcode(status), usage
+
+
+@cache
+def run_environment() -> dict[str, str]:
+    """The environment whole runs are timed in: bytecode written and read, as a `pip install` leaves a package.
+
+    This process's environment without PYTHONDONTWRITEBYTECODE (which some
+    machines set: every process, each worker too, would compile the
+    cleaner's modules again, about 0.1 s of CPU each), after the cleaner's
+    and the bench's modules are compiled once.
+    """
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "cleaner", "bench"], cwd=PROJECT_ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return env
 
 
 def run_cli(corpus: Corpus, input_dir: Path, workers: int, extra_args: Sequence[str]) -> CliRun:
@@ -668,7 +696,7 @@ def profile_pass(pipeline: Pipeline, corpus: Corpus, paired: Sequence[tuple[str,
     the two does not drift with the machine's speed.
     """
     function = EXTRACTION_FUNCTIONS.get(extractor, "extract_html")
-    extraction, detection = Stopwatch(), Stopwatch()
+    extraction, second, detection = Stopwatch(), Stopwatch(), Stopwatch()
     steps = {name: Stopwatch() for name in TIMED_STEPS}
     timed_steps = [(name, steps[name].wrap(step) if name in steps else step) for name, step in pipeline.steps]
     alone = {label: 0.0 for label, _call in paired}
@@ -676,6 +704,7 @@ def profile_pass(pipeline: Pipeline, corpus: Corpus, paired: Sequence[tuple[str,
     total = 0.0
     with (
         patched(cleaner.extract, function, extraction.wrap(getattr(cleaner.extract, function))),
+        patched(cleaner.pipeline, "resiliparse_text", second.wrap(cleaner.pipeline.resiliparse_text)),
         patched(pipeline.language, "detect", detection.wrap(pipeline.language.detect)),
         patched(pipeline, "steps", timed_steps),
     ):
@@ -693,7 +722,7 @@ def profile_pass(pipeline: Pipeline, corpus: Corpus, paired: Sequence[tuple[str,
     return Breakdown(
         Throughput(corpus.docs, corpus.bytes_in, total), extractor,
         extraction.seconds, detection.seconds, extraction.calls, detection.calls, rejects,
-        {name: watch.seconds for name, watch in steps.items() if watch.calls}, alone,
+        {name: watch.seconds for name, watch in steps.items() if watch.calls}, alone, second.seconds,
     )
 
 

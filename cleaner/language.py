@@ -12,25 +12,27 @@ detection on 99.7% of pages at an eighth of the cost.
 langdetect's own `Detector` spends most of its time in two pure-Python
 loops: n-gram extraction, one character at a time, and the probability
 update, one language at a time. `FastDetector` keeps langdetect's profiles,
-character normalisation, random draws and arithmetic, but extracts n-grams a
-word at a time (memoised, since words repeat) and updates all 55 languages
-in one NumPy operation. Its answers are langdetect's, bit for bit
+character normalisation, random draws and arithmetic, but extracts the
+n-grams of the whole text in a few array operations (`GramTable.grams`:
+each window of langdetect's as an integer key, looked up in the profiles'
+sorted keys) and updates all 55 languages in one NumPy operation. Its answers are langdetect's, bit for bit
 (`tests/test_language.py` compares them).
 
 Parsing the 55 profiles takes langdetect about a second. `load_profiles`
 keeps them, sparse (96% of the table is zeros), in the user's cache
 (`cache.py`), where they load in a few hundredths of a second; a profile
 row is built when an n-gram is first met, with the very floats langdetect
-computes. A word's n-grams are memoised as their numbers in the profiles,
-and a random walk draws numbers and gathers the rows of several steps at
-once (`FastDetector._trial`).
+computes. A random walk draws the n-grams of several steps at once, from
+one call of the generator, and gathers their rows in one operation
+(`FastDetector._trial`).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import re
-from collections.abc import Container
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,17 +50,8 @@ MIN_LETTERS = 20
 TRIALS = 2
 SEED = 0
 LETTERS = re.compile(r"[^\W\d_]")
-# langdetect's cleaning_text: "Latin" is 'A'..'z' (brackets and backquote included); every
-# character from U+0300 up counts as non-Latin (its block test compares a number to a name). Written as
-# the complement of U+0000-U+02FF: the same characters, and compiled in 0.1 ms instead of 12 (Python
-# compiles a class one code point at a time).
-LATIN = re.compile("[A-z]")
-NON_LATIN = re.compile("[^\u0000-\u02ff]")
+LATIN = re.compile("[A-z]")  # langdetect's cleaning_text: "Latin" is 'A'..'z' (brackets and backquote included)
 SPACE_RUNS = re.compile(" {2,}")
-# Memoised words are forgotten past this many (about 300 bytes each), so memory stays bounded on any
-# corpus; rows need no bound: there is one per n-gram of the profiles at most (87,598, 440 bytes each,
-# in `GramTable.table`).
-MAX_WORDS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,19 +66,41 @@ class LanguageDetector:
     def __init__(self, sample_chars: int = 400) -> None:
         self.sample_chars = sample_chars
         profiles = load_profiles()
-        # A factory for `Detector.__init__` (languages and seed); its n-gram map stays empty, since
-        # `FastDetector` reads the profiles from `GramTable` alone.
+        # A factory for `FastDetector` (languages and seed); its n-gram map stays empty, since `FastDetector` reads
+        # the profiles from `GramTable` alone.
         self._factory = DetectorFactory()
         self._factory.langlist = list(profiles.languages)
         self._factory.set_seed(SEED)
         self._grams = GramTable(profiles)
+        # One generator for every detection, set to the seeded state at the start of each (`FastDetector`): the
+        # same draws as a freshly seeded one, at a third of the cost of seeding.
+        self._random = random.Random()
+        self._random.seed(self._factory.seed)
+        self._seeded = self._random.getstate()
+        # Per code point: 0 not yet met, 1 not a letter, 2 a letter (`LETTERS`); only the pages of the code points
+        # met are touched.
+        self._letters = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
+
+    def letters(self, text: str) -> int:
+        """How many characters of `text` are letters (`LETTERS`), each code point tested once per process."""
+        codes = code_points(text).astype(np.intp)
+        kinds = self._letters[codes]
+        if not kinds.all():
+            for code in set(codes[kinds == 0].tolist()):
+                self._letters[code] = 2 if LETTERS.match(chr(code)) else 1
+            kinds = self._letters[codes]
+        return int(np.count_nonzero(kinds == 2))
+
+    def fast_detector(self) -> FastDetector:
+        """A detector for one text, on this process's profiles and generator."""
+        return FastDetector(self._factory, self._grams, self._random, self._seeded)
 
     def detect(self, text: str) -> Guess:
         """The most probable language of `text`, or `und` when it cannot tell."""
         sample = middle_sample(text, self.sample_chars)
-        if len(LETTERS.findall(sample)) < MIN_LETTERS:
+        if self.letters(sample) < MIN_LETTERS:
             return Guess(UNDETERMINED, 0.0)
-        detector = FastDetector(self._factory, self._grams)
+        detector = self.fast_detector()
         detector.n_trial = TRIALS
         detector.append(sample)
         try:
@@ -173,59 +188,115 @@ def load_profiles() -> Profiles:
                   Profiles.from_langdetect, Profiles.encode, Profiles.decode)
 
 
+# A code point takes 21 bits: an n-gram of up to three characters is one 63-bit key (`gram_keys`), and the keys
+# of different lengths never meet (every character langdetect's normalisation leaves is a space or above).
+CODE_BITS = 21
+SPACE = ord(" ")
+SPACES = np.array([SPACE, SPACE], dtype=np.uint64)
+
+
+def gram_keys(last: np.ndarray, middle: np.ndarray, first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The key of each n-gram of `lengths` characters (1 to 3) whose last, last but one and last but two code points
+    are `last`, `middle`, `first` (uint64; those before an n-gram's start are ignored)."""
+    two = (middle << np.uint64(CODE_BITS)) | last
+    three = (first << np.uint64(2 * CODE_BITS)) | two
+    return np.where(lengths == 1, last, np.where(lengths == 2, two, three))
+
+
+def code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
 @dataclass
 class GramTable:
-    """langdetect's n-gram profiles as rows of one array, in the order they were first met, and the rows each word's n-grams are, memoised."""
+    """langdetect's n-gram profiles as rows of one array, in the order they were first met, and an index of their keys.
+
+    `grams` finds a text's n-grams with array operations: every window of
+    langdetect's `NGram` as a key (`gram_keys`), looked up in the profiles'
+    sorted keys. The keys of langdetect's 87,598 n-grams take 0.7 MB.
+    """
 
     profiles: Profiles
-    _chars: dict[int, str] = field(default_factory=dict)
-    _words: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    _slots: dict[int, int] = field(default_factory=dict)  # n-gram number -> its row in `_table`
+    # langdetect's `NGram.normalize` of each code point met, by code point (0 for one not yet met: no character
+    # normalises to NUL), and whether that normalised character is a capital. Arrays over all code points (4.4 and
+    # 1.1 MB of address space) of which only the pages holding the code points met are ever touched.
+    _normal: np.ndarray = field(init=False)
+    _capital: np.ndarray = field(init=False)
+    _keys: np.ndarray = field(init=False)  # the profiles' n-gram keys (`gram_keys`), sorted
+    _numbers: np.ndarray = field(init=False)  # the number in the profiles of each of `_keys`
+    _slots: np.ndarray = field(init=False)  # n-gram number -> its row in `_table`, or -1
+    _filled: int = 0  # rows of `_table` filled in
+    _size: int = 0  # rows given out by `grams`
     _table: np.ndarray | None = None
-    _pending: list[int] = field(default_factory=list)  # the n-grams of the rows after those filled in, in row order
+    _pending: list[np.ndarray] = field(default_factory=list)  # the n-grams of the rows after those filled in, in row order
 
-    def normalized(self, text: str) -> str:
-        """`text` with every character passed through langdetect's `NGram.normalize`."""
-        for ch in set(text):
-            if ord(ch) not in self._chars:
-                self._chars[ord(ch)] = NGram.normalize(ch)
-        return text.translate(self._chars)
+    def __post_init__(self) -> None:
+        grams = list(self.profiles.index)
+        codes = code_points(SEPARATOR.join(grams) + SEPARATOR)
+        ends = np.flatnonzero(codes == 0)
+        if len(ends) != len(grams):
+            raise ValueError("an n-gram holds the separator")
+        lengths = ends - np.concatenate(([0], ends[:-1] + 1))
+        padded = np.concatenate((np.zeros(2, dtype=np.uint64), codes))
+        keys = gram_keys(padded[ends + 1], padded[ends], padded[ends - 1], lengths)
+        keys[(lengths < 1) | (lengths > 3)] = 0  # never a window of langdetect's (key 0 is no text's)
+        # A last key above every n-gram's, so that every search lands on a key.
+        self._numbers = np.append(np.argsort(keys, kind="stable"), -1)
+        self._keys = np.append(keys[self._numbers[:-1]], np.uint64(np.iinfo(np.uint64).max))
+        self._slots = np.full(len(grams), -1, dtype=np.int64)
+        self._normal = np.zeros(sys.maxunicode + 1, dtype=np.uint32)
+        self._capital = np.zeros(sys.maxunicode + 1, dtype=bool)
 
-    def grams(self, text: str) -> list[int]:
-        """The row (in `table`) of every n-gram langdetect extracts from `text`, in its order.
+    def normalized(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The code points `codes` after langdetect's `NGram.normalize` (uint64), and which of them are capitals."""
+        normal = self._normal[codes]
+        if not normal.all():
+            for code in set(codes[normal == 0].tolist()):
+                ch = NGram.normalize(chr(code))
+                self._normal[code], self._capital[code] = ord(ch), ch.isupper()
+            normal = self._normal[codes]
+        return normal.astype(np.uint64), self._capital[codes]
 
-        langdetect reads characters into a 3-character window that restarts at
-        each space, so a word's n-grams depend on the word alone (and on
-        whether a space follows it): split on spaces, look each word up.
+    def grams(self, codes: np.ndarray) -> np.ndarray:
+        """The row (in `table`) of every n-gram langdetect extracts from the text of code points `codes`, in its order.
+
+        langdetect's window starts as a space and takes one normalised
+        character at a time (`NGram.add_char`): past a space it starts again
+        from that space, a space after a space adds nothing, and it holds the
+        last three characters. After each character it yields the 1-, 2- and
+        3-grams at its end that the profiles hold, except a lone space, and
+        nothing while a capital follows a capital. So with `s` the text after
+        a space, the window at character i yields `s[i]` unless it is a
+        space, `s[i-1:i+1]`, and `s[i-2:i+1]` unless `s[i-1]` is a space (the
+        window started there); none of them when `s[i-1:i+1]` is two spaces
+        or two capitals.
         """
-        words = self.normalized(text).split(" ")
-        last = len(words) - 1
-        found: list[int] = []
-        for k, word in enumerate(words):
-            if word:
-                found.extend(self.word_grams(word + " " if k < last else word))
-        return found
-
-    def word_grams(self, word: str) -> tuple[int, ...]:
-        grams = self._words.get(word)
-        if grams is None:
-            if len(self._words) >= MAX_WORDS:
-                self._words.clear()
-            index = self.profiles.index
-            if " " in index or "  " in index:  # not langdetect's profiles: see gram_numbers
-                numbers = tuple(map(index.__getitem__, word_grams(word, index)))
-            else:
-                numbers = gram_numbers(word, index)
-            slots = self._slots
-            rows = []
-            for k in numbers:
-                row = slots.get(k)
-                if row is None:
-                    row = slots[k] = len(slots)
-                    self._pending.append(k)
-                rows.append(row)
-            grams = self._words[word] = tuple(rows)
-        return grams
+        if not len(codes):
+            return np.zeros(0, dtype=np.int64)
+        normal, capital = self.normalized(codes)
+        # The text after two spaces: `current`, `previous` and `before` are each character and the two before it.
+        padded = np.concatenate((SPACES, normal))
+        current, previous, before = padded[2:], padded[1:-1], padded[:-2]
+        two = (previous << np.uint64(CODE_BITS)) | current
+        keys = np.stack((current, two, (before << np.uint64(2 * CODE_BITS)) | two), axis=1).ravel()
+        space = padded == SPACE
+        after_space = space[1:-1]
+        skip = space[2:] & after_space
+        skip[1:] |= capital[1:] & capital[:-1]
+        unwanted = np.stack((space[2:], skip, after_space), axis=1)
+        unwanted |= skip[:, None]
+        keys = keys[~unwanted.ravel()]
+        at = np.searchsorted(self._keys, keys)
+        numbers = self._numbers[at[self._keys[at] == keys]]
+        slots = self._slots[numbers]
+        new = numbers[slots < 0]
+        if len(new):
+            new = np.unique(new)
+            self._slots[new] = np.arange(self._size, self._size + len(new))
+            self._size += len(new)
+            self._pending.append(new)
+            slots = self._slots[numbers]
+        return slots
 
     def table(self) -> np.ndarray:
         """The profile rows of every n-gram `grams` has given, one array row each (the numbers `grams` gives).
@@ -235,18 +306,18 @@ class GramTable:
         doubling, so memory follows the n-grams met (at most the 87,598 of
         the profiles, 440 bytes each).
         """
-        size = len(self._slots)
+        size, filled = self._size, self._filled
         if not self._pending and self._table is not None:
             return self._table
-        filled = size - len(self._pending)
         if self._table is None or len(self._table) < size:
             grown = np.zeros((min(max(2 * size, 1024), max(size, len(self.profiles.index))), len(self.profiles.languages)))
             if self._table is not None:
                 grown[:filled] = self._table[:filled]
             self._table = grown
         profiles = self.profiles
-        numbers = np.array(self._pending, dtype=np.int64)
+        numbers = np.concatenate(self._pending) if self._pending else np.zeros(0, dtype=np.int64)
         self._pending = []
+        self._filled = size
         starts = profiles.starts[numbers]
         counts = profiles.starts[numbers + 1] - starts
         # Every nonzero of the new rows at once: its row, and its position in the sparse arrays (the row's start
@@ -256,84 +327,72 @@ class GramTable:
         return self._table
 
 
-def word_grams(word: str, profiles: Container[str]) -> list[str]:
-    """The n-grams langdetect's `NGram` yields for one normalised word (with its trailing space, if any).
-
-    The window holds the last three characters of the word with a space
-    before it; nothing is read inside a run of capitals (the second capital
-    of a row and after), and a lone space is never an n-gram.
-
-    >>> word_grams("cat ", {"c": [], " c": [], "at": [], "at ": [], "t ": []})
-    ['c', ' c', 'at', 't ', 'at ']
-    """
-    padded = " " + word
-    grams = []
-    for end in range(2, len(padded) + 1):
-        ch, before = padded[end - 1], padded[end - 2]
-        if ch.isupper() and before.isupper():
-            continue
-        for n in (1, 2, 3):
-            if end < n:
-                break
-            gram = padded[end - n:end]
-            if gram != " " and gram in profiles:
-                grams.append(gram)
-    return grams
-
-
-def gram_numbers(word: str, index: dict[str, int]) -> tuple[int, ...]:
-    """`word_grams` of `word` as their numbers in the profiles (`index`), in one comprehension for a word without two capitals in a row.
-
-    (A word `islower` holds no capital at all: most words are checked no further.)
-
-    The word is padded with two spaces rather than one, so that every end
-    position has three candidate grams; the extra candidates (a lone space,
-    or one that starts with two spaces) are in no profile, so the lookup
-    drops them as `word_grams`' bounds do: langdetect's window never holds
-    two spaces in a row nor yields a lone space, so the profiles it trains
-    hold neither (`GramTable` checks the two that could be looked up alone).
-    """
-    if not word.islower() and any(a.isupper() and b.isupper() for a, b in zip(word, word[1:])):
-        return tuple(map(index.__getitem__, word_grams(word, index)))
-    padded = "  " + word
-    get = index.get
-    found = [get(padded[end - n:end]) for end in range(3, len(padded) + 1) for n in (1, 2, 3)]
-    return tuple(k for k in found if k is not None)
-
-
-# Blocks of five steps of a random walk drawn at once (`FastDetector._trial`); walks on the dev set's samples
-# take 46 draws on average (about 9 blocks).
-DRAW_CHUNKS = 8
+# Draws of a random walk made at once (`FastDetector._trial`): walks on the dev set's samples take 46 draws on
+# average, and a draw takes one 32-bit word of the generator (two when the first is rejected, rarely).
+DRAW_WORDS = 48
 
 
 class FastDetector(Detector):
-    """langdetect's `Detector` with its hot loops vectorised; the same answers, bit for bit."""
+    """langdetect's `Detector` with its hot loops vectorised; the same answers, bit for bit.
 
-    def __init__(self, factory: DetectorFactory, grams: GramTable) -> None:
-        super().__init__(factory)
+    `generator` is set to `seeded`, the state of a generator seeded with the
+    factory's seed, where langdetect seeds its own: restoring a state costs
+    a third of seeding afresh (and `Detector.__init__` would first seed one
+    from the system's entropy).
+    """
+
+    def __init__(self, factory: DetectorFactory, grams: GramTable, generator: random.Random, seeded: object) -> None:
+        self.langlist = factory.langlist
+        self.seed = factory.seed
+        self.random = generator
+        self.text = ""
+        self.langprob = None
+        self.alpha = self.ALPHA_DEFAULT
+        self.n_trial = 7
+        self.max_text_length = 10000
+        self.prior_map = None
+        self.verbose = False
         self.grams = grams
+        self.seeded = seeded
 
     def append(self, text: str) -> None:
-        text = self.URL_RE.sub(" ", text)
-        text = self.MAIL_RE.sub(" ", text)
-        text = NGram.normalize_vi(text)
-        self.text += SPACE_RUNS.sub(" ", text[: self.max_text_length])
+        """langdetect's `append`; each substitution only on text that holds what it replaces (a URL's "://", an
+        address's "@", a combining mark, two spaces)."""
+        if "://" in text:
+            text = self.URL_RE.sub(" ", text)
+        if "@" in text:
+            text = self.MAIL_RE.sub(" ", text)
+        if not text.isascii() and any(mark in text for mark in NGram.DMARK_CLASS):
+            text = NGram.normalize_vi(text)
+        text = text[: self.max_text_length]
+        self.text += SPACE_RUNS.sub(" ", text) if "  " in text else text
+
+    def cleaned_codes(self) -> np.ndarray:
+        """The text's code points, without its Latin letters when it is mostly in another script (langdetect's `cleaning_text`).
+
+        "Latin" is 'A'..'z' (brackets and backquote included); every
+        character from U+0300 up counts as non-Latin (langdetect's block test
+        compares a number to a name).
+        """
+        codes = code_points(self.text)
+        latin = (codes >= ord("A")) & (codes <= ord("z"))
+        if 2 * np.count_nonzero(latin) < np.count_nonzero(codes >= 0x300):
+            self.text = LATIN.sub("", self.text)
+            codes = codes[~latin]
+        return codes
 
     def cleaning_text(self) -> None:
-        """Drop Latin letters from text that is mostly in another script (langdetect's rule)."""
-        if len(LATIN.findall(self.text)) * 2 < len(NON_LATIN.findall(self.text)):
-            self.text = LATIN.sub("", self.text)
+        self.cleaned_codes()
 
     def _detect_block(self) -> None:
-        self.cleaning_text()
-        grams = self.grams.grams(self.text)
-        if not grams:
+        grams = self.grams.grams(self.cleaned_codes())
+        if not len(grams):
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         table = self.grams.table()
         size = len(self.langlist)
-        langprob = [0.0] * size
-        self.random.seed(self.seed)
-        ahead: list[int] = []  # draws made for a trial and not used by it: the next trial's first draws
+        langprob = np.zeros(size)
+        self.random.setstate(self.seeded)
+        ahead = grams[:0]  # draws made for a trial and not used by it: the next trial's first draws
         last = self.n_trial - 1
         for trial in range(self.n_trial):
             alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
@@ -341,12 +400,26 @@ class FastDetector(Detector):
             # walks' own when no later trial draws afresh (with two trials, the first draws and the second reads).
             ahead_ok = trial == last or (trial == last - 1 and self.random.gauss_next is not None)
             prob, ahead = self._trial(table, alpha / self.BASE_FREQ, grams, size, ahead, ahead_ok)
-            for j, p in enumerate(prob.tolist()):
-                langprob[j] += p / self.n_trial
-        self.langprob = langprob
+            langprob += prob / self.n_trial
+        self.langprob = langprob.tolist()
 
-    def _trial(self, table: np.ndarray, weight: float, grams: list[int], size: int, ahead: list[int],
-               ahead_ok: bool) -> tuple[np.ndarray, list[int]]:
+    def draws(self, grams: np.ndarray, ahead_ok: bool, count: int) -> np.ndarray:
+        """The next `count` draws of `random.choice(grams)`, or with `ahead_ok` the draws `DRAW_WORDS` words of the generator make.
+
+        `choice` takes `getrandbits(k)` (k the bits of `len(grams)`: the top k
+        bits of the generator's next 32-bit word) until it is below the
+        length; `getrandbits(32 * m)` is the next m words, first word lowest.
+        """
+        if not ahead_ok:
+            listed = grams.tolist()
+            choice = self.random.choice
+            return np.array([choice(listed) for _ in range(count)], dtype=np.int64)
+        words = np.frombuffer(self.random.getrandbits(32 * DRAW_WORDS).to_bytes(4 * DRAW_WORDS, "little"), dtype="<u4")
+        drawn = words >> np.uint32(32 - len(grams).bit_length())
+        return grams[drawn[drawn < len(grams)]]
+
+    def _trial(self, table: np.ndarray, weight: float, grams: np.ndarray, size: int, ahead: np.ndarray,
+               ahead_ok: bool) -> tuple[np.ndarray, np.ndarray]:
         """One random walk over the n-grams, in langdetect's order of draws and operations; returns it and the draws left.
 
         langdetect multiplies the probabilities by one n-gram's factors (its
@@ -358,24 +431,26 @@ class FastDetector(Detector):
         their rows gathered in one operation; those a walk leaves are the
         next trial's first draws (`ahead`), which the generator gives next.
         """
-        choice = self.random.choice
-        pending = ahead or [choice(grams)]
+        pending = ahead if len(ahead) else self.draws(grams, ahead_ok, 1)
+        while not len(pending):
+            pending = self.draws(grams, ahead_ok, 1)
         prob = np.full(size, 1.0 / size) * (weight + table[pending[0]])
         at, blocks, block = 1, 0, None
         steps = 0
         while True:
-            prob /= sum(prob.tolist())  # a left-to-right sum, as langdetect's
-            if prob.max() > self.CONV_THRESHOLD or steps >= self.ITERATION_LIMIT:
-                return prob, pending[at:]
+            values = prob.tolist()
+            total = sum(values)  # left to right, as langdetect's
+            # The largest quotient is the largest value's: division by a positive number keeps the order.
+            if max(values) / total > self.CONV_THRESHOLD or steps >= self.ITERATION_LIMIT:
+                return prob / total, pending[at:]
             if block is None or blocks == len(block):
                 pending = pending[at:]
-                if len(pending) < 5:
-                    more = 5 * DRAW_CHUNKS if ahead_ok else 5 - len(pending)
-                    pending += [choice(grams) for _ in range(more)]
+                while len(pending) < 5:
+                    pending = np.concatenate((pending, self.draws(grams, ahead_ok, 5 - len(pending))))
                 blocks, at = 0, 0
                 block = np.empty((len(pending) // 5, 6, size))
                 block[:, 1:] = (table[pending[: 5 * len(block)]] + weight).reshape(len(block), 5, size)
-            block[blocks, 0] = prob
+            np.divide(prob, total, out=block[blocks, 0])
             prob = np.multiply.reduce(block[blocks], axis=0)
             blocks += 1
             at += 5

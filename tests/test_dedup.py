@@ -1,3 +1,4 @@
+import hashlib
 import json
 import random
 import re
@@ -58,7 +59,7 @@ def datasketch_minhash(words: list[str]) -> bytes:
     from datasketch import MinHash
 
     reference = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED, scheme=dedup.SCHEME, hashfunc=int)
-    reference.update_batch(dedup.shingle_hashes(words, SIGNER.shingle_size).tolist())
+    reference.update_batch(dedup.shingle_hashes([word.encode() for word in words], SIGNER.shingle_size).tolist())
     return reference.hashvalues.astype("<u4").tobytes()
 
 
@@ -66,6 +67,26 @@ def datasketch_minhash(words: list[str]) -> bytes:
 def test_the_minhash_is_datasketchs_value_for_value(words: int) -> None:
     text = " ".join(article(words, words=words))
     assert SIGNER.sign(text).minhash == datasketch_minhash(WORD_RE.findall(text.lower()))
+
+
+def test_words_are_the_lowered_word_runs_joined() -> None:
+    """`Signer.words` is `" ".join(WORD.findall(text.lower()))` in UTF-8, on any text (a fresh signer, so every code
+    point is classified for the first time, and then the same signer again)."""
+    rng = random.Random(11)
+    alphabet = "aZ_09 \t\n.,;-–“”'’éÉßİ中文ア\u0301\u00a0\u200b\u2028١٢\U0001F600\udce9"
+    texts = ["", " ", "a", " a ", "..a..b..", "İstanbul ǅ ﬁ"] + [
+        "".join(rng.choice(alphabet) if rng.random() < 0.9 else chr(rng.randrange(0x110000)) for _ in range(rng.randint(0, 60)))
+        for _ in range(400)]
+    for signer in (Signer(), SIGNER, SIGNER):
+        for text in texts:
+            assert signer.words(text) == " ".join(WORD_RE.findall(text.lower())).encode("utf-8", "surrogatepass"), repr(text)
+
+
+def test_signatures_are_unchanged() -> None:
+    """The exact hash and MinHash of a text, as signing made them before words were found on code points."""
+    signature = SIGNER.sign("The market opened higher.\n\nTraders cheered, “loudly”: 12 000 — İstanbul.")
+    assert signature.exact == 0x08CFB41EF39816D5
+    assert hashlib.sha256(signature.minhash).hexdigest() == "1db367daa61421476f3eb1fa53352b55e544f18470411bf361e70c967a0cede4"
 
 
 def test_the_permutations_are_datasketchs() -> None:

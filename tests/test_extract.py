@@ -7,8 +7,11 @@ from cleaner.cli import main
 from cleaner.errors import ConfigError, InputError
 from lxml.html import fromstring
 
+from lxml.html import tostring
+
 from cleaner.extract import (
-    declared_metadata, dom_declared_metadata, extract_html, extractor_named, parse_page, reads_as_headline, split_title,
+    declared_metadata, dom_declared_metadata, extract_html, extractor_named, load_page, parse_page, reads_as_headline,
+    split_title,
 )
 
 PAGE = """<html><head><title>Harbour reopens | Coast News</title>
@@ -62,6 +65,35 @@ def test_a_wrapped_page_or_a_fragment_is_extracted_like_any_page(html: str) -> N
     assert "sea wall" in found.body and "ferry to the islands" in found.body
     assert "clueweb" not in found.body and "HTTP/1.1" not in found.body
 
+
+
+@pytest.mark.parametrize("markup", [
+    PAGE,
+    *ODD_PAGES,
+    '<?xml version="1.0" encoding="utf-8"?><html><body><p>Declared encoding: lxml wants bytes.</p></body></html>',
+    "<!DOCTYPE html>\n<html xmlns='http://www.w3.org/1999/xhtml'/>\n<body><p>A self-closed html tag.</p></body>",
+    "<p>One paragraph alone, no html in its first characters.</p>",
+    "plain text, no markup at all",
+    "<html><body><p>A control character \x0b in the text.</p></body></html>",
+    "<html><body><p>Noncharacters \ufffe and \uffff, and \x01 beside é and 港.</p></body></html>",
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1.dtd"/>\n'
+    "<html><body><p>A doctype closed with a slash.</p></body></html>",
+    "<html lang='en'/>\n<head><title>Self-closed</title></head><body><p>An html tag closed early.</p></body>",
+    "<html><body><p>Ça va, 日本語 and emoji \U0001F600 with no control character.</p></body></html>",
+])
+def test_load_page_loads_as_trafilaturas_loader_does(markup: str) -> None:
+    from trafilatura.utils import load_html
+
+    theirs, ours = load_html(markup), load_page(markup)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert tostring(ours, encoding="unicode") == tostring(theirs, encoding="unicode")
+
+
+def test_page_elements_are_html_elements_whatever_their_tag() -> None:
+    tree = parse_page("<html><body><form><input name='q'><p>Search the harbour news.</p></form></body></html>")
+    assert {type(element).__name__ for element in tree.iter()} == {"HtmlElement"}
+    assert tree.find(".//p").text_content() == "Search the harbour news."
 
 def test_the_head_of_a_wrapped_page_is_its_head() -> None:
     found = extract_html(ODD_PAGES[0])

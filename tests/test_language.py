@@ -6,7 +6,7 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 from langdetect.utils.ngram import NGram
 
-from cleaner.language import FastDetector, LanguageDetector, word_grams
+from cleaner.language import SEPARATOR, GramTable, LanguageDetector, Profiles, code_points
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_fast_detector_gives_langdetects_answers_bit_for_bit(detector: LanguageD
     rng = random.Random(7)
     texts = REAL_TEXTS + [_random_text(rng) for _ in range(300)]
     for text in texts:
-        fast = _probabilities(FastDetector(detector._factory, detector._grams), text, trials)
+        fast = _probabilities(detector.fast_detector(), text, trials)
         assert fast == _probabilities(langdetect_factory.create(), text, trials), text
 
 
@@ -108,41 +108,72 @@ def test_profiles_hold_langdetects_table_bit_for_bit(detector: LanguageDetector,
         assert profiles.row(gram).tobytes() == np.array(probabilities).tobytes(), gram
 
 
-class AllGrams:
-    """A profile that knows every n-gram."""
+def _profiles_of(grams: list[str]) -> Profiles:
+    """Profiles that hold exactly `grams` (each with one language's probability 1)."""
+    return Profiles(("xx",), dict(zip(grams, range(len(grams)))), np.arange(len(grams) + 1, dtype=np.int64),
+                    np.zeros(len(grams), dtype=np.uint8), np.ones(len(grams)))
 
-    def __contains__(self, gram: object) -> bool:
-        return True
+
+def _langdetect_grams(text: str) -> list[str]:
+    expected, window = [], NGram()
+    for ch in text:
+        window.add_char(ch)
+        expected += [gram for n in (1, 2, 3) if (gram := window.get(n))]
+    return expected
 
 
-def test_word_grams_follow_langdetects_ngram_window() -> None:
-    profiles = AllGrams()
+def test_grams_follow_langdetects_ngram_window() -> None:
+    """`GramTable.grams` yields what langdetect's `NGram` window yields, in its order, for profiles that hold every
+    n-gram met (a lone space, two spaces, spaces around a letter included) or only some."""
     rng = random.Random(3)
-    for _ in range(500):
-        text = NGram.normalize_vi("".join(rng.choice("aBcDÉé  xYZ中ア") for _ in range(rng.randint(1, 30))))
-        text = "".join(map(NGram.normalize, text))
-        expected, window = [], NGram()
-        for ch in text:
-            window.add_char(ch)
-            expected += [gram for n in (1, 2, 3) if (gram := window.get(n))]
-        words = text.split(" ")
-        found = [
-            gram for k, word in enumerate(words) if word
-            for gram in word_grams(word + " " if k < len(words) - 1 else word, profiles)
-        ]
-        assert found == expected, text
+    texts = [NGram.normalize_vi("".join(rng.choice("aBcDÉé  xYZ中ア\u06cc\u0219.,-") for _ in range(rng.randint(0, 30))))
+             for _ in range(500)] + ["", " ", "  ", "a", "A", "AB", " a ", "ABc dEF g"]
+    every = sorted({text[i:i + n] for text in texts for i in range(len(text)) for n in (1, 2, 3) if i + n <= len(text)}
+                   | {" ", "  ", "   "} | {" " + text[:2] for text in texts})
+    normalised = sorted({"".join(map(NGram.normalize, gram)) for gram in every})
+    some = normalised[::3]
+    for grams in (normalised, some):
+        table = GramTable(_profiles_of(grams))
+        names = {row: grams[number] for number, row in enumerate(table._slots.tolist()) if row >= 0}
+        for text in texts:
+            rows = table.grams(code_points(text))
+            names.update({row: grams[number] for number, row in enumerate(table._slots.tolist()) if row >= 0})
+            expected = [gram for gram in _langdetect_grams("".join(map(NGram.normalize, text))) if gram in set(grams)]
+            assert [names[row] for row in rows.tolist()] == expected, text
 
 
-def test_forgetting_memoised_words_changes_no_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = [LanguageDetector().detect(text) for text in REAL_TEXTS]
-    monkeypatch.setattr("cleaner.language.MAX_WORDS", 3)
-    small = LanguageDetector()
-    assert [small.detect(text) for text in REAL_TEXTS * 2] == expected * 2
-    assert len(small._grams._words) <= 3
+def test_grams_rows_hold_the_profiles_rows(detector: LanguageDetector) -> None:
+    table = GramTable(detector._grams.profiles)
+    rows = table.grams(code_points("Ein ganz anderer Text, auf Deutsch. And some English too."))
+    numbers = {row: number for number, row in enumerate(table._slots.tolist()) if row >= 0}
+    grams = list(table.profiles.index)
+    built = table.table()
+    for row in set(rows.tolist()):
+        assert built[row].tobytes() == table.profiles.row(grams[numbers[row]]).tobytes()
 
 
-def test_non_latin_is_every_character_from_u0300_up() -> None:
-    from cleaner.language import NON_LATIN
+def test_a_profile_with_the_separator_is_refused() -> None:
+    with pytest.raises(ValueError):
+        GramTable(_profiles_of(["a", "b" + SEPARATOR]))
 
-    everything = "".join(map(chr, range(0x110000)))
-    assert NON_LATIN.findall(everything) == list(everything[0x300:])
+
+def test_letters_count_the_letters_pattern(detector: LanguageDetector) -> None:
+    from cleaner.language import LETTERS
+
+    rng = random.Random(5)
+    for _ in range(200):
+        text = "".join(chr(rng.choice([rng.randrange(0x80), rng.randrange(0x3000), rng.randrange(0x110000)]))
+                       for _ in range(rng.randint(0, 40)))
+        assert detector.letters(text) == len(LETTERS.findall(text)), repr(text)
+
+
+def test_cleaning_drops_latin_as_langdetect_does(detector: LanguageDetector, langdetect_factory: DetectorFactory) -> None:
+    """Every character from U+0300 up counts as non-Latin, as in langdetect (whose block test compares a number to a name)."""
+    for text in ["".join(map(chr, range(0x2F0, 0x320))) + "abc", "abcdef ЖЖЖЖЖЖЖЖ xyz", "ab 中文中文中文", "[`]^ 中文",
+                 "abc" + "\u1ea0" * 7, "\u1ea0" * 6 + "abc"]:
+        fast, ours = detector.fast_detector(), langdetect_factory.create()
+        fast.append(text)
+        ours.append(text)
+        fast.cleaning_text()
+        ours.cleaning_text()
+        assert fast.text == ours.text, text
