@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from cleaner.errors import ConfigError, InputError
 from cleaner.features import word_count
 from cleaner.lazyre import LazyPattern
+from cleaner.tables import unwrap_layout_tables
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -249,13 +250,14 @@ def extract_html(html: str, url: str = "", favor: str = "balanced", comments: bo
 
 def extract_tree(tree: HtmlElement, html: str, url: str = "", favor: str = "balanced", comments: bool = False,
                  comments_field: bool = False, fast: bool = False, enough_words: int | None = None) -> Extracted:
-    """`extract_html` of a page already parsed (`parse_page`) into `tree`; the tree stays as it was.
+    """`extract_html` of a page already parsed (`parse_page`) into `tree`; its layout tables become blocks (`tables.py`), else it stays as it was.
 
     `fast` is trafilatura's: its main extractor alone, without the
     comparison with its fallback extractors. `enough_words` (without
     `fast`): see `trafilatura_result`.
     """
     declared = declared_metadata(tree, html)
+    unwrap_layout_tables(tree)
     try:
         result = trafilatura_result(tree, url, favor, comments, fast, enough_words)
     except (ValueError, TypeError, AttributeError, LookupError) as exc:
@@ -325,6 +327,16 @@ def paragraph_chars(tree: HtmlElement) -> int:
     return sum(len(" ".join(paragraph.text_content().split())) for paragraph in tree.iter("p"))
 
 
+def dom_paragraph_chars(tree) -> int:
+    """`paragraph_chars` of a page parsed by resiliparse (its `HTMLTree`).
+
+    >>> from resiliparse.parse.html import HTMLTree
+    >>> dom_paragraph_chars(HTMLTree.parse("<div><p>Tide  tables</p><p> Ferry <b>news</b></p></div>"))
+    21
+    """
+    return sum(len(" ".join((paragraph.text or "").split())) for paragraph in tree.document.query_selector_all("p").values())
+
+
 def trafilatura_extraction(tree: HtmlElement, url: str, favor: str, comments: bool, fast: bool = False):  # -> trafilatura's Document | None
     """trafilatura's `bare_extraction` of a parsed page, with the options every extraction here uses."""
     import trafilatura  # here: importing it takes a third of a second, which only processes that extract should pay
@@ -350,6 +362,7 @@ def separate_comments(html: str, url: str, favor: str) -> str:
     tree = parse_page(html)
     if tree is None:
         return ""
+    unwrap_layout_tables(tree)
     try:
         result = trafilatura_extraction(tree, url, favor, True)
     except (ValueError, TypeError, AttributeError, LookupError):
@@ -370,7 +383,9 @@ def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", 
     of the fast path).
 
     When resiliparse finds fewer than `FAST_PATH.min_words` words (none at
-    all, or a box of chrome it took for the main content), the page goes to
+    all, or a box of chrome it took for the main content), or the pruned
+    page's paragraphs hold over `FAST_PATH.paragraph_ratio` times its text
+    (its main content is part of the article), the page goes to
     trafilatura (in its fast mode: `FAST_PATH.fallback_fast`) like a page
     of the default path (`extract_html`), and the result names it in
     `Extracted.extractor`. Raises `InputError("no_main_text")` when neither
@@ -381,7 +396,7 @@ def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", 
     tree = parse_with_resiliparse(page_markup(html))
     declared = dom_declared_metadata(tree, html) if tree is not None else ("", "", "", "")
     body = pruned_text(tree, FAST_PATH, comments=comments) if tree is not None else ""
-    if word_count(body) >= FAST_PATH.min_words:
+    if word_count(body) >= FAST_PATH.min_words and dom_paragraph_chars(tree) <= FAST_PATH.paragraph_ratio * len(body):
         return with_declared_metadata(body, declared, url, page=tree)
     page = parse_page(html)
     if page is None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cleaner import __version__
 from cleaner.errors import ConfigError
-from cleaner.sample import LENGTH_EDGES, REPORT_DATA, read_report_data
+from cleaner.sample import DATA_VERSION, LENGTH_EDGES, REPORT_DATA, read_report_data
 
 REPORT_FILE = "report.html"
 TOP_REASONS = 20
@@ -66,6 +66,9 @@ def load_run(output_dir: Path) -> tuple[dict, dict]:
         data = read_report_data(data_path)
     except (OSError, ValueError, EOFError) as exc:
         raise ConfigError(f"cannot read the run in {output_dir}: {exc}") from None
+    if data.get("version") != DATA_VERSION:
+        raise ConfigError(f"{data_path} is of another version of cleaner (data version {data.get('version')}, this one reads "
+                          f"{DATA_VERSION}): run it again to write the report")
     return summary, data
 
 
@@ -383,6 +386,16 @@ SCRIPT = r"""
   const docs = data.samples;
   const $ = (id) => document.getElementById(id);
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
+  // A document's lines from the data's compact form (see sample.sample_lines): [text, reason, note, para, edits]
+  const linesOf = (doc) => {
+    const lines = (typeof doc.text === "string" ? doc.text.split("\n") : doc.text).map((t) => [t, null, "", false, null]);
+    let i = 0;
+    doc.marks.forEach(([count, reason, note]) => { for (const end = i + count; i < end; i++) { lines[i][1] = reason; lines[i][2] = note; } });
+    doc.paras.forEach((p) => { lines[p][3] = true; });
+    doc.edits.forEach(([p, edits]) => { lines[p][4] = edits; });
+    return lines;
+  };
+  docs.forEach((doc) => { doc.lines = linesOf(doc); });
   const reasonsOf = (doc) => { const r = new Set(); doc.lines.forEach((l) => { if (l[1]) r.add(l[1]); (l[4] || []).forEach((e) => r.add(e[0])); }); if (doc.rejection) r.add("rejected: " + doc.rejection[0]); if (doc.duplicate) r.add("duplicate"); return r; };
   docs.forEach((doc) => { doc.reasons = reasonsOf(doc); doc.removedLines = doc.lines.filter((l) => l[1]).length; });
   docs.sort((a, b) => b.removedLines - a.removedLines || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));

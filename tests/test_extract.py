@@ -268,6 +268,22 @@ def test_resiliparse_extractor_falls_back_to_trafilatura_where_it_finds_too_litt
     assert found.url == "https://coast.example.com/harbour" and found.page is not None  # lxml's, for `layout.py`
 
 
+
+@pytest.mark.parametrize("boxed, extractor", [(False, ""), (True, "trafilatura")])
+def test_resiliparse_extractor_falls_back_where_the_pages_paragraphs_outweigh_its_text(boxed: bool, extractor: str) -> None:
+    from cleaner.extract import dom_paragraph_chars
+    from cleaner.second import FAST_PATH, parse_with_resiliparse, pruned_text
+
+    story = "".join(f"<p>Paragraph {n} of the story goes on about the harbour, its boats and the sea wall.</p>"
+                    for n in range(20))
+    # Sixty paragraphs resiliparse leaves out of its main text (they are hidden), beside the article it reads.
+    page = LONG_PAGE.replace("</body>", f"<div hidden>{story * 3 if boxed else ''}</div></body>")
+    tree = parse_with_resiliparse(page)
+    body = pruned_text(tree, FAST_PATH)
+    assert (dom_paragraph_chars(tree) > FAST_PATH.paragraph_ratio * len(body)) is boxed
+    assert extractor_named("resiliparse").extract(page).extractor == extractor
+
+
 def test_resiliparse_extractor_without_main_text() -> None:
     with pytest.raises(InputError) as caught:
         extractor_named("resiliparse").extract("<html><head><script>go()</script></head><body><div id=app></div></body></html>")

@@ -7,7 +7,10 @@ from pathlib import Path
 from cleaner.cli import main
 from cleaner.config import SampleLimits
 from cleaner.document import Document, Line, Rejection
-from cleaner.sample import EXAMPLE_CHARS, REPORT_DATA, ReasonStats, Sample, SiteStats, TopK, length_bin, measure, read_report_data
+from cleaner.sample import (
+    EXAMPLE_CHARS, REPORT_DATA, ReasonStats, Sample, SiteStats, TopK, content_hash, expand, length_bin, measure, read_report_data,
+    sample_lines, shown,
+)
 
 LIMITS = SampleLimits()
 
@@ -87,11 +90,11 @@ def test_the_sample_covers_every_reason_the_largest_losses_and_the_top_sites() -
     docs = corpus()
     data = sampled(docs, 5)
     samples = {item["source"]: item for item in data["samples"]}
-    shown = {line[1] for item in samples.values() for line in item["lines"] if line[1]}
-    assert shown == set(data["reasons"]) == {"repeated", "heuristic.body-bounds-v3", "cookie-notice-v1", "heuristic.link-run-v1"}
+    removed = {line[1] for item in samples.values() for line in sample_lines(item) if line[1]}
+    assert removed == set(data["reasons"]) == {"repeated", "heuristic.body-bounds-v3", "cookie-notice-v1", "heuristic.link-run-v1"}
     assert {item["rejection"][0] for item in samples.values() if item["rejection"]} == {"too_short"}
     most = max(docs, key=lambda pair: sum(not line.kept for line in pair[0].lines))
-    assert sum(not line[1] is None for line in samples[most[0].source]["lines"]) == 10  # a document that lost everything is shown
+    assert sum(not line[1] is None for line in sample_lines(samples[most[0].source])) == 10  # a document that lost everything is shown
     top_site = data["sites"]["top"][0]["site"]
     assert any(item["site"] == top_site for item in samples.values())
     assert all("why" in item and item["why"] for item in samples.values())
@@ -118,18 +121,21 @@ def varied_corpus(count: int = 300, seed: int = 11) -> list[tuple[Document, str]
 
 
 def test_examples_and_site_lines_are_those_of_offering_every_removed_line() -> None:
-    """The sample offers a line to its reason only when it can enter: the result is that of offering them all, one by one;
-    and a task's sites' most removed lines are its exact counts."""
+    """The sample offers a document's line to its reason only when it can enter: the result is that of every document
+    offering one line of each of its reasons, chosen by its key; and a task's sites' most removed lines are its exact counts."""
     docs = varied_corpus()
     limits = LIMITS
     reasons: dict[str, ReasonStats] = {}
     sites: dict[str, SiteStats] = {}
-    for doc, site in docs:
+    for doc, site in reversed(docs):  # the order does not matter
         removed = ([("title", doc.headline)] if doc.headline else []) + [(line.removed_by, line.text) for line in doc.lines if not line.kept]
         stats = sites.setdefault(site, SiteStats())
+        key = content_hash(doc.source)
         for reason, text in removed:
             stats.removed_lines[reason, text[:EXAMPLE_CHARS]] += 1
-            reasons.setdefault(reason, ReasonStats()).add_example(text[:EXAMPLE_CHARS], site, doc.source, limits.reason_examples)
+        for reason in {reason for reason, _text in removed}:
+            texts = [text for name, text in removed if name == reason]
+            reasons.setdefault(reason, ReasonStats()).add_example(key, texts[key % len(texts)], site, doc.source, limits.reason_examples)
     data = sampled(docs, 1)  # one task counts its sites' removed lines exactly
     for reason, stats in reasons.items():
         assert data["reasons"][reason]["examples"] == [{"text": text, "site": site, "source": source} for _key, text, site, source in stats.examples]
@@ -138,6 +144,24 @@ def test_examples_and_site_lines_are_those_of_offering_every_removed_line() -> N
         counted = sorted(sites[entry["site"]].removed_lines.items(), key=lambda item: (-item[1], item[0]))[: limits.site_lines]
         assert [(line["reason"], line["text"], line["count"]) for line in entry["lines"]] == [(r, t, n) for (r, t), n in counted]
     assert any(len(line["text"]) == EXAMPLE_CHARS for entry in data["sites"]["top"] for line in entry["lines"])
+    examples = [example["text"] for example in data["reasons"]["repeated"]["examples"]]
+    assert len(set(examples)) == len(examples)  # distinct texts
+
+
+def test_a_shown_document_reads_back_line_by_line() -> None:
+    """The data's compact form (texts joined, reasons and notes as runs) gives back every line as the viewer shows it."""
+    limits = replace(LIMITS, max_lines=6, max_line_chars=20)
+    lines = [Line("kept", para_start=True), Line("menu", removed_by="r1", note="n"), Line("menu 2", removed_by="r1", note="n"),
+             Line("x" * 30, removed_by="r2"), Line("edited", edits=(("phrase-v1", "edited Share this " + "y" * 30),)),
+             Line("new paragraph", para_start=True), Line("past max_lines")]
+    for headline in ("", "A title"):
+        doc = Document("s/a.txt", "text", lines=lines, headline=headline)
+        got = sample_lines(expand(shown(doc, "s", measure(doc, "s"), limits), limits))
+        want = [(line.text[:20], line.removed_by, line.note, line.para_start, [[r, was[:20]] for r, was in line.edits]) for line in lines[:6]]
+        assert got == ([("A title", "title", "the first line, taken as the title", False, [])] if headline else []) + want
+    broken = Document("s/b.txt", "text", lines=[Line("one\ntwo"), Line("three", removed_by="r1")])
+    data = expand(shown(broken, "s", measure(broken, "s"), limits), limits)
+    assert isinstance(data["text"], list) and [line[0] for line in sample_lines(data)] == ["one\ntwo", "three"]
 
 
 def test_statistics_add_up() -> None:
