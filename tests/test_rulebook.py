@@ -1,11 +1,12 @@
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from cleaner.api import clean_html
 from cleaner.document import Document, lines_from_text
-from cleaner.rulebook import Rule, RuleFileError, Rulebook, Scope, check_examples, load_rule_file, load_rules
+from cleaner.rulebook import PIECE_BYTES, Rule, RuleFileError, Rulebook, Scope, TextView, check_examples, load_rule_file, load_rules
 
 BODY = "\n\n".join(
     f"Paragraph {n} of the article says something long enough to count as body text for the guard." for n in range(1, 7)
@@ -28,6 +29,27 @@ def test_drop_line_matches_whole_lines_ignoring_case() -> None:
     book = Rulebook([rule("drop-line", r"share")])
     doc = book.apply(doc_of("SHARE\n\nShare prices rose."))
     assert removed(doc) == {"SHARE": "test-drop-line-v1"}
+
+
+def test_a_long_document_is_searched_a_piece_at_a_time_and_every_line_is_found() -> None:
+    # Matching lines in the first, the last and many pieces in between, at the edges of pieces and inside them.
+    lines = [("Share" if n % 7 == 0 else f"Line {n} of a long page") for n in range(40 * PIECE_BYTES // 20)]
+    book = Rulebook([rule("drop-line", r"share"), replace(rule("drop-line", r"^line 1\d*", match="search"), id="test-search-v1")])
+    text = "\n".join(lines).encode()
+    assert len(TextView(text).pieces) > 10
+    whole = TextView(text, 0)
+    assert len(whole.pieces) == 1
+    doc = book.apply(doc_of("\n".join(lines)))
+    expected = {i for i, line in enumerate(lines) if line == "Share" or line.startswith("Line 1")}
+    assert {i for i, line in enumerate(doc.lines) if not line.kept} == expected
+    pieces = TextView(text).rules_in(book._set)
+    assert sorted(pieces) == [0, 1] and len(pieces[0]) > 10
+
+
+def test_a_rule_that_can_match_across_lines_searches_the_whole_text() -> None:
+    # \C (any byte) is the one pattern RE2's never_nl lets match a newline: no pieces then.
+    assert Rulebook([rule("drop-line", r"a\Cb", match="search")])._piece_bytes == 0
+    assert Rulebook([rule("drop-line", r"share")])._piece_bytes == PIECE_BYTES
 
 
 def test_search_match_finds_a_phrase_anywhere() -> None:
