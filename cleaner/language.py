@@ -44,6 +44,7 @@ from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
 from cleaner.cache import StaleCache, cached
+from cleaner.codepoints import CodePointTest, code_points
 
 UNDETERMINED = "und"
 MIN_LETTERS = 20
@@ -77,19 +78,11 @@ class LanguageDetector:
         self._random = random.Random()
         self._random.seed(self._factory.seed)
         self._seeded = self._random.getstate()
-        # Per code point: 0 not yet met, 1 not a letter, 2 a letter (`LETTERS`); only the pages of the code points
-        # met are touched.
-        self._letters = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
+        self._letters = CodePointTest(LETTERS)
 
     def letters(self, text: str) -> int:
         """How many characters of `text` are letters (`LETTERS`), each code point tested once per process."""
-        codes = code_points(text).astype(np.intp)
-        kinds = self._letters[codes]
-        if not kinds.all():
-            for code in set(codes[kinds == 0].tolist()):
-                self._letters[code] = 2 if LETTERS.match(chr(code)) else 1
-            kinds = self._letters[codes]
-        return int(np.count_nonzero(kinds == 2))
+        return int(np.count_nonzero(self._letters.matches(code_points(text))))
 
     def fast_detector(self) -> FastDetector:
         """A detector for one text, on this process's profiles and generator."""
@@ -203,10 +196,6 @@ def gram_keys(last: np.ndarray, middle: np.ndarray, first: np.ndarray, lengths: 
     return np.where(lengths == 1, last, np.where(lengths == 2, two, three))
 
 
-def code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-
-
 @dataclass
 class GramTable:
     """langdetect's n-gram profiles as rows of one array, in the order they were first met, and an index of their keys.
@@ -232,7 +221,7 @@ class GramTable:
 
     def __post_init__(self) -> None:
         grams = list(self.profiles.index)
-        codes = code_points(SEPARATOR.join(grams) + SEPARATOR)
+        codes = code_points(SEPARATOR.join(grams) + SEPARATOR).astype(np.uint64)
         ends = np.flatnonzero(codes == 0)
         if len(ends) != len(grams):
             raise ValueError("an n-gram holds the separator")
@@ -374,7 +363,7 @@ class FastDetector(Detector):
         character from U+0300 up counts as non-Latin (langdetect's block test
         compares a number to a name).
         """
-        codes = code_points(self.text)
+        codes = code_points(self.text).astype(np.uint64)
         latin = (codes >= ord("A")) & (codes <= ord("z"))
         if 2 * np.count_nonzero(latin) < np.count_nonzero(codes >= 0x300):
             self.text = LATIN.sub("", self.text)
