@@ -52,11 +52,11 @@ import heapq
 import io
 import json
 import pickle
-from collections import Counter
+from collections import Counter, _count_elements  # Counter.update's C loop, without its checks per call
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from itertools import chain, compress, groupby, islice, repeat
-from operator import attrgetter, eq, getitem, gt, is_not
+from operator import attrgetter, eq, getitem, gt, is_, is_not
 from pathlib import Path
 
 from cleaner.config import SampleLimits
@@ -285,6 +285,8 @@ class Observed:
     lines_removed: int  # lines removed whole (the title included)
     line_reasons: list[str | None]  # each line's `removed_by`
     runs: list[tuple[str, list[str]]]  # the texts (cut to EXAMPLE_CHARS) of each run of lines one reason removed whole, in order (the title first)
+    texts: list[str]  # each line's text, as it is
+    lengths: list[int]  # and its length
 
 
 class Sample:
@@ -440,7 +442,7 @@ class Sample:
             counter = counts.get(reason)
             if counter is None:
                 counter = counts[reason] = Counter()
-            counter.update(texts)
+            _count_elements(counter, texts)
         limit, key, given, reasons = self.limits.reason_examples, seen.key, self.given.examples, self.reasons
         offered: set[str] = set()
         for reason, _texts in runs:
@@ -612,6 +614,8 @@ def measure(doc: Document, site: str) -> Observed:
     """
     lines = doc.lines
     line_reasons = list(map(_REMOVED_BY, lines))
+    texts = list(map(_TEXT, lines))
+    lengths = list(map(len, texts))
     before = 0
     removed: dict[str, list[int]] = {}
     if any(map(_EDITS, lines)):
@@ -626,27 +630,28 @@ def measure(doc: Document, site: str) -> Observed:
     runs: list[tuple[str, list[str]]] = []
     lines_removed = len(lines) - line_reasons.count(None)
     if not lines_removed:
-        after = sum(map(len, map(_TEXT, lines)))
+        after = sum(lengths)
         before += after
     else:
-        after = removed_chars = start = 0
         # where the reason changes (by identity: two equal reasons that are distinct objects only split a run in two)
         ends = [*compress(range(1, len(lines)), map(is_not, line_reasons, islice(line_reasons, 1, None))), len(lines)]
-        for reason, end in zip(map(line_reasons.__getitem__, [0, *ends[:-1]]), ends):
-            if reason is None:
-                after += sum(map(len, map(_TEXT, lines[start:end])))
-            else:
-                texts = list(map(_TEXT, lines[start:end]))
-                chars = sum(map(len, texts))
-                if chars > EXAMPLE_CHARS and max(map(len, texts)) > EXAMPLE_CHARS:  # counted and offered cut (rare)
-                    texts = list(map(getitem, texts, repeat(EXAMPLE_SLICE)))
-                runs.append((reason, texts))
-                entry = removed.setdefault(reason, [0, 0])
-                entry[0] += end - start
-                entry[1] += chars
-                removed_chars += chars
-            start = end
-        before += after + removed_chars
+        starts = [0, *ends[:-1]]
+        chars_of = list(map(sum, map(lengths.__getitem__, map(slice, starts, ends))))
+        run_reasons = list(map(line_reasons.__getitem__, starts))
+        after = sum(compress(chars_of, map(is_, run_reasons, repeat(None))))
+        before += sum(chars_of)
+        for reason, start, end, chars in zip(run_reasons, starts, ends, chars_of):
+            if reason is not None:
+                run = texts[start:end]
+                if chars > EXAMPLE_CHARS and max(lengths[start:end]) > EXAMPLE_CHARS:  # counted and offered cut (rare)
+                    run = list(map(getitem, run, repeat(EXAMPLE_SLICE)))
+                runs.append((reason, run))
+                entry = removed.get(reason)
+                if entry is None:
+                    removed[reason] = [end - start, chars]
+                else:
+                    entry[0] += end - start
+                    entry[1] += chars
     if doc.headline:
         before += len(doc.headline)
         entry = removed.setdefault(TITLE, [0, 0])
@@ -655,7 +660,8 @@ def measure(doc: Document, site: str) -> Observed:
         runs.insert(0, (TITLE, [doc.headline[:EXAMPLE_CHARS]]))
         lines_removed += 1
     rejection = doc.rejection.reason if doc.rejection is not None else None
-    return Observed(doc.source, site, content_hash(doc.source), before, after, removed, rejection, lines_removed, line_reasons, runs)
+    return Observed(doc.source, site, content_hash(doc.source), before, after, removed, rejection, lines_removed, line_reasons, runs,
+                    texts, lengths)
 
 
 def task_lines(counts: dict[str, Counter], limit: int) -> Counter:
@@ -670,7 +676,7 @@ def task_lines(counts: dict[str, Counter], limit: int) -> Counter:
     keep = 2 * limit
     if sum(map(len, counts.values())) <= 4 * limit:
         return Counter({(reason, text): n for reason, counter in counts.items() for text, n in counter.items()})
-    cut = sorted(chain.from_iterable(counter.values() for counter in counts.values()), reverse=True)[keep - 1]
+    cut = heapq.nlargest(keep, chain.from_iterable(counter.values() for counter in counts.values()))[-1]
     kept: Counter = Counter()
     tied: list[tuple[str, str]] = []
     for reason, counter in counts.items():
@@ -696,10 +702,10 @@ def shown(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> tup
     rejection = None if doc.rejection is None else (doc.rejection.reason, doc.rejection.detail)
     width = limits.max_line_chars
     lines = doc.lines[: limits.max_lines]
-    texts = list(map(_TEXT, lines))
+    texts = seen.texts[: limits.max_lines]
     if doc.headline:
         texts.insert(0, doc.headline)
-    if texts and max(map(len, texts)) > width:
+    if texts and max(max(seen.lengths[: limits.max_lines], default=0), len(doc.headline)) > width:
         texts = list(map(getitem, texts, repeat(slice(0, width))))
     text: str | list[str] = "\n".join(texts)
     if not texts or text.count("\n") != len(texts) - 1:  # no line, or a line holding a line break: the texts as a list
