@@ -156,7 +156,7 @@ Targets (PASS/MISS printed next to the figure, and again at the end)
     - heuristics: <= 0.5 ms per 10 KB of input (issue 4; the text path is the one that matters);
     - HTML: whole pipeline <= 1.25x trafilatura alone (checked against both versions; issue 15);
     - HTML: the whole 1-worker run <= 1.3x (issue 12) and <= 1.25x (issue 15) trafilatura alone's whole run;
-    - 2 workers >= 1.7x the docs/s of 1 worker (subprocess runs);
+    - 2 workers >= 1.8x the docs/s of 1 worker (subprocess runs; issue 15);
     - deduplication adds at most 30% to a 1-worker run (subprocess runs).
 
 Usage::
@@ -219,7 +219,7 @@ TARGET_HTML_RATIO = 1.25  # issue 15: the HTML default path at most 1.25x trafil
 WHOLE_RUN_HTML_RATIOS = ((1.3, "issue 12"), (1.25, "issue 15"))
 TARGET_HTML_OWN_SHARE = 10.0  # issue 15: the cleaner's own code at most 10% of the HTML path
 TARGET_FAST_SPEEDUP = 3.0  # issue 15: --extractor resiliparse at least 3x the trafilatura path's docs/s
-TARGET_SCALING = 1.7
+TARGET_SCALING = 1.8  # issue 15: 2 workers at least 1.8x one worker on the 990 pages and on the 990 dumps (an earlier issue asked 1.7x)
 TARGET_DEDUP_ADDED_PERCENT = 30.0
 STARTUP_REPEAT = 5
 TARGET_STARTUP_S = {"run one file": 1.0, "explain FILE": 0.8, "--help": 0.3}  # issue 15, whole process wall time
