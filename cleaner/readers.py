@@ -519,7 +519,10 @@ def gunzip_members(compressed: bytes, max_bytes: int) -> bytes:
     `unused_data`, so feeding it the whole rest of the file after each member
     made a file of many members quadratic (200,000 empty members: 17.5 s, and
     4 times that for twice as many); now what is copied after a member is at
-    most the size of the piece its last bytes came in.
+    most the size of the piece its last bytes came in. The first member is
+    fed the whole file at once: what follows it is copied once, which is
+    linear, and the usual file of one member is inflated in one call (on
+    trafilatura-eval html 0.33 ms a page instead of 0.38).
 
     >>> gunzip_members(gzip.compress(b"a") + b"\\0\\0" + gzip.compress(b"b"), 10)
     b'ab'
@@ -527,9 +530,9 @@ def gunzip_members(compressed: bytes, max_bytes: int) -> bytes:
     view = memoryview(compressed)
     chunks: list[bytes] = []
     size = pos = 0
+    feed = len(view)  # the first member: see the docstring
     while (pos := _after_padding(compressed, pos)) < len(view):
         inflater = zlib.decompressobj(GZIP_WBITS)
-        feed = FIRST_FEED
         while not inflater.eof:
             if pos >= len(view):
                 raise InputError("bad_gzip", "truncated gzip stream (it ends before its end marker)")
@@ -544,6 +547,7 @@ def gunzip_members(compressed: bytes, max_bytes: int) -> bytes:
                 raise InputError("too_large", f"more than --max-bytes {max_bytes} once decompressed")
             pos += len(piece) - len(inflater.unused_data) - len(inflater.unconsumed_tail)
             feed = min(feed * 2, MAX_FEED)
+        feed = FIRST_FEED
     return b"".join(chunks)
 
 

@@ -370,6 +370,9 @@ def test_a_gzip_of_many_members_is_read_in_linear_time(tmp_path: Path) -> None:
         (gzip.compress(b"a" * 50) + gzip.compress(b"b" * 40)[:-3], 1000, "bad_gzip"),
         (gzip.compress(b"a" * 50) + b"garbage after", 1000, "bad_gzip"),
         (gzip.compress(b"a" * 50) + b"\0" * 100, 1000, b"a" * 50),
+        (gzip.compress(b"a" * 100), 100, b"a" * 100),  # one member, fed whole: the bound is still exact
+        (gzip.compress(b"a" * 101), 100, "too_large"),
+        (gzip.compress(b"a" * 100)[:-3], 1000, "bad_gzip"),
     ],
 )
 def test_gzip_members_keep_the_size_bound_and_the_bad_gzip_rejects(tmp_path: Path, data: bytes, limit: int, reason: str | bytes) -> None:
