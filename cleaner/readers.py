@@ -121,8 +121,9 @@ GZIP_WBITS = 16 + zlib.MAX_WBITS
 # Compressed bytes fed to zlib at a time while a gzip member goes on: the first piece, and the largest.
 FIRST_FEED, MAX_FEED = 256, 1 << 20
 NOT_NUL = re.compile(rb"[^\x00]")
-# C0 controls other than tab, newline, form feed, carriage return and escape.
-BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# C0 controls other than tab, newline, vertical tab, form feed, carriage return and escape; counted by
+# deleting them with `bytes.translate` (a C loop; a regular expression's findall took 4 times as long).
+BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 # Names of one directory sorted in memory at a time (a larger directory is sorted in spilled runs), and the
 # bytes read from a run at a time while they are merged.
 WALK_CHUNK = 50_000
@@ -612,7 +613,7 @@ def _decode_with(data: bytes, encoding: str) -> str:
 
 def _looks_binary(data: bytes) -> bool:
     sample = data[:BINARY_SAMPLE]
-    return b"\x00" in sample or len(BINARY_BYTES.findall(sample)) > len(sample) // 100
+    return b"\x00" in sample or len(sample) - len(sample.translate(None, BINARY_BYTES)) > len(sample) // 100
 
 
 def _declared_charset(data: bytes) -> str | None:
