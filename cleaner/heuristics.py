@@ -272,8 +272,19 @@ class LazyMeasures(Sequence):
         return measure if whole is None else whole._replace(words=measure.words)
 
     def link_like_indexes(self) -> list[int]:
-        """The lines whose cheap measures say link-like (a wrapped paragraph's measure never is: it is prose)."""
-        return [i for i, text in enumerate(self.texts) if self.shape(text).link_like and i not in self.wrapped]
+        """The lines whose cheap measures say link-like (a wrapped paragraph's measure never is: it is prose).
+
+        Only a line with "://" or "www." in it (a URL line) or with a
+        separator (a menu row has two) can be; the others are not shaped.
+        """
+        measurer = self.measurer
+        if not measurer.urls and not measurer.menus:
+            return []
+        marks = ("://", "www.", *SEPARATOR_CHARS)
+        return [
+            i for i, text in enumerate(self.texts)
+            if any(map(text.__contains__, marks)) and self.shape(text).link_like and i not in self.wrapped
+        ]
 
 
 def other_language_density(text: str, stop: frozenset[str]) -> float:
