@@ -7,12 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.api import clean_text
 from cleaner.config import Config
 from cleaner.document import Document, lines_from_text
 from cleaner.heuristics import (
     BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics, LazyMeasures,
+    LineMeasurer,
     Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
     title_case,
     word_measures, wrapped_groups,
@@ -792,3 +795,18 @@ def test_the_text_path_and_the_fast_path_keep_measures_made_at_once() -> None:
     text = doc_of(["The harbour reopened on Monday after three months of repairs to the sea wall."])
     fast = doc_of(["The harbour reopened on Monday after three months of repairs to the sea wall."], extractor="resiliparse")
     assert isinstance(heuristics.measures(text), list) and isinstance(heuristics.measures(fast), list)
+
+
+TOKENS = ["the", "harbour", "Reopened", "on", "Monday", ".", ":", "|", "•", "https://x.org/a", "www.x.org", "港口", "重新开放。",
+          "ประเทศไทย", "123", "(the", "”", " ", "  ", "Der", "und"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TOKENS), max_size=30).map(" ".join), min_size=1, max_size=8))
+def test_a_line_measured_alone_is_measured_as_in_the_page_s_loop(texts: list[str]) -> None:
+    """`LineMeasurer.measure` (the lazy measures') and `measure_all` (`measure_lines`') are two spellings of one measure."""
+    distinct = list(dict.fromkeys(texts))
+    stop = stoplists()["English"]
+    together = LineMeasurer(distinct, stop).measure_all(distinct)
+    alone = LineMeasurer(distinct, stop)
+    assert [alone.measure(text) for text in distinct] == [together[text] for text in distinct]
