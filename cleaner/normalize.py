@@ -165,8 +165,8 @@ def settled_characters(text: str) -> str:
     mojibake mark, nothing to compose, nothing invisible) settles the text:
     a pass over its result would change nothing, and is not made (see
     `only_layout_changed`). On trafilatura-eval html that spares the
-    second pass of 965 of the 2,451 non-ASCII texts normalised, about
-    0.14 ms a page.
+    second pass of 965 of the 2,451 non-ASCII texts normalised (0.48 ->
+    0.36 ms a page for this function).
 
     >>> settled_characters("Â"), settled_characters("e​́")
     ('€', 'é')
