@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -168,15 +168,67 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
     (5, True, True, True)
     """
     distinct = list(dict.fromkeys(texts))
-    contains = stop.__contains__ if stop is not None else None
-    # Lines that get only the cheap measures share one Measure per distinct value.
-    shape_only: dict[tuple[int, bool, bool], Measure] = {}
-    measured: dict[str, Measure] = {}
-    # What no line can be when the whole page has none of it: looked for once, not once a line.
-    joined = "\n".join(distinct)
-    urls = "://" in joined or "www." in joined
-    menus = any(map(joined.__contains__, SEPARATOR_CHARS))
-    for text in distinct:
+    measured = LineMeasurer(distinct, stop, min_words, full_words).measure_all(distinct)
+    return list(map(measured.__getitem__, texts))
+
+
+class Shape(NamedTuple):
+    """A line's cheap measures (`LineMeasurer.shape`); `full` when it needs the costlier ones."""
+
+    words: int
+    sentence_end: bool
+    intro: bool
+    link_like: bool
+    full: bool
+
+
+class LineMeasurer:
+    """`measure_lines`'s work on one line of a page, a line's cheap measures (`shape`) apart from the rest (`measure`).
+
+    What no line can be when the whole page has none of it (a URL, a menu
+    row) is looked for once, in `distinct` (the page's distinct lines), not
+    once a line.
+    """
+
+    def __init__(self, distinct: list[str], stop: frozenset[str] | None, min_words: int = 3, full_words: int = 20) -> None:
+        self.stop = stop
+        self.contains = stop.__contains__ if stop is not None else None
+        self.min_words = min_words
+        self.full_words = full_words
+        joined = "\n".join(distinct)
+        self.urls = "://" in joined or "www." in joined
+        self.menus = any(map(joined.__contains__, SEPARATOR_CHARS))
+        # Lines that get only the cheap measures share one Measure per distinct value.
+        self.shape_only: dict[tuple[int, bool, bool], Measure] = {}
+
+    def measure_all(self, distinct: list[str]) -> dict[str, Measure]:
+        """Each of the distinct lines' `Measure`: `measure` of each, in one loop (a call a line cost the text path 9% of its heuristics' time)."""
+        min_words, full_words, urls, menus = self.min_words, self.full_words, self.urls, self.menus
+        shape_only = self.shape_only
+        measured: dict[str, Measure] = {}
+        for text in distinct:
+            # The body of `shape`, inline.
+            spaced = len(text.split())
+            n = spaced if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * spaced else word_count(text, spaced)
+            end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS
+            if not end and n > spaced:
+                end = holds_sentence_end(text)
+            intro = not end and text.rstrip()[-1:] in INTRO_ENDS
+            link_like = urls and ("://" in text or "www." in text) and is_url_line(text)
+            if menus and not link_like and not end and text[:1] != "|":
+                link_like = is_menu_row(text)
+            if link_like or (n < full_words and not ((end or intro) and n >= min_words)):
+                key = (n, end, link_like)
+                measure = shape_only.get(key)
+                if measure is None:
+                    measure = shape_only[key] = Measure(n, end, 0.0, 1.0, 0.0, link_like)
+            else:
+                measure = self.full(text, n, end, intro, link_like)
+            measured[text] = measure
+        return measured
+
+    def shape(self, text: str) -> Shape:
+        """A line's cheap measures (the first half of `measure_all`'s loop, which the tests hold it to)."""
         spaced = len(text.split())
         # word_count's own test for text that needs no counting by script, inline: most lines pass it.
         n = spaced if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * spaced else word_count(text, spaced)
@@ -184,21 +236,85 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
         if not end and n > spaced:
             end = holds_sentence_end(text)
         intro = not end and text.rstrip()[-1:] in INTRO_ENDS
-        link_like = urls and ("://" in text or "www." in text) and is_url_line(text)
-        if menus and not link_like and not end and text[:1] != "|":
+        link_like = self.urls and ("://" in text or "www." in text) and is_url_line(text)
+        if self.menus and not link_like and not end and text[:1] != "|":
             link_like = is_menu_row(text)
-        if link_like or (n < full_words and not ((end or intro) and n >= min_words)):
+        full = not (link_like or (n < self.full_words and not ((end or intro) and n >= self.min_words)))
+        return Shape(n, end, intro, link_like, full)
+
+    def measure(self, text: str, shape: Shape | None = None) -> Measure:
+        """The line's `Measure` (`shape` is `self.shape(text)` when the caller has it), as `measure_all` makes it."""
+        n, end, intro, link_like, full = shape or self.shape(text)
+        if not full:
             key = (n, end, link_like)
-            measure = shape_only.get(key)
+            measure = self.shape_only.get(key)
             if measure is None:
-                measure = shape_only[key] = Measure(n, end, 0.0, 1.0, 0.0, link_like)
-        else:
-            script = line_script(text)
-            measure = Measure(n, end, *word_measures(text, contains, n, script), link_like, script is not None, intro)
-            if script is None and stop is not None and n >= OTHER_LANGUAGE_MIN_WORDS and measure.stop_density < OTHER_LANGUAGE_BELOW:
-                measure = measure._replace(stop_density=max(measure.stop_density, other_language_density(text, stop)))
-        measured[text] = measure
-    return list(map(measured.__getitem__, texts))
+                measure = self.shape_only[key] = Measure(n, end, 0.0, 1.0, 0.0, link_like)
+            return measure
+        return self.full(text, n, end, intro, link_like)
+
+    def full(self, text: str, n: int, end: bool, intro: bool, link_like: bool) -> Measure:
+        """The measure of a line that could read as prose: stopword density (or its script's), capitals, symbols."""
+        stop = self.stop
+        script = line_script(text)
+        measure = Measure(n, end, *word_measures(text, self.contains, n, script), link_like, script is not None, intro)
+        if script is None and stop is not None and n >= OTHER_LANGUAGE_MIN_WORDS and measure.stop_density < OTHER_LANGUAGE_BELOW:
+            measure = measure._replace(stop_density=max(measure.stop_density, other_language_density(text, stop)))
+        return measure
+
+
+class LazyMeasures(Sequence):
+    """A page's measures (`Heuristics.measures`), each line's made when it is first read: the HTML path reads few.
+
+    On a body an HTML extractor made, the heuristics trim its edges only
+    (`Thresholds.edges_only`): they read every line's cheap measures
+    (`link_like`) and the full ones of the lines from each end up to the
+    first that scores above zero (`Heuristics.positive_bounds`), not those of
+    the paragraphs between. An item is the `Measure` `measure_lines` and
+    `Heuristics.measure_wrapped` give it: `wrapped` holds, for the lines
+    of a hard-wrapped paragraph that reads as prose, the paragraph's measure.
+    """
+
+    def __init__(self, texts: list[str], stop: frozenset[str] | None, wrapped: dict[int, Measure]) -> None:
+        self.texts = texts
+        self.measurer = LineMeasurer(list(dict.fromkeys(texts)), stop)
+        self.wrapped = wrapped
+        self.shapes: dict[str, Shape] = {}
+        self.measured: dict[str, Measure] = {}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def shape(self, text: str) -> Shape:
+        shape = self.shapes.get(text)
+        if shape is None:
+            shape = self.shapes[text] = self.measurer.shape(text)
+        return shape
+
+    def __getitem__(self, i):  # -> Measure (an index, as the heuristics read it)
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        text = self.texts[i]
+        measure = self.measured.get(text)
+        if measure is None:
+            measure = self.measured[text] = self.measurer.measure(text, self.shape(text))
+        whole = self.wrapped.get(i % len(self.texts))
+        return measure if whole is None else whole._replace(words=measure.words)
+
+    def link_like_indexes(self) -> list[int]:
+        """The lines whose cheap measures say link-like (a wrapped paragraph's measure never is: it is prose).
+
+        Only a line with "://" or "www." in it (a URL line) or with a
+        separator (a menu row has two) can be; the others are not shaped.
+        """
+        measurer = self.measurer
+        if not measurer.urls and not measurer.menus:
+            return []
+        marks = ("://", "www.", *SEPARATOR_CHARS)
+        return [
+            i for i, text in enumerate(self.texts)
+            if any(map(text.__contains__, marks)) and self.shape(text).link_like and i not in self.wrapped
+        ]
 
 
 def other_language_density(text: str, stop: frozenset[str]) -> float:
@@ -398,14 +514,27 @@ class Heuristics:
 
     # ------------------------------------------------------------ measures
 
-    def measures(self, doc: Document) -> list[Measure]:
-        """Every line's measures, indexes matching `doc.lines`; a line already removed is measured as empty."""
+    def measures(self, doc: Document) -> list[Measure] | LazyMeasures:
+        """Every line's measures, indexes matching `doc.lines`; a line already removed is measured as empty.
+
+        Made as they are read (`LazyMeasures`) when the body's edges are all
+        the heuristics trim (`trims_edges_only`), else all at once.
+        """
         texts = [line.text if line.removed_by is None else "" for line in doc.lines]
         stop = self.stoplist(doc, texts)
+        groups = wrapped_groups(doc, texts)
+        if self.trims_edges_only(doc):
+            wrapped = {i: whole for group in groups if (whole := self.wrapped_measure(group, texts, stop)) for i in group}
+            return LazyMeasures(texts, stop, wrapped)
         measures = measure_lines(texts, stop)
-        for group in wrapped_groups(doc, texts):
+        for group in groups:
             self.measure_wrapped(group, texts, measures, stop)
         return measures
+
+    def trims_edges_only(self, doc: Document) -> bool:
+        """Whether `body_bounds` only trims the body's ends (`Thresholds.edges_only`, no `tail_share`), which the other steps leave alone (an extracted body)."""
+        t = self.thresholds(doc)
+        return bool(doc.extractor) and t.edges_only and t.tail_share <= 0
 
     def measure_wrapped(self, group: list[int], texts: list[str], measures: list[Measure], stop: frozenset[str] | None) -> None:
         """Lines of one hard-wrapped paragraph that reads as prose are measured as sentences of it.
@@ -413,11 +542,18 @@ class Heuristics:
         Each line keeps its own length (its score is its words), but takes
         the paragraph's sentence end, stopword density, capitals and symbols.
         """
-        (whole,) = measure_lines([" ".join(texts[i] for i in group)], stop)
-        if self.classify(whole) != PROSE or not whole.sentence_end:
+        whole = self.wrapped_measure(group, texts, stop)
+        if whole is None:
             return
         for i in group:
             measures[i] = whole._replace(words=measures[i].words)
+
+    def wrapped_measure(self, group: list[int], texts: list[str], stop: frozenset[str] | None) -> Measure | None:
+        """The measure of a hard-wrapped paragraph's lines joined (`measure_wrapped`), None when it does not read as prose."""
+        (whole,) = measure_lines([" ".join(texts[i] for i in group)], stop)
+        if self.classify(whole) != PROSE or not whole.sentence_end:
+            return None
+        return whole
 
     def stoplist(self, doc: Document, texts: list[str] | None = None) -> frozenset[str] | None:
         """The stoplist guessed from the document's kept lines (`texts`); `doc.lang` is not read (see the module)."""
@@ -447,8 +583,9 @@ class Heuristics:
 
     # ------------------------------------------------------------ steps
 
-    def boilerplate_lines(self, doc: Document, measures: list[Measure]) -> Document:
-        for i in [i for i, m in enumerate(measures) if m.link_like]:
+    def boilerplate_lines(self, doc: Document, measures: list[Measure] | LazyMeasures) -> Document:
+        flagged = measures.link_like_indexes() if isinstance(measures, LazyMeasures) else [i for i, m in enumerate(measures) if m.link_like]
+        for i in flagged:
             line = doc.lines[i]
             if line.kept and not URL.search(line.text):
                 doc.remove(i, BOILERPLATE_LINE, "link-like")
@@ -486,8 +623,13 @@ class Heuristics:
         cost = t.chrome_line_cost + t.chrome_word_cost * m.words
         return -2 * cost if kind == CHROME else -cost
 
-    def body_bounds(self, doc: Document, measures: list[Measure]) -> Document:
+    def body_bounds(self, doc: Document, measures: list[Measure] | LazyMeasures) -> Document:
         kept = doc.kept_indexes()
+        if self.trims_edges_only(doc):
+            # Only the first and the last line that score above zero matter: found from the ends, reading few measures.
+            t = self.thresholds(doc)
+            bounds = self.positive_bounds(kept, measures, t)
+            return doc if bounds is None else self.trim_edges(doc, kept, bounds, t, measures)
         scores = self.line_scores(doc, kept, measures)
         runs = prose_runs(scores)
         if not runs:
@@ -498,7 +640,8 @@ class Heuristics:
                 self.cut_tail(doc, kept, runs, t)
                 kept = doc.kept_indexes()
                 scores = self.line_scores(doc, kept, measures)
-            return self.trim_edges(doc, kept, scores, t, measures)
+            positive = [k for k, score in enumerate(scores) if score > 0]
+            return self.trim_edges(doc, kept, (positive[0], positive[-1]), t, measures) if positive else doc
         title = title_lines(doc, kept)
 
         def weight(run: tuple[int, int, float]) -> float:
@@ -540,11 +683,28 @@ class Heuristics:
         for i in kept[end + 1:]:
             doc.remove(i, BODY_BOUNDS, "after body")
 
-    def trim_edges(self, doc: Document, kept: list[int], scores: list[float], t: Thresholds, measures: list[Measure]) -> Document:
-        """The gentle body finder for extracted HTML: drop only short non-sentences at the very ends."""
-        positive = [k for k, score in enumerate(scores) if score > 0]
-        if not positive:
-            return doc
+    def positive_bounds(self, kept: list[int], measures: list[Measure] | LazyMeasures, t: Thresholds) -> tuple[int, int] | None:
+        """The first and the last position (in `kept`) whose `line_scores` score is above zero, None when none is.
+
+        Read from each end inwards: the lines between are never measured.
+        A line's own score (`score`) is the one to read: `line_scores` raises
+        only that of a line ending in a colon between two lines that read as
+        prose (`PROSE`, `NEAR`), which score above zero themselves, so such a
+        line is never the first or the last above zero.
+        """
+
+        def positive(k: int) -> bool:
+            return self.score(measures[kept[k]], t) > 0
+
+        first = next((k for k in range(len(kept)) if positive(k)), None)
+        if first is None:
+            return None
+        return first, next(k for k in range(len(kept) - 1, first - 1, -1) if positive(k))
+
+    def trim_edges(self, doc: Document, kept: list[int], bounds: tuple[int, int], t: Thresholds,
+                   measures: list[Measure] | LazyMeasures) -> Document:
+        """The gentle body finder for extracted HTML: drop only short non-sentences at the very ends (outside `bounds`, the first and last line that score above zero)."""
+        first, last = bounds
 
         def trimmable(k: int) -> bool:
             m = measures[kept[k]]
@@ -555,11 +715,11 @@ class Heuristics:
             return not m.link_like and not any(map(str.isdigit, text))
 
         tail = len(kept) - 1
-        while tail > positive[-1] and trimmable(tail):
+        while tail > last and trimmable(tail):
             doc.remove(kept[tail], BODY_BOUNDS, "after body")
             tail -= 1
         head = 0
-        while t.trim_head and head < positive[0] and trimmable(head):
+        while t.trim_head and head < first and trimmable(head):
             doc.remove(kept[head], BODY_BOUNDS, "before body")
             head += 1
         return doc

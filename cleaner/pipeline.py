@@ -150,14 +150,15 @@ class Pipeline:
         headline = ""
         if kind == "html":
             second = self.second_lines(text, self.extractor.name)
-            found = self.extract_page(text, url, second)
+            second_words = words_of(second) if second is not None else None  # counted once: extraction and union weigh it
+            found = self.extract_page(text, url, second_words)
             page = found.page
             title = normalize(found.title)
             body = blocks_as_paragraphs(normalize(found.body))
             comments = [line.text for line in lines_from_text(normalize(found.comments))]
             extractor = found.extractor or self.extractor.name
             found = Extracted(body, title, found.url, found.date, normalize(found.sitename))
-            lines = self.with_second_opinion(lines_from_text(found.body), text, extractor, second)
+            lines = self.with_second_opinion(lines_from_text(found.body), text, extractor, second, second_words)
             if self.config.heuristics:
                 lines = mark_link_paragraphs(lines, page)
         else:
@@ -181,16 +182,16 @@ class Pipeline:
             headline=headline,
         )
 
-    def extract_page(self, html: str, url: str, second: list[Line] | None = None) -> Extracted:
+    def extract_page(self, html: str, url: str, second_words: int | None = None) -> Extracted:
         """The extractor's body of a page, with its comments after it (`keep`) or apart (`field`).
 
         `comments_field` is passed only when asked for, and `enough_words`
-        (from the `second` extractor's lines, `extract.FastFirst`) only
-        when there are such lines, so an extractor made before they existed
-        still serves `drop` and `keep`.
+        (from the words of the second extractor's lines, `second_words`,
+        `extract.FastFirst`) only when there are such lines, so an extractor
+        made before they existed still serves `drop` and `keep`.
         """
         mode = self.config.comments
-        options: dict = {} if second is None else {"enough_words": FAST_FIRST.enough_words(words_of(second))}
+        options: dict = {} if second_words is None else {"enough_words": FAST_FIRST.enough_words(second_words)}
         if mode == "field":
             return self.extractor.extract(html, url=url, favor=self.config.favor, comments=False, comments_field=True, **options)
         return self.extractor.extract(html, url=url, favor=self.config.favor, comments=mode == "keep", **options)
@@ -203,19 +204,19 @@ class Pipeline:
         return lines_from_text(blocks_as_paragraphs(normalize(resiliparse_text(page_markup(html)))))
 
     def with_second_opinion(self, lines: list[Line], html: str, extractor: str,
-                            second: list[Line] | None = None) -> list[Line]:
+                            second: list[Line] | None = None, second_words: int | None = None) -> list[Line]:
         """`lines` (made by `extractor`) with the prose only the second extractor found (`second.union`), when one is configured.
 
         `second` is the second extractor's lines when they were read before
-        the extraction (`second_lines`); a fast path's page that fell back to
-        trafilatura has them read here.
+        the extraction (`second_lines`), `second_words` their `words_of`; a
+        fast path's page that fell back to trafilatura has them read here.
         """
         name = self.config.second_extractor
         if name == "none" or name == extractor:
             return lines
         if second is None:
-            second = self.second_lines(html, extractor) or []
-        return union(lines, second, name)
+            second, second_words = self.second_lines(html, extractor) or [], None
+        return union(lines, second, name, second_words=second_words)
 
     def clean(self, doc: Document) -> Document:
         """Run every step, then the filters; the first filter that rejects decides."""

@@ -121,8 +121,9 @@ GZIP_WBITS = 16 + zlib.MAX_WBITS
 # Compressed bytes fed to zlib at a time while a gzip member goes on: the first piece, and the largest.
 FIRST_FEED, MAX_FEED = 256, 1 << 20
 NOT_NUL = re.compile(rb"[^\x00]")
-# C0 controls other than tab, newline, form feed, carriage return and escape.
-BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# C0 controls other than tab, newline, vertical tab, form feed, carriage return and escape; counted by
+# deleting them with `bytes.translate` (a C loop; a regular expression's findall took 4 times as long).
+BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 # Names of one directory sorted in memory at a time (a larger directory is sorted in spilled runs), and the
 # bytes read from a run at a time while they are merged.
 WALK_CHUNK = 50_000
@@ -519,7 +520,10 @@ def gunzip_members(compressed: bytes, max_bytes: int) -> bytes:
     `unused_data`, so feeding it the whole rest of the file after each member
     made a file of many members quadratic (200,000 empty members: 17.5 s, and
     4 times that for twice as many); now what is copied after a member is at
-    most the size of the piece its last bytes came in.
+    most the size of the piece its last bytes came in. The first member is
+    fed the whole file at once: what follows it is copied once, which is
+    linear, and the usual file of one member is inflated in one call (on
+    trafilatura-eval html 0.33 ms a page instead of 0.38).
 
     >>> gunzip_members(gzip.compress(b"a") + b"\\0\\0" + gzip.compress(b"b"), 10)
     b'ab'
@@ -527,9 +531,9 @@ def gunzip_members(compressed: bytes, max_bytes: int) -> bytes:
     view = memoryview(compressed)
     chunks: list[bytes] = []
     size = pos = 0
+    feed = len(view)  # the first member: see the docstring
     while (pos := _after_padding(compressed, pos)) < len(view):
         inflater = zlib.decompressobj(GZIP_WBITS)
-        feed = FIRST_FEED
         while not inflater.eof:
             if pos >= len(view):
                 raise InputError("bad_gzip", "truncated gzip stream (it ends before its end marker)")
@@ -544,6 +548,7 @@ def gunzip_members(compressed: bytes, max_bytes: int) -> bytes:
                 raise InputError("too_large", f"more than --max-bytes {max_bytes} once decompressed")
             pos += len(piece) - len(inflater.unused_data) - len(inflater.unconsumed_tail)
             feed = min(feed * 2, MAX_FEED)
+        feed = FIRST_FEED
     return b"".join(chunks)
 
 
@@ -608,7 +613,7 @@ def _decode_with(data: bytes, encoding: str) -> str:
 
 def _looks_binary(data: bytes) -> bool:
     sample = data[:BINARY_SAMPLE]
-    return b"\x00" in sample or len(BINARY_BYTES.findall(sample)) > len(sample) // 100
+    return b"\x00" in sample or len(sample) - len(sample.translate(None, BINARY_BYTES)) > len(sample) // 100
 
 
 def _declared_charset(data: bytes) -> str | None:

@@ -239,11 +239,14 @@ def key(text: str) -> str:
     return kept.casefold()
 
 
-def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpinion = SECOND_OPINION) -> list[Line]:
+def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpinion = SECOND_OPINION,
+          second_words: int | None = None) -> list[Line]:
     """`first`'s lines with the lines only `second` has, each where it stands, and the additions that are not prose removed.
 
     Lines before `first`'s first line or after its last are added only when
-    `first` is cut short (`cut_short`).
+    `first` is cut short (`cut_short`). `second_words` is `words_of(second)`
+    when the caller has counted it (the pipeline has, for the fast-first
+    extraction), so that it is not counted again.
 
     >>> lines = union([Line("Headline"), Line("A first paragraph of the article, long enough to be prose.", True)],
     ...     [Line("A first paragraph of the article, long enough to be prose."),
@@ -266,7 +269,7 @@ def union(first: list[Line], second: list[Line], name: str, opinion: SecondOpini
             continue
         inside = 0 < i1 < len(first) and 0 < i2 < len(first)
         if not inside and edges is None:
-            edges = cut_short(first, second, opinion)
+            edges = cut_short(first, second, opinion, second_words)
         if edges or inside:
             candidates = range(j1, j2)
         elif i1 == 0 and i2 < len(first):
@@ -289,9 +292,9 @@ def lede(second: list[Line], j1: int, j2: int, opinion: SecondOpinion) -> range:
     return range(start, j2)
 
 
-def cut_short(first: list[Line], second: list[Line], opinion: SecondOpinion) -> bool:
-    """Whether `first` has fewer words than `opinion.short_share` of `second`'s: it lost part of the article."""
-    return words_of(first) < opinion.short_share * words_of(second)
+def cut_short(first: list[Line], second: list[Line], opinion: SecondOpinion, second_words: int | None = None) -> bool:
+    """Whether `first` has fewer words than `opinion.short_share` of `second`'s (`second_words` when counted already): it lost part of the article."""
+    return words_of(first) < opinion.short_share * (words_of(second) if second_words is None else second_words)
 
 
 def added(line: Line, name: str, opinion: SecondOpinion) -> Line:

@@ -7,12 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.api import clean_text
 from cleaner.config import Config
 from cleaner.document import Document, lines_from_text
 from cleaner.heuristics import (
-    BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics,
+    BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics, LazyMeasures,
+    LineMeasurer,
     Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
     title_case,
     word_measures, wrapped_groups,
@@ -739,3 +742,71 @@ def test_classes_of_lines_in_their_own_script(text: str, kind: str) -> None:
     heuristics = Heuristics()
     (measure,) = measure_lines([text], stoplists()["English"])
     assert heuristics.classify(measure) == kind
+
+
+# --- an extracted body's measures are made as they are read ------------------------------------------------
+
+
+class EagerHeuristics(Heuristics):
+    """The heuristics with every measure made at once and every score worked out, as before measures were lazy."""
+
+    def trims_edges_only(self, doc: Document) -> bool:
+        return False
+
+
+EDGE_LINES = [
+    "Menu", "Home | News | Sport", "Share this:", "https://example.com/harbour", "By Jane Doe, 3 May 2024",
+    "The harbour reopened on Monday after three months of repairs to the sea wall.",
+    "Fishing boats returned first, and the ferry followed in the afternoon with its passengers.",
+    "The works had three parts:", "Photo: the new wall", "Related stories", "Contact 0123 456 789",
+    "Der Hafen wurde am Montag nach drei Monaten Reparaturarbeiten an der Kaimauer wieder eröffnet.",
+    "the wall was", "rebuilt by the", "harbour board.",
+]
+
+
+@pytest.mark.parametrize("favor", ["precision", "balanced", "recall"])
+@pytest.mark.parametrize("seed", range(40))
+def test_an_extracted_body_trimmed_with_lazy_measures_loses_the_lines_eager_measures_remove(favor: str, seed: int) -> None:
+    """`LazyMeasures` and `positive_bounds` read only the lines near the ends: the same lines go, for the same reasons."""
+    rng = random.Random(seed)
+    texts = [rng.choice(EDGE_LINES) for _ in range(rng.randint(1, 14))]
+
+    def extracted() -> Document:
+        lines = lines_from_text("\n".join(texts) if seed % 2 else "\n\n".join(texts))
+        return Document(source="t", kind="html", lines=lines, title="Harbour reopens", extractor="trafilatura")
+
+    lazy, eager = Heuristics(favor), EagerHeuristics(favor)
+    assert lazy.trims_edges_only(extracted()) and isinstance(lazy.measures(extracted()), LazyMeasures)
+    got, expected = lazy(extracted()), eager(extracted())
+    assert [(line.removed_by, line.note) for line in got.lines] == [(line.removed_by, line.note) for line in expected.lines]
+
+
+def test_lazy_measures_are_the_measures_measure_lines_gives() -> None:
+    texts = [*EDGE_LINES, "", EDGE_LINES[5]]
+    stop = stoplists()["English"]
+    lazy = LazyMeasures(texts, stop, {})
+    assert list(lazy) == measure_lines(texts, stop)
+    assert lazy.link_like_indexes() == [i for i, m in enumerate(measure_lines(texts, stop)) if m.link_like]
+
+
+def test_the_text_path_and_the_fast_path_keep_measures_made_at_once() -> None:
+    """Their heuristics read every line (the text path's body bounds, the fast path's tail cut)."""
+    heuristics = Heuristics()
+    text = doc_of(["The harbour reopened on Monday after three months of repairs to the sea wall."])
+    fast = doc_of(["The harbour reopened on Monday after three months of repairs to the sea wall."], extractor="resiliparse")
+    assert isinstance(heuristics.measures(text), list) and isinstance(heuristics.measures(fast), list)
+
+
+TOKENS = ["the", "harbour", "Reopened", "on", "Monday", ".", ":", "|", "•", "https://x.org/a", "www.x.org", "港口", "重新开放。",
+          "ประเทศไทย", "123", "(the", "”", " ", "  ", "Der", "und"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TOKENS), max_size=30).map(" ".join), min_size=1, max_size=8))
+def test_a_line_measured_alone_is_measured_as_in_the_page_s_loop(texts: list[str]) -> None:
+    """`LineMeasurer.measure` (the lazy measures') and `measure_all` (`measure_lines`') are two spellings of one measure."""
+    distinct = list(dict.fromkeys(texts))
+    stop = stoplists()["English"]
+    together = LineMeasurer(distinct, stop).measure_all(distinct)
+    alone = LineMeasurer(distinct, stop)
+    assert [alone.measure(text) for text in distinct] == [together[text] for text in distinct]

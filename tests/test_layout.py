@@ -1,13 +1,13 @@
 """Lines looked up in the page they came from: a paragraph that is a link to another page is not the article's text."""
 
 import pytest
-from lxml.html import document_fromstring
+from lxml.html import document_fromstring, fromstring
 from resiliparse.parse.html import HTMLTree
 
 from cleaner.api import clean_html
 from cleaner.config import Config
 from cleaner.document import Line
-from cleaner.layout import LINK_PARAGRAPH, linked_paragraphs, mark_link_paragraphs
+from cleaner.layout import LINK_PARAGRAPH, LxmlTree, linked_paragraphs, mark_link_paragraphs
 
 PROSE = [
     "The harbour reopened on Monday after three months of repairs to the sea wall, which the winter storms broke.",
@@ -121,3 +121,12 @@ def test_the_fast_path_finds_link_paragraphs_in_resiliparse_s_tree_and_in_trafil
         (line,) = [line for line in doc.lines if line.text.startswith("Ferry company")]
         assert line.removed_by == LINK_PARAGRAPH, doc.extractor
     assert PROSE[2] in fast.text
+
+
+@pytest.mark.parametrize("markup", [
+    "<a href=/x>Tide tables</a>", "<a href=/x></a>", "<a href=/x>Tide <b>tables</b> today</a>",
+    "<a href=/x>Tide <!-- a comment --> tables</a>", "<p>Read <a href=/x>more</a> here</p>", "<a href=/x>caf&eacute; &amp; bar</a>",
+])
+def test_lxml_text_is_text_content_with_or_without_children(markup: str) -> None:
+    element = fromstring(f"<div>{markup}</div>")[0]
+    assert LxmlTree(element).text(element) == element.text_content()

@@ -1,8 +1,14 @@
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cleaner.normalize import UNICODE_SPACES, normalize
+from cleaner.normalize import (
+    MAX_CHARACTER_PASSES, MOJIBAKE_HINT, UNICODE_SPACES, collapse_spaces, compose_unicode, has_mojibake_hint, normalize,
+    remove_invisible, repair_mojibake,
+    settled_characters, unify_line_breaks,
+)
 
 CASES = [
     # (input, expected, why)
@@ -51,3 +57,45 @@ def test_unicode_spaces_are_all_the_white_space_left_after_line_breaks_and_invis
         if char.isspace() and not char.isascii() and normalize(f"a{char}b") not in ("a\nb", "ab")
     }
     assert others == set(UNICODE_SPACES)
+
+
+def settled_by_every_pass(text: str) -> str:
+    """`settled_characters` as it was before a pass could settle the text: passes until one changes nothing."""
+    for _ in range(MAX_CHARACTER_PASSES):
+        settled = collapse_spaces(remove_invisible(compose_unicode(repair_mojibake(unify_line_breaks(text)))))
+        if settled == text:
+            break
+        text = settled
+    return text
+
+
+# The characters each step acts on, so that random text meets every step and their interplay.
+TRICKY = (
+    " \t\n\r\u00a0\u2000\u2003\u3000\u2028\u0085\x0b\x0c\x1c\x1f\x00\x07\u200b\u00ad\ufeff"  # white space, breaks, invisible
+    "\u00c3\u00a9\u00e2\u20ac\u0153\u00c2\u00bb\u00f4\u2122\u0161"  # mojibake leads and continuations
+    "e\u0301A\u0302\u1100\u1161\u0338=\u212b"  # what NFC composes (and a singleton)
+    "ab.\u00e9\u0436"
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(TRICKY), max_size=40))
+def test_a_pass_that_only_changed_layout_settles_the_text(text: str) -> None:
+    """The settled text is the one passes until nothing changes give (`only_layout_changed` spares the last)."""
+    assert settled_characters(text) == settled_by_every_pass(text)
+
+
+@pytest.mark.parametrize("text", [
+    "caf\u00e9  au\u00a0lait \n  next",  # white space only: one pass
+    "\u00a0\u00dc\x86",  # the leading no-break space changes ftfy's reading: the mark is there, every pass runs
+    "Ã\u200b©",  # removing the invisible character makes the mark
+    "A\u0302\u00a9 x ",  # composing makes the mark
+])
+def test_settled_characters_matches_every_pass_on_the_interplays(text: str) -> None:
+    assert settled_characters(text) == settled_by_every_pass(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(TRICKY + "\ud800\udfff"), max_size=30))
+def test_re2_finds_the_mark_of_mojibake_where_python_s_engine_does(text: str) -> None:
+    assert has_mojibake_hint(text) == (MOJIBAKE_HINT.search(text) is not None)

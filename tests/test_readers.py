@@ -370,6 +370,9 @@ def test_a_gzip_of_many_members_is_read_in_linear_time(tmp_path: Path) -> None:
         (gzip.compress(b"a" * 50) + gzip.compress(b"b" * 40)[:-3], 1000, "bad_gzip"),
         (gzip.compress(b"a" * 50) + b"garbage after", 1000, "bad_gzip"),
         (gzip.compress(b"a" * 50) + b"\0" * 100, 1000, b"a" * 50),
+        (gzip.compress(b"a" * 100), 100, b"a" * 100),  # one member, fed whole: the bound is still exact
+        (gzip.compress(b"a" * 101), 100, "too_large"),
+        (gzip.compress(b"a" * 100)[:-3], 1000, "bad_gzip"),
     ],
 )
 def test_gzip_members_keep_the_size_bound_and_the_bad_gzip_rejects(tmp_path: Path, data: bytes, limit: int, reason: str | bytes) -> None:
@@ -472,3 +475,14 @@ def test_a_warc_http_charset_that_is_not_a_text_encoding_falls_back(tmp_path: Pa
 def test_a_character_device_named_as_an_input_is_not_read(tmp_path: Path) -> None:
     assert run_cli("/dev/zero", "-o", str(tmp_path / "out"), "--max-bytes", "1000") == 0
     assert rejects_of(tmp_path / "out") == {"zero": ("unreadable", "not a regular file (character device)")}
+
+
+@pytest.mark.parametrize("controls, binary", [(0, False), (10, False), (11, True), (500, True)])
+def test_a_text_is_binary_past_one_control_byte_in_a_hundred(controls: int, binary: bool) -> None:
+    """Of the first 1,000 bytes, 10 control bytes (\\x01-\\x08, \\x0e-\\x1a, \\x1c-\\x1f) are a text's, 11 a binary file's."""
+    data = bytes([1, 0x0E, 0x1F, 0x1C] * 200)[:controls] + b"\x09\x0a\x0b\x0c\x0d\x1b" + b"a" * (994 - controls)
+    if binary:
+        with pytest.raises(InputError):
+            decode(data, "text")
+    else:
+        assert decode(data, "text")[0].endswith("a")

@@ -5,7 +5,9 @@ import pytest
 from cleaner.config import Config
 from cleaner.document import Line
 from cleaner.pipeline import Pipeline
-from cleaner.second import FAST_PATH, ONE_EXTRACTOR, FastPath, parse_with_resiliparse, prune, pruned_text, union
+from cleaner.second import (
+    FAST_PATH, ONE_EXTRACTOR, SECOND_OPINION, FastPath, cut_short, parse_with_resiliparse, prune, pruned_text, union, words_of,
+)
 
 PROSE = [f"Paragraph {n} of the article tells the reader about the harbour and its long repairs this year." for n in range(6)]
 
@@ -47,6 +49,21 @@ CASES = [
 def test_union(first, second, expected, comment):
     lines = union([Line(t) for t in first], [Line(t) for t in second], "resiliparse")
     assert [(line.text, line.removed_by, line.note) for line in lines] == expected, comment
+
+
+@pytest.mark.parametrize(("first", "second", "expected", "comment"), CASES, ids=[c[-1] for c in CASES])
+def test_union_with_the_second_s_words_counted_already_is_the_same(first, second, expected, comment):
+    second_lines = [Line(t) for t in second]
+    lines = union([Line(t) for t in first], second_lines, "resiliparse", second_words=words_of(second_lines))
+    assert [(line.text, line.removed_by, line.note) for line in lines] == expected, comment
+
+
+def test_cut_short_weighs_the_second_s_words_it_is_given() -> None:
+    """The pipeline counts the second extractor's words once, for extraction, and hands them on."""
+    first, second = [Line(PROSE[0])], [Line(p) for p in PROSE]
+    assert cut_short(first, second, SECOND_OPINION)
+    assert cut_short(first, second, SECOND_OPINION, words_of(second))
+    assert not cut_short(first, second, SECOND_OPINION, words_of(first))
 
 
 PAGE = """<html><head><title>Harbour</title></head><body><nav><a href="/">Home</a> <a href="/n">News</a></nav>
