@@ -5,7 +5,11 @@ files) take about a second and a half to parse and index at every start of
 a process; read back from one prebuilt file they take a few hundredths.
 `cached` keeps such data under the user's cache directory
 (``$CLEANER_CACHE_DIR``, else ``$XDG_CACHE_HOME/cleaner``, else
-``~/.cache/cleaner``), one file per name.
+``~/.cache/cleaner``), one file per name and key (`cache_path`), so two
+installs sharing a cache directory (two virtual environments, two checkouts)
+each keep theirs instead of rebuilding it at every start of the other; the
+oldest versions of a name beyond `KEEP_VERSIONS` are deleted when a new one
+is written.
 
 A cache never gives a wrong result. Each file is keyed by a hash of what
 its data is built from: the format of this module, the Python version (the
@@ -38,6 +42,8 @@ T = TypeVar("T")
 FORMAT = b"cleaner-cache 1\n"
 DIGEST_SIZE = 32  # SHA-256
 MARSHAL_VERSION = 4
+KEY_IN_NAME = 6  # bytes of the key in a file's name (12 hex digits): the file's key is still checked in full
+KEEP_VERSIONS = 3  # files kept per name, the newest: a new build deletes the older ones beyond these
 
 
 class StaleCache(ValueError):
@@ -74,7 +80,7 @@ def cached(name: str, version: str, sources: Iterable[Path], build: Callable[[],
     KeyError, IndexError) when they are not of the expected shape.
     """
     key = cache_key(name, version, sources)
-    path = cache_dir() / f"{name}.cache"
+    path = cache_path(name, key)
     try:
         return decode(read_payload(path, key))
     except (OSError, StaleCache, ValueError, TypeError, KeyError, IndexError, EOFError):
@@ -84,8 +90,35 @@ def cached(name: str, version: str, sources: Iterable[Path], build: Callable[[],
         value = encode(data)
     except (ValueError, TypeError):  # data this encoding cannot hold: used, not cached
         return data
-    write_payload(path, key, value)
+    if write_payload(path, key, value):
+        prune_versions(name, keep=path)
     return data
+
+
+def cache_path(name: str, key: bytes) -> Path:
+    """The cache file of `name` built under `key`: the name, then the key's first bytes in hex."""
+    return cache_dir() / f"{name}-{key[:KEY_IN_NAME].hex()}.cache"
+
+
+def prune_versions(name: str, keep: Path, versions: int = KEEP_VERSIONS) -> None:
+    """Delete the cache files of `name` other than the newest `versions` (by modification time), never `keep`.
+
+    The one file an earlier release kept per name (``NAME.cache``) goes too. A file in use by another process is only unlinked: that process keeps
+    reading what it opened, and at worst builds its data again next time.
+    """
+    try:
+        found = [path for path in keep.parent.glob(f"{name}-*.cache") if path != keep and is_version_of(path, name)]
+        found.sort(key=lambda path: path.stat().st_mtime_ns, reverse=True)
+        for path in [*found[versions - 1:], keep.parent / f"{name}.cache"]:
+            path.unlink(missing_ok=True)
+    except OSError:  # a file gone meanwhile, or a directory that cannot be listed: pruning is best effort
+        pass
+
+
+def is_version_of(path: Path, name: str) -> bool:
+    """A file that `cache_path` names for `name` (not one of another name that begins with it and a hyphen)."""
+    suffix = path.name[len(name) + 1:-len(".cache")]
+    return len(suffix) == 2 * KEY_IN_NAME and all(c in "0123456789abcdef" for c in suffix)
 
 
 def read_payload(path: Path, key: bytes) -> object:

@@ -50,7 +50,8 @@ def test_built_once_then_read_back(in_tmp_cache: Path, builder: Builder) -> None
     assert get(builder) == {"words": ["alpha", "beta"]}
     assert get(builder) == {"words": ["alpha", "beta"]}
     assert builder.calls == 1
-    assert [p.name for p in in_tmp_cache.iterdir()] == ["words.cache"]  # no temporary file left behind
+    key = cache.cache_key("words", "v1", [builder.source])
+    assert [p.name for p in in_tmp_cache.iterdir()] == [f"words-{key[:6].hex()}.cache"]  # no temporary file left behind
 
 
 def test_a_changed_source_or_version_is_rebuilt(in_tmp_cache: Path, builder: Builder) -> None:
@@ -73,7 +74,7 @@ def test_same_size_same_time_edit_is_still_seen(in_tmp_cache: Path, builder: Bui
 @pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "garbage", "wrong-shape"])
 def test_a_damaged_file_is_rebuilt_and_replaced(in_tmp_cache: Path, builder: Builder, damage: str) -> None:
     get(builder)
-    path = in_tmp_cache / "words.cache"
+    path = cache.cache_path("words", cache.cache_key("words", "v1", [builder.source]))
     blob = path.read_bytes()
     if damage == "flip":
         blob = blob[:-3] + bytes([blob[-3] ^ 0x40]) + blob[-2:]
@@ -107,7 +108,32 @@ def test_data_encode_cannot_hold_is_used_uncached(in_tmp_cache: Path, builder: B
         raise ValueError("cannot encode")
 
     assert cached("words", "v1", [builder.source], builder, refuse, decode_words) == {"words": ["alpha", "beta"]}
-    assert not (in_tmp_cache / "words.cache").exists()
+    assert not list(in_tmp_cache.glob("words*"))
+
+
+def test_two_installs_sharing_a_cache_keep_a_file_each(in_tmp_cache: Path, builder: Builder) -> None:
+    for _ in range(2):  # two installs of other versions, alternating
+        get(builder, "v1")
+        get(builder, "v2")
+    assert builder.calls == 2
+    assert len(list(in_tmp_cache.glob("words-*.cache"))) == 2
+
+
+def test_a_new_version_prunes_the_oldest_beyond_those_kept(in_tmp_cache: Path, builder: Builder) -> None:
+    legacy = in_tmp_cache / "words.cache"  # the one file per name of earlier releases
+    in_tmp_cache.mkdir()
+    legacy.write_bytes(b"old")
+    other = in_tmp_cache / "words-extra-0123456789ab.cache"  # another name that begins with this one: left alone
+    other.write_bytes(b"other")
+    for number in range(cache.KEEP_VERSIONS + 2):
+        get(builder, f"v{number}")
+        path = cache.cache_path("words", cache.cache_key("words", f"v{number}", [builder.source]))
+        os.utime(path, ns=(number * 10**9, number * 10**9))  # each version older than the next, whatever the clock's grain
+    kept = sorted(p.name for p in in_tmp_cache.glob("words-*.cache") if p != other)
+    newest = [cache.cache_path("words", cache.cache_key("words", f"v{n}", [builder.source])).name
+              for n in range(2, cache.KEEP_VERSIONS + 2)]
+    assert kept == sorted(newest)
+    assert not legacy.exists() and other.exists()
 
 
 def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -125,7 +151,7 @@ def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
 def test_langdetect_profiles_read_back_equal_the_parsed_ones(in_tmp_cache: Path) -> None:
     parsed = Profiles.from_langdetect()
     first, second = load_profiles(), load_profiles()  # built and written, then read back
-    assert (in_tmp_cache / "langdetect-profiles.cache").is_file()
+    assert list(in_tmp_cache.glob("langdetect-profiles-*.cache"))
     for profiles in (first, second):
         assert profiles.languages == parsed.languages and profiles.index == parsed.index
         for array in ("starts", "columns", "values"):
@@ -143,7 +169,7 @@ def test_profiles_of_the_wrong_shape_are_refused() -> None:
 def test_detection_with_a_corrupt_profiles_cache_is_unchanged(in_tmp_cache: Path) -> None:
     text = "Die Stadtverwaltung möchte die Straßen im Sommer kühler machen und den Anwohnern mehr Schatten bieten."
     expected = LanguageDetector().detect(text)
-    path = in_tmp_cache / "langdetect-profiles.cache"
+    (path,) = in_tmp_cache.glob("langdetect-profiles-*.cache")
     blob = bytearray(path.read_bytes())
     blob[len(blob) // 2] ^= 0xFF
     path.write_bytes(bytes(blob))
@@ -159,7 +185,7 @@ def test_stopwords_read_back_equal_the_built_ones(in_tmp_cache: Path) -> None:
         read_back = stopwords()
     finally:
         stopwords.cache_clear()
-    assert (in_tmp_cache / "justext-stopwords.cache").is_file()
+    assert list(in_tmp_cache.glob("justext-stopwords-*.cache"))
     for found in (read, read_back):
         assert found.index == built.index
         assert list(found.stoplists) == list(built.stoplists)
