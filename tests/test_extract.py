@@ -238,6 +238,22 @@ def test_declared_metadata_falls_back_in_order(_declared) -> None:
     assert _declared("<html><body><p>Nothing declared</p></body></html>") == ("", "", "", "")
 
 
+@pytest.mark.parametrize("page, expected", [
+    # rel is compared as written (a CSS query may match "Canonical" too); a <meta> without content gives nothing
+    ('<html><head><link rel="Canonical" href="https://a.example.com/x"><meta property="og:title">'
+     '<title>Page</title></head><body></body></html>', ("Page", "", "", "")),
+    # only a <title> in the <head> is the page's title (not an SVG's); the first text of the first <h1>; the first <time> with a datetime
+    ('<html><head></head><body><svg><title>Icon</title></svg><time>May</time><time datetime="2017-03-04">x</time>'
+     '<h1>  Heading <b>in</b> parts </h1></body></html>', ("Heading", "", "2017-03-04", "")),
+    # the <meta> are read wherever they stand, in document order; og:url when there is no canonical link
+    ('<html><head><meta name="application-name" content="App"></head><body><meta property="og:url" content="https://b.example.com/y">'
+     '<meta name="twitter:title" content="Second"><meta property="og:title" content=" "><meta property="og:title" content="First">'
+     '</body></html>', ("First", "https://b.example.com/y", "", "App")),
+])
+def test_declared_metadata_reads_each_source_as_the_page_writes_it(_declared, page: str, expected: tuple) -> None:
+    assert _declared(page) == expected
+
+
 # PAGE with enough text for the fast path to keep resiliparse's (`second.FAST_PATH.min_words`).
 LONG_PAGE = PAGE.replace("</article>", "<p>The harbour master said the new wall was built to withstand storms twice as strong "
                          "as those of last winter, and that the work had come in under budget despite the delays.</p>"

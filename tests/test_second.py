@@ -121,3 +121,34 @@ def resiliparse_text_of(page: str) -> str:
     from cleaner.second import resiliparse_text
 
     return resiliparse_text(page)
+
+
+def test_what_the_fast_path_takes_out_can_be_put_back_as_it_stood() -> None:
+    from cleaner.second import put_back, resiliparse_text, take_out
+
+    page = (f'<html><body><nav>Start</nav><div id="a">lead <div class="site-footer">Impressum</div>{ARTICLE}'
+            '<footer>Kontakt</footer> tail</div><div class="newsletter">Abo</div></body></html>')
+    tree = parse_with_resiliparse(page)
+    whole = tree.document.html
+    taken = take_out(tree)
+    assert len(taken) == 4 and "Impressum" not in tree.body.text and "Abo" not in tree.body.text
+    assert resiliparse_text(tree) == pruned_text(parse_with_resiliparse(page))
+    put_back(taken)
+    assert tree.document.html == whole  # siblings taken out one after another go back in their order
+    assert resiliparse_text(tree) == resiliparse_text(page)
+
+
+def test_a_fast_path_page_given_to_trafilatura_keeps_resiliparse_s_tree_for_the_second_opinion() -> None:
+    from cleaner.extract import extractor_named
+
+    # Too few words for resiliparse (`FAST_PATH.min_words`): trafilatura extracts the page.
+    page = f"<html><body><nav>Start</nav><main><h1>Hafen</h1><p>{PROSE[0]}</p></main><footer>Kontakt</footer></body></html>"
+    found = extractor_named("resiliparse").extract(page)
+    assert found.extractor == "trafilatura" and "Start" in found.parsed.body.text  # the whole page, its pruning put back
+    pipeline = Pipeline(Config(extractor="resiliparse"))
+    lines = [line.text for line in pipeline.second_lines(page, "trafilatura", found.parsed)]
+    assert lines == [line.text for line in pipeline.second_lines(page, "trafilatura")]
+    assert extractor_named("resiliparse").extract(LONG_ARTICLE_PAGE).parsed is None
+
+
+LONG_ARTICLE_PAGE = f"<html><body><nav>Start</nav>{ARTICLE}</body></html>"
