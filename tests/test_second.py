@@ -152,3 +152,15 @@ def test_a_fast_path_page_given_to_trafilatura_keeps_resiliparse_s_tree_for_the_
 
 
 LONG_ARTICLE_PAGE = f"<html><body><nav>Start</nav>{ARTICLE}</body></html>"
+
+
+def test_take_out_skips_matches_inside_a_container_it_took_and_finds_those_inside_one_it_kept() -> None:
+    """A match inside a dropped container is skipped (the one before it in document order); inside a kept wrapper, taken."""
+    from cleaner.second import take_out
+
+    wrapper = f'<div class="has-footer">{ARTICLE}<div class="newsletter">Abo <nav>Start</nav></div><p class="copyright">(c)</p></div>'
+    page = f'<html><body><footer>Kontakt <div class="social">Teilen</div></footer>{wrapper}<nav>Ende</nav></body></html>'
+    tree = parse_with_resiliparse(page)
+    taken = take_out(tree)
+    assert [element.tag for element, _parent, _following in taken] == ["footer", "div", "p", "nav"]
+    assert "Teilen" not in tree.body.text and "Start" not in tree.body.text and PROSE[0] in tree.body.text
