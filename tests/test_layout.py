@@ -140,3 +140,17 @@ def test_a_linked_line_of_more_than_max_words_is_no_link_paragraph(words: int, c
     assert may_be_link(text, LINK_PARAGRAPHS) is candidate and LINK_PARAGRAPHS.max_words == 25
     html = page(f"<p>{PROSE[0]}</p>", f'<p><a href="/x">{text}</a></p>')
     assert dict(marked(html, [PROSE[0], text], parse))[text] == (LINK_PARAGRAPH if candidate else None)
+
+
+def test_resiliparse_s_block_and_link_ancestors_are_those_its_selectors_find() -> None:
+    """`DomTree` walks up by tag where lexbor's `closest` matched selectors: the same element, in HTML and in SVG."""
+    from cleaner.layout import BLOCK_SELECTOR, DomTree
+
+    tree = HTMLTree.parse('<DIV><P>Read <b><a id=l href=/x>more</a></b></P></DIV><h2>Ferry <svg><a><text id=s>news</text></a></svg></h2>'
+                          '<h3>Tides</h3>')
+    page, link = DomTree(tree), tree.document.get_element_by_id("l")
+    assert page.block_around(link) == link.parent.closest(BLOCK_SELECTOR) and page.block_around(link).tag == "p"
+    assert page.block_around(tree.document.query_selector("div")) is None
+    svg_text = tree.document.get_element_by_id("s")
+    assert page.has_link(svg_text) is (svg_text.closest("a") is not None) is True
+    assert [page.has_link(heading) for heading in page.headings()] == [True, False]
