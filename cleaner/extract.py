@@ -417,8 +417,8 @@ def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", 
     taken = take_out(tree, FAST_PATH) if tree is not None else []
     body = resiliparse_text(tree, comments=comments) if tree is not None else ""
     if word_count(body) >= FAST_PATH.min_words and dom_paragraphs_within(tree, FAST_PATH.paragraph_ratio * len(body)):
-        for element, _parent, _following in taken:
-            element.decompose()
+        # The containers taken out are not destroyed one by one (`decompose`, 0.06 ms a page): lexbor frees every
+        # node of a document with it, detached ones too (a process's peak RSS is the same over 4 x 990 pages).
         return with_declared_metadata(body, declared, url, page=tree)
     put_back(taken)
     page = parse_page(html)
