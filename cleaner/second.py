@@ -144,7 +144,11 @@ class FastPath:
     pages, lxml's parse included), beside resiliparse's text 1.3 ms, the
     pruning's query 0.85 ms and resiliparse's parse 0.6 ms. A fallback page
     keeps resiliparse's tree, its pruning put back (`take_out`, `put_back`),
-    for its second opinion, which no longer parses the page again.
+    for its second opinion, which no longer parses the page again. The
+    pruning's query is one walk of the body with all of `prune` (lexbor
+    tries each selector on each element: about 0.024 ms a page a selector),
+    and a page that resiliparse reads leaves the containers taken out to be
+    freed with its tree.
     """
 
     prune: tuple[str, ...] = (
