@@ -37,6 +37,7 @@ from collections import Counter, OrderedDict
 import heapq
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -597,7 +598,9 @@ class RepeatedLines:
         if not indexes:
             return doc
         candidates = self.site_candidates(site, documents)
-        found = [candidates.get(key, 0) for key in doc.kept_keys(line_keys)]
+        found = list(map(candidates.get, doc.kept_keys(line_keys), repeat(0)))
+        if not any(found):  # no line is a candidate (every count is 0): nothing to remove, nothing between
+            return doc
         for index, n, between in zip(indexes, found, among_repeated(found, documents, self.min_docs, self.shares[0])):
             text = doc.lines[index].text
             if n < self.min_docs:

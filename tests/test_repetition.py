@@ -218,6 +218,19 @@ def test_prose_among_repeated_lines_goes(tmp_path: Path) -> None:
     assert doc.lines[[l.text for l in doc.lines].index(summary)].note == "in 4 of 10 documents of site news, between repeated lines"
 
 
+def test_a_document_without_candidate_lines_is_left_as_it_is(tmp_path: Path) -> None:
+    """A document of a counted site none of whose lines the site repeats: the step returns it untouched."""
+    docs = site_docs(10)
+    step = RepeatedLines(counted(tmp_path, docs))
+    lone = doc_of("A line of its own.\nAnother line only this page has.", "news/lone.txt")
+    before = [(line.text, line.removed_by, line.note) for line in lone.lines]
+    assert step(lone) is lone
+    assert [(line.text, line.removed_by, line.note) for line in lone.lines] == before
+    # and one that holds a single repeated line among its own still loses it
+    mixed = doc_of(f"A line of its own.\n{MENU[0]}\nAnother line only this page has.", "news/mixed.txt")
+    assert removed_texts(step(mixed)) == [MENU[0]]
+
+
 def test_prose_in_nearly_every_document_goes(tmp_path: Path) -> None:
     notice = "This site uses cookies to give you the best experience, as described in our cookie policy."
     docs = site_docs(10, {i: (notice,) for i in range(10)})
