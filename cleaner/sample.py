@@ -52,7 +52,7 @@ import heapq
 import io
 import json
 import pickle
-from collections import Counter, _count_elements  # Counter.update's C loop, without its checks per call
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from itertools import chain, compress, groupby, islice, repeat
@@ -269,24 +269,32 @@ class SiteStats:
 
 @dataclass(slots=True)
 class Observed:
-    """One cleaned document measured: what the sample keeps of it.
+    """One cleaned document measured: what the sample keeps of it until its removed lines are counted (`count_lines`).
 
     `chars_after` is what its kept lines hold, also when the filters then
-    rejected it (`rejection`): the share removed is the cleaning's.
+    rejected it (`rejection`): the share removed is the cleaning's. The
+    lines are held as columns (plain lists of strings and numbers), not as
+    the document's `Line` objects, so the document goes as soon as it is
+    written, as in a run without the sample.
     """
 
     source: str
     site: str
     key: int
+    lang: str
     chars_before: int
     chars_after: int
     removed: dict[str, list[int]]  # reason -> [lines, chars]
     rejection: str | None
     lines_removed: int  # lines removed whole (the title included)
     line_reasons: list[str | None]  # each line's `removed_by`
-    runs: list[tuple[str, list[str]]]  # the texts (cut to EXAMPLE_CHARS) of each run of lines one reason removed whole, in order (the title first)
     texts: list[str]  # each line's text, as it is
-    lengths: list[int]  # and its length
+    headline: str  # the title line a text dump lost (`Document.headline`), counted as the reason `title`
+    # the runs of lines with one reason (None: kept), in order: their reason, first line, end and characters
+    run_reasons: list[str | None]
+    starts: list[int]
+    ends: list[int]
+    run_chars: list[int]
 
 
 class Sample:
@@ -312,53 +320,61 @@ class Sample:
             "most-removed-chars": TopK(limits.most_removed_chars),
         }
         self.docs: dict[str, tuple] = {}  # source -> the document as the viewer shows it (`shown`; `expand` makes it JSON)
-        self.pending: list[tuple[Document, str]] = []  # documents observed and not measured yet (`measure_pending`)
+        self.pending: list[Observed] = []  # documents measured and not counted yet (`count_pending`)
         self.pending_lines = 0
         self.admitted = False  # whether a document was admitted since the last `seal`
         self.site_keys: dict[str, int] = {}  # site -> content_hash(site), for this task's sites
-        # site -> reason -> removed line (whole) -> lines: this task's exact counts, made `SiteStats.removed_lines` by `seal`
-        self.site_counts: dict[str, dict[str, Counter]] = {}
+        # site -> reason -> the texts of this task's lines it removed there, counted and made `SiteStats.removed_lines` by `seal`
+        self.site_counts: dict[str, dict[str, list[str]]] = {}
 
     # --- one document (in the cleaning task) -----------------------------------------
 
     def observe(self, doc: Document, site: str) -> None:
-        """Take a cleaned document (kept or rejected by the filters): it is measured with the next ones (`measure_pending`).
+        """Take a cleaned document (kept or rejected by the filters): measured now, counted with the next ones (`count_pending`).
 
-        Measured here, between the cleaning of one document and the next,
-        the same work cost three times the CPU: the pipeline in between
-        evicts the sample's code and tables from the processor's caches (on
-        the 10,000-page synthetic crawl, 1.57 s against 0.52 s for the
-        task's documents measured one after the other). So the documents
-        wait until they hold `PENDING_LINES` lines, or the task ends
-        (`seal`); they are not changed after they are observed (the task
-        only writes them out), and the order they are measured in is the
-        order observed, so nothing depends on when that happens.
+        The document is measured (`measure`: its lines read as columns by C
+        loops) and offered to the selections as it comes, while its lines
+        are still in the processor's caches from its cleaning, and the
+        viewer's copy (`shown`) is made then for a document a selection
+        admits. What touches the sample's large tables (the sites' removed
+        lines, the reasons' examples and counts) waits until the documents
+        held hold `PENDING_LINES` lines, or the task ends (`seal`): done
+        between the cleaning of one document and the next, whose pipeline
+        evicts those tables from the caches, the same work cost three times
+        the CPU (on the 10,000-page synthetic crawl, 1.57 s against 0.52 s).
+        What waits is the `Observed` columns, not the document: held until
+        then, the documents' `Line` objects set off the garbage collector
+        again and again (308 collections against 120 without the sample on
+        the 990 dev text dumps, 0.03 s). Counts are sums and the selections
+        bottom-k's, so the order this happens in changes nothing.
         """
-        self.pending.append((doc, site))
-        self.pending_lines += len(doc.lines)
+        seen = measure(doc, site)
+        if self.offer(seen):
+            self.docs[seen.source] = shown(doc, site, seen, self.limits)
+            self.admitted = True
+        self.pending.append(seen)
+        self.pending_lines += len(seen.texts)
         if self.pending_lines >= PENDING_LINES:
-            self.measure_pending()
+            self.count_pending()
 
-    def measure_pending(self) -> None:
-        """Measure the documents observed since the last call, in the order observed, and keep those a selection wants."""
+    def count_pending(self) -> None:
+        """Count the documents measured since the last call, in the order observed."""
         pending, self.pending, self.pending_lines = self.pending, [], 0
-        for doc, site in pending:
-            seen = measure(doc, site)
-            self.count(seen, doc)
-            if self.offer(seen):
-                self.docs[seen.source] = shown(doc, site, seen, self.limits)
-                self.admitted = True
+        for seen in pending:
+            self.count(seen)
 
     def seal(self) -> None:
-        """End of a task: measure its documents, make the viewer's copy of those a selection still wants, forget the rest.
+        """End of a task: count its last documents, and forget the viewer's copies its selections no longer want.
 
-        The sites' removed lines are counted exactly within a task and
-        trimmed here, once (a task holds a bounded number of documents).
+        The sites' removed lines are gathered per reason within a task,
+        counted and trimmed here, once (a task holds a bounded number of
+        documents): `Counter` over each reason's list counts in one C loop.
         """
         if self.pending:
-            self.measure_pending()
-        for name, counts in self.site_counts.items():
-            self.sites[name].removed_lines = task_lines(counts, self.limits.site_lines)
+            self.count_pending()
+        limit = self.limits.site_lines
+        for name, gathered in self.site_counts.items():
+            self.sites[name].removed_lines = task_lines({reason: Counter(texts) for reason, texts in gathered.items()}, limit)
         self.site_counts = {}
         if self.admitted:
             self.finish()
@@ -378,6 +394,10 @@ class Sample:
     def unpack(packed: bytes) -> Sample:
         return pickle.loads(packed)
 
+    def partial(self) -> Partial:
+        """This task's partial, to travel with its result (`Partial`)."""
+        return Partial(self)
+
     def cutoffs(self) -> Cutoffs:
         """The cut-offs of what is merged so far: a key at or past them cannot enter (the selections only shrink)."""
         limit = self.limits.reason_examples
@@ -386,7 +406,7 @@ class Sample:
             examples={reason: bound for reason, stats in self.reasons.items() if (bound := stats.example_bound(limit)) != NO_BOUND},
         )
 
-    def count(self, seen: Observed, doc: Document) -> None:
+    def count(self, seen: Observed) -> None:
         limits = self.limits
         self.documents += 1
         removed_chars = seen.chars_before - seen.chars_after
@@ -395,8 +415,8 @@ class Sample:
         self.length_before[length_bin(seen.chars_before)] += 1
         if seen.rejection is None:
             self.length_after[length_bin(seen.chars_after)] += 1
-            self.languages[doc.lang] += 1
-            self.language_chars[doc.lang] += seen.chars_after
+            self.languages[seen.lang] += 1
+            self.language_chars[seen.lang] += seen.chars_after
         else:
             self.rejections[seen.rejection] += 1
         if seen.chars_before:
@@ -412,45 +432,67 @@ class Sample:
             stats.chars += chars
             stats.documents += 1
             stats.add_site(site_key, limits.reason_sites)
-        site = self.sites.get(seen.site)
-        if site is None:
-            site = self.sites[seen.site] = SiteStats()
+        site = self.site(seen.site)
         site.documents += 1
         site.chars_before += seen.chars_before
         site.chars_removed += removed_chars
         site.lines_removed += seen.lines_removed
-        if seen.runs:
+        if seen.lines_removed:
             self.count_lines(seen)
 
-    def count_lines(self, seen: Observed) -> None:
-        """Count a document's removed lines on its site, and offer one line of each of its reasons to the examples.
+    def site(self, name: str) -> SiteStats:
+        site = self.sites.get(name)
+        if site is None:
+            site = self.sites[name] = SiteStats()
+        return site
 
-        The lines are counted per reason, a run of lines at a time (the C
-        loop of `Counter.update`, called without its checks; no key built per line), by their text
-        as `measure` cut it (a run is cut only when it holds a long line:
-        cutting every distinct line in `task_lines` was a pass over scattered
-        strings, 27 ms of cache misses on the 990 dev dumps). A document whose key is below a reason's bound offers that
-        reason one line, chosen by its key among the lines the reason
-        removed from it: past the first documents, the bounds are low and
-        few documents offer anything (see `ReasonStats.add_example`).
+    def count_lines(self, seen: Observed) -> None:
+        """Gather a document's removed lines on its site, and offer one line of each of its reasons to the examples.
+
+        The lines are gathered per reason, a run of lines at a time
+        (`list.extend`; counted once per task by `seal`, no key built per
+        line), by their text cut to `EXAMPLE_CHARS` (a run is cut only when
+        it holds a long line: cutting every distinct line in `task_lines`
+        was a pass over scattered strings, 27 ms of cache misses on the 990
+        dev dumps). A document whose key is below a reason's bound offers
+        that reason one line, chosen by its key among the lines the reason
+        removed from it (the title first, then in order): past the first
+        documents, the bounds are low and few documents offer anything (see
+        `ReasonStats.add_example`).
         """
-        runs = seen.runs
-        counts = self.site_counts.get(seen.site)
-        if counts is None:
-            counts = self.site_counts[seen.site] = {}
-        for reason, texts in runs:
-            counter = counts.get(reason)
-            if counter is None:
-                counter = counts[reason] = Counter()
-            _count_elements(counter, texts)
+        gathered = self.site_counts.get(seen.site)
+        if gathered is None:
+            gathered = self.site_counts[seen.site] = {}
         limit, key, given, reasons = self.limits.reason_examples, seen.key, self.given.examples, self.reasons
-        offered: set[str] = set()
-        for reason, _texts in runs:
-            stats = reasons[reason]
-            if key < stats.example_bound(limit) and key < given.get(reason, NO_BOUND) and reason not in offered:
-                offered.add(reason)
-                texts = [text for name, run in runs if name == reason for text in run]
-                stats.add_example(key, texts[key % len(texts)], seen.site, seen.source, limit)
+        offered: dict[str, list[list[str]]] = {}  # reason -> the runs it offers its example from
+        declined: set[str] = set()
+        texts = seen.texts
+        title = [(TITLE, 0, 1, len(seen.headline))] if seen.headline else []
+        for reason, start, end, chars in chain(title, zip(seen.run_reasons, seen.starts, seen.ends, seen.run_chars)):
+            if reason is None:
+                continue
+            if reason is TITLE:
+                run = [seen.headline[:EXAMPLE_CHARS]]
+            else:
+                run = texts[start:end]
+                if chars > EXAMPLE_CHARS and max(map(len, run)) > EXAMPLE_CHARS:  # counted and offered cut (rare)
+                    run = list(map(getitem, run, repeat(EXAMPLE_SLICE)))
+            lines = gathered.get(reason)
+            if lines is None:
+                gathered[reason] = list(run)  # a copy: the run may also be among those `offered`
+            else:
+                lines += run
+            runs = offered.get(reason)
+            if runs is not None:
+                runs.append(run)
+            elif reason not in declined:
+                if key < reasons[reason].example_bound(limit) and key < given.get(reason, NO_BOUND):
+                    offered[reason] = [run]
+                else:
+                    declined.add(reason)
+        for reason, runs in offered.items():
+            lines = list(chain.from_iterable(runs))
+            reasons[reason].add_example(key, lines[key % len(lines)], seen.site, seen.source, limit)
 
     def offer(self, seen: Observed) -> bool:
         """Add the document to every selection that admits it now; true when one did (its lines must then be kept)."""
@@ -473,7 +515,7 @@ class Sample:
                 pick.add(key, seen.source)
                 wanted = True
         if removed_chars > 0:
-            site = self.sites[seen.site]
+            site = self.site(seen.site)
             key = (-removed_chars, seen.key)
             if site.candidate is None or key < site.candidate[0]:
                 site.candidate = (key, seen.source)
@@ -600,25 +642,57 @@ class Sample:
         }
 
 
+class Partial:
+    """A cleaning task's partial sample on its way to the parent: pickled only if it leaves the process, and then once.
+
+    A task run in the parent's process (every task of a `--workers 1`
+    run, a stage of one task) hands its `Sample` over as it is: pickling it
+    and unpickling it there, the 453 documents the 990 dev text dumps'
+    tasks keep, was 46 ms of work that changed nothing (about 0.9% of that
+    run). A task's result is pickled twice when it runs in a worker with
+    markers (its marker, the pipe to the parent), so the bytes are made
+    once (`Sample.pack`, which seals) and bytes pickle as a copy. The
+    parent merges the same content either way: `merge` seals a partial
+    first, and a sealed partial keeps nothing that depends on its cut-offs.
+    """
+
+    __slots__ = ("sample", "packed")
+
+    def __init__(self, sample: Sample | None = None, packed: bytes | None = None) -> None:
+        self.sample = sample
+        self.packed = packed
+
+    def __reduce__(self) -> tuple:
+        if self.packed is None:
+            self.packed = self.sample.pack()
+        return (Partial, (None, self.packed))
+
+    def opened(self) -> Sample:
+        """The partial sample: the task's own object in its process, else unpickled."""
+        return self.sample if self.sample is not None else Sample.unpack(self.packed)
+
+
 def measure(doc: Document, site: str) -> Observed:
     """A cleaned document's characters before and after cleaning, and what each reason removed from it (lines, characters).
 
     A phrase a rule stripped counts as a line of its reason (as in the
     record's `removed`) with the characters it took; the title line a text
     dump loses (`Document.headline`) counts as `title`. This runs on every
-    cleaned document: the lines are read as columns by C loops, and only
-    lines with edits (rare) get a Python loop. The lines a reason removed
-    sit together (a step removes a block: the page's head, its comments),
-    so each reason's lines and characters are added up per run of it, not
-    in a pass over the removed lines per reason.
+    cleaned document: the lines are read as columns by C loops (two passes
+    over the `Line` objects: reasons and texts), and only a document a rule
+    edited (`Document.edited`, rare) gets a Python loop over its lines. The
+    lines a reason removed sit together (a step removes a block: the page's
+    head, its comments), so each reason's lines and characters are added up
+    per run of it, not in a pass over the removed lines per reason; a run's
+    characters are summed over its slice of the texts (no list of lengths:
+    1.5x faster over the 990 dev dumps' 16,000 runs).
     """
     lines = doc.lines
     line_reasons = list(map(_REMOVED_BY, lines))
     texts = list(map(_TEXT, lines))
-    lengths = list(map(len, texts))
     before = 0
     removed: dict[str, list[int]] = {}
-    if any(map(_EDITS, lines)):
+    if doc.edited:
         for line in lines:
             if line.edits:
                 versions = [was for _reason, was in line.edits] + [line.text]
@@ -627,25 +701,24 @@ def measure(doc: Document, site: str) -> Observed:
                     entry[0] += 1
                     entry[1] += len(was) - len(then)
                 before += len(versions[0]) - len(line.text)
-    runs: list[tuple[str, list[str]]] = []
     lines_removed = len(lines) - line_reasons.count(None)
     if not lines_removed:
-        after = sum(lengths)
+        after = sum(map(len, texts))
         before += after
+        run_reasons: list[str | None] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        run_chars: list[int] = []
     else:
         # where the reason changes (by identity: two equal reasons that are distinct objects only split a run in two)
         ends = [*compress(range(1, len(lines)), map(is_not, line_reasons, islice(line_reasons, 1, None))), len(lines)]
         starts = [0, *ends[:-1]]
-        chars_of = list(map(sum, map(lengths.__getitem__, map(slice, starts, ends))))
+        run_chars = list(map(sum, map(map, repeat(len), map(texts.__getitem__, map(slice, starts, ends)))))
         run_reasons = list(map(line_reasons.__getitem__, starts))
-        after = sum(compress(chars_of, map(is_, run_reasons, repeat(None))))
-        before += sum(chars_of)
-        for reason, start, end, chars in zip(run_reasons, starts, ends, chars_of):
+        after = sum(compress(run_chars, map(is_, run_reasons, repeat(None))))
+        before += sum(run_chars)
+        for reason, start, end, chars in zip(run_reasons, starts, ends, run_chars):
             if reason is not None:
-                run = texts[start:end]
-                if chars > EXAMPLE_CHARS and max(lengths[start:end]) > EXAMPLE_CHARS:  # counted and offered cut (rare)
-                    run = list(map(getitem, run, repeat(EXAMPLE_SLICE)))
-                runs.append((reason, run))
                 entry = removed.get(reason)
                 if entry is None:
                     removed[reason] = [end - start, chars]
@@ -657,11 +730,10 @@ def measure(doc: Document, site: str) -> Observed:
         entry = removed.setdefault(TITLE, [0, 0])
         entry[0] += 1
         entry[1] += len(doc.headline)
-        runs.insert(0, (TITLE, [doc.headline[:EXAMPLE_CHARS]]))
         lines_removed += 1
     rejection = doc.rejection.reason if doc.rejection is not None else None
-    return Observed(doc.source, site, content_hash(doc.source), before, after, removed, rejection, lines_removed, line_reasons, runs,
-                    texts, lengths)
+    return Observed(doc.source, site, content_hash(doc.source), doc.lang, before, after, removed, rejection, lines_removed,
+                    line_reasons, texts, doc.headline, run_reasons, starts, ends, run_chars)
 
 
 def task_lines(counts: dict[str, Counter], limit: int) -> Counter:
@@ -713,14 +785,14 @@ def shown(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> tup
     texts = seen.texts[: limits.max_lines]
     if doc.headline:
         texts.insert(0, doc.headline)
-    if texts and max(max(seen.lengths[: limits.max_lines], default=0), len(doc.headline)) > width:
+    if texts and max(map(len, texts)) > width:
         texts = list(map(getitem, texts, repeat(slice(0, width))))
     text: str | list[str] = "\n".join(texts)
     if not texts or text.count("\n") != len(texts) - 1:  # no line, or a line holding a line break: the texts as a list
         text = texts
     first = 1 if doc.headline else 0  # the index of the document's first line among those shown
     paras = list(compress(range(first, first + len(lines)), map(_PARA_START, lines)))
-    edits = [(first + index, lines[index].edits) for index in compress(range(len(lines)), map(_EDITS, lines))]
+    edits = [(first + index, lines[index].edits) for index in compress(range(len(lines)), map(_EDITS, lines))] if doc.edited else []
     return (doc.source, doc.url, site, doc.title, doc.lang, doc.kind, rejection, seen.chars_before, seen.chars_after,
             doc.headline, text, seen.line_reasons[: limits.max_lines], list(map(_NOTE, lines)), paras, edits,
             max(0, len(doc.lines) - limits.max_lines))
