@@ -324,6 +324,7 @@ class Sample:
         self.pending_lines = 0
         self.admitted = False  # whether a document was admitted since the last `seal`
         self.site_keys: dict[str, int] = {}  # site -> content_hash(site), for this task's sites
+        self.pick_names: dict[str, str] = {}  # reason -> the name of its pick, for this task's reasons
         # site -> reason -> the texts of this task's lines it removed there, counted and made `SiteStats.removed_lines` by `seal`
         self.site_counts: dict[str, dict[str, list[str]]] = {}
 
@@ -383,7 +384,7 @@ class Sample:
     def __getstate__(self) -> dict:
         """A partial travels (to the parent, to a marker) sealed: the viewer's copies, never the documents nor its cut-offs."""
         self.seal()
-        return {**self.__dict__, "given": NO_CUTOFFS, "site_keys": {}}
+        return {**self.__dict__, "given": NO_CUTOFFS, "site_keys": {}, "pick_names": {}}
 
     def pack(self) -> bytes:
         """The sealed partial, pickled once: a task's result is pickled twice (its marker, the pipe to the parent),
@@ -475,7 +476,9 @@ class Sample:
                 run = [seen.headline[:EXAMPLE_CHARS]]
             else:
                 run = texts[start:end]
-                if chars > EXAMPLE_CHARS and max(map(len, run)) > EXAMPLE_CHARS:  # counted and offered cut (rare)
+                # counted and offered cut (rare): a run whose lines hold more than EXAMPLE_CHARS each on average has a
+                # longer line, and cutting a line no longer is a no-op (the slice of a whole string is the string)
+                if chars > EXAMPLE_CHARS and (chars > EXAMPLE_CHARS * (end - start) or max(map(len, run)) > EXAMPLE_CHARS):
                     run = list(map(getitem, run, repeat(EXAMPLE_SLICE)))
             lines = gathered.get(reason)
             if lines is None:
@@ -501,9 +504,14 @@ class Sample:
         offers = [("uniform", (seen.key,))]
         if removed_chars > 0:
             offers += [("most-removed-share", (-share, seen.key)), ("most-removed-chars", (-removed_chars, seen.key))]
-        for reason in [*seen.removed, *([f"rejected:{seen.rejection}"] if seen.rejection else [])]:
-            name = reason if reason.startswith("rejected:") else f"reason:{reason}"
+        names = self.pick_names
+        for reason in seen.removed:
+            name = names.get(reason)
+            if name is None:
+                name = names[reason] = f"reason:{reason}"
             offers.append((name, (seen.key,)))
+        if seen.rejection:
+            offers.append((f"rejected:{seen.rejection}", (seen.key,)))
         wanted = False
         given = self.given.picks
         for name, key in offers:
@@ -701,8 +709,10 @@ def measure(doc: Document, site: str) -> Observed:
                     entry[0] += 1
                     entry[1] += len(was) - len(then)
                 before += len(versions[0]) - len(line.text)
-    lines_removed = len(lines) - line_reasons.count(None)
-    if not lines_removed:
+    # where the reason changes (by identity: two equal reasons that are distinct objects only split a run in two)
+    ends = [*compress(range(1, len(lines)), map(is_not, line_reasons, islice(line_reasons, 1, None))), len(lines)]
+    lines_removed = 0
+    if not lines or len(ends) == 1 and line_reasons[0] is None:  # nothing removed: one run of kept lines
         after = sum(map(len, texts))
         before += after
         run_reasons: list[str | None] = []
@@ -710,8 +720,6 @@ def measure(doc: Document, site: str) -> Observed:
         ends: list[int] = []
         run_chars: list[int] = []
     else:
-        # where the reason changes (by identity: two equal reasons that are distinct objects only split a run in two)
-        ends = [*compress(range(1, len(lines)), map(is_not, line_reasons, islice(line_reasons, 1, None))), len(lines)]
         starts = [0, *ends[:-1]]
         run_chars = list(map(sum, map(map, repeat(len), map(texts.__getitem__, map(slice, starts, ends)))))
         run_reasons = list(map(line_reasons.__getitem__, starts))
@@ -719,6 +727,7 @@ def measure(doc: Document, site: str) -> Observed:
         before += sum(run_chars)
         for reason, start, end, chars in zip(run_reasons, starts, ends, run_chars):
             if reason is not None:
+                lines_removed += end - start
                 entry = removed.get(reason)
                 if entry is None:
                     removed[reason] = [end - start, chars]
@@ -781,10 +790,11 @@ def shown(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> tup
     """
     rejection = None if doc.rejection is None else (doc.rejection.reason, doc.rejection.detail)
     width = limits.max_line_chars
-    lines = doc.lines[: limits.max_lines]
-    texts = seen.texts[: limits.max_lines]
+    whole = len(doc.lines) <= limits.max_lines  # the common case: no copies of the columns
+    lines = doc.lines if whole else doc.lines[: limits.max_lines]
+    texts = seen.texts if whole else seen.texts[: limits.max_lines]
     if doc.headline:
-        texts.insert(0, doc.headline)
+        texts = [doc.headline, *texts]
     if texts and max(map(len, texts)) > width:
         texts = list(map(getitem, texts, repeat(slice(0, width))))
     text: str | list[str] = "\n".join(texts)
@@ -794,7 +804,7 @@ def shown(doc: Document, site: str, seen: Observed, limits: SampleLimits) -> tup
     paras = list(compress(range(first, first + len(lines)), map(_PARA_START, lines)))
     edits = [(first + index, lines[index].edits) for index in compress(range(len(lines)), map(_EDITS, lines))] if doc.edited else []
     return (doc.source, doc.url, site, doc.title, doc.lang, doc.kind, rejection, seen.chars_before, seen.chars_after,
-            doc.headline, text, seen.line_reasons[: limits.max_lines], list(map(_NOTE, lines)), paras, edits,
+            doc.headline, text, seen.line_reasons if whole else seen.line_reasons[: limits.max_lines], list(map(_NOTE, lines)), paras, edits,
             max(0, len(doc.lines) - limits.max_lines))
 
 
