@@ -24,18 +24,19 @@ falls as items are added), so a document or line at or past a cut-off can
 never be in the final sample: leaving it out changes nothing but the work.
 The cut-offs a task gets depend on which tasks had finished when it was
 sent, so they must not reach the result: nothing in the merged sample
-depends on what a partial left out (see `prune`). A task measures its
-documents a few at a time, in the order they come (`observe`: a few
-thousand lines together, where the sample's code and tables stay in the
-processor's caches), makes the viewer's copy (`shown`) of those a
-selection admits and lets the documents go rather than hold them, and
-their lines, until the task ends (`seal`, which drops the copies its
-selections no longer want; on the 990 dev text dumps only 5% more documents
-are admitted than stay wanted then). The batch of documents waiting to be
-measured still makes a run with the sample collect garbage about three
-times as often as one without (357 against 120 collections there, about
-0.1 s); measuring each document as it comes made 181, but the sample's own
-work cost about as much more.
+depends on what a partial left out (see `prune`). A task measures each
+document as it comes (`observe`: its lines read as columns while they are
+still in the caches from its cleaning), offers it to the selections, makes
+the viewer's copy (`shown`) of one a selection admits and lets the document
+go; the columns of its removed lines wait, a few thousand lines together,
+for the work on the sample's large tables (`count_pending`), and the task's
+sites' removed lines are counted once, when it ends (`seal`, which also
+drops the copies its selections no longer want; on the 990 dev text dumps
+only 5% more documents are admitted than stay wanted then). Holding the
+columns rather than the documents, a run with the sample collects garbage
+about as often as one without (130 against 112 collections there; holding
+the documents made 308). A task that ran in the parent's process hands its
+partial over as it is (`Partial`).
 
 Memory: a partial holds at most a task's documents; the merged sample holds
 at most `uniform + most_removed_share + most_removed_chars + per_reason x
@@ -73,9 +74,9 @@ EXAMPLE_CHARS = 300  # an example line (per reason, per site) is cut to this man
 HASH_SPACE = float(1 << 64)
 EXAMPLE_SLICE = slice(0, EXAMPLE_CHARS)
 NO_BOUND = 1 << 64  # above every document key: a reason whose example slots are not full yet takes any line
-# A task measures its documents together once they hold this many lines (`Sample.observe`): together, the
-# sample's code and tables stay in the processor's caches; past a few thousand lines, the documents' own lines
-# no longer do.
+# A task counts its measured documents together once they hold this many lines (`Sample.observe`): together,
+# the sample's code and tables stay in the processor's caches. On the 990 dev text dumps, counting each document
+# as it comes (0) took 4.58% of the run against 4.38% with 2048 (load 1.5 to 2.1, three rounds each).
 PENDING_LINES = 2048
 # The sample runs on every cleaned document, so its per-line work is done by C loops (map, compress,
 # Counter) over columns of the lines rather than by a Python loop with a call per line.
@@ -341,8 +342,10 @@ class Sample:
         lines, the reasons' examples and counts) waits until the documents
         held hold `PENDING_LINES` lines, or the task ends (`seal`): done
         between the cleaning of one document and the next, whose pipeline
-        evicts those tables from the caches, the same work cost three times
-        the CPU (on the 10,000-page synthetic crawl, 1.57 s against 0.52 s).
+        evicts those tables from the caches, the same work cost more (all of
+        the sample's work, measured so by an earlier version on the
+        10,000-page synthetic crawl: 1.57 s against 0.52 s; the counting
+        alone, now, on the 990 dev text dumps: see `PENDING_LINES`).
         What waits is the `Observed` columns, not the document: held until
         then, the documents' `Line` objects set off the garbage collector
         again and again (308 collections against 120 without the sample on
@@ -387,8 +390,7 @@ class Sample:
         return {**self.__dict__, "given": NO_CUTOFFS, "site_keys": {}, "pick_names": {}}
 
     def pack(self) -> bytes:
-        """The sealed partial, pickled once: a task's result is pickled twice (its marker, the pipe to the parent),
-        and bytes pickle as a copy."""
+        """The sealed partial, pickled (by `Partial`, once, however many times the task's result is pickled)."""
         return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
