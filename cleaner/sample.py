@@ -24,19 +24,19 @@ falls as items are added), so a document or line at or past a cut-off can
 never be in the final sample: leaving it out changes nothing but the work.
 The cut-offs a task gets depend on which tasks had finished when it was
 sent, so they must not reach the result: nothing in the merged sample
-depends on what a partial left out (see `prune`). A task measures each
-document as it comes (`observe`: its lines read as columns while they are
-still in the caches from its cleaning), offers it to the selections, makes
-the viewer's copy (`shown`) of one a selection admits and lets the document
-go; the columns of its removed lines wait, a few thousand lines together,
-for the work on the sample's large tables (`count_pending`), and the task's
-sites' removed lines are counted once, when it ends (`seal`, which also
-drops the copies its selections no longer want; on the 990 dev text dumps
-only 5% more documents are admitted than stay wanted then). Holding the
-columns rather than the documents, a run with the sample collects garbage
-about as often as one without (130 against 112 collections there; holding
-the documents made 308). A task that ran in the parent's process hands its
-partial over as it is (`Partial`).
+depends on what a partial left out (see `prune`). A task measures its
+documents a few at a time (`observe`: a few hundred lines together, where
+the sample's code stays in the processor's caches), offers them to the
+selections, makes the viewer's copy (`shown`) of those a selection admits
+and lets the documents go; the columns of their removed lines wait, a few
+thousand lines together, for the work on the sample's large tables
+(`count_pending`), and the task's sites' removed lines are counted once,
+when it ends (`seal`, which also drops the copies its selections no longer
+want; on the 990 dev text dumps only 5% more documents are admitted than
+stay wanted then). Holding few documents and then only columns, a run with
+the sample collects garbage about as often as one without (144 against 112
+collections there; holding 2,048 lines of documents made 308). A task that
+ran in the parent's process hands its partial over as it is (`Partial`).
 
 Memory: a partial holds at most a task's documents; the merged sample holds
 at most `uniform + most_removed_share + most_removed_chars + per_reason x
@@ -78,6 +78,13 @@ NO_BOUND = 1 << 64  # above every document key: a reason whose example slots are
 # the sample's code and tables stay in the processor's caches. On the 990 dev text dumps, counting each document
 # as it comes (0) took 4.58% of the run against 4.38% with 2048 (load 1.5 to 2.1, three rounds each).
 PENDING_LINES = 2048
+# A task measures the documents it holds once they hold this many lines (`Sample.observe`). Measured together,
+# a few short documents share the sample's code warm in the caches; held, their `Line` objects add to the garbage
+# collector's count until they go, and below its threshold (700) they rarely set off a collection. With
+# `bench/sample_cost.py` (load 2.2 to 4.1): 256 took 4.29% of a run over the 990 dev text dumps (144 to 164
+# collections) and 2.37% over the 10,000-page synthetic crawl; 0 (each measured as it comes) 4.50% and 2.78%;
+# 1,024 4.55% on the dumps (252 collections); holding 2,048 lines as before, 308 collections there.
+HELD_LINES = 256
 # The sample runs on every cleaned document, so its per-line work is done by C loops (map, compress,
 # Counter) over columns of the lines rather than by a Python loop with a call per line.
 _TEXT = attrgetter("text")
@@ -322,6 +329,8 @@ class Sample:
         }
         self.docs: dict[str, tuple] = {}  # source -> the document as the viewer shows it (`shown`; `expand` makes it JSON)
         self.pending: list[Observed] = []  # documents measured and not counted yet (`count_pending`)
+        self.held: list[tuple[Document, str]] = []  # documents observed and not measured yet (`measure_held`)
+        self.held_lines = 0
         self.pending_lines = 0
         self.admitted = False  # whether a document was admitted since the last `seal`
         self.site_keys: dict[str, int] = {}  # site -> content_hash(site), for this task's sites
@@ -332,32 +341,40 @@ class Sample:
     # --- one document (in the cleaning task) -----------------------------------------
 
     def observe(self, doc: Document, site: str) -> None:
-        """Take a cleaned document (kept or rejected by the filters): measured now, counted with the next ones (`count_pending`).
+        """Take a cleaned document (kept or rejected by the filters): measured with the next few, counted later.
 
-        The document is measured (`measure`: its lines read as columns by C
-        loops) and offered to the selections as it comes, while its lines
-        are still in the processor's caches from its cleaning, and the
-        viewer's copy (`shown`) is made then for a document a selection
-        admits. What touches the sample's large tables (the sites' removed
-        lines, the reasons' examples and counts) waits until the documents
-        held hold `PENDING_LINES` lines, or the task ends (`seal`): done
-        between the cleaning of one document and the next, whose pipeline
-        evicts those tables from the caches, the same work cost more (all of
-        the sample's work, measured so by an earlier version on the
-        10,000-page synthetic crawl: 1.57 s against 0.52 s; the counting
-        alone, now, on the 990 dev text dumps: see `PENDING_LINES`).
-        What waits is the `Observed` columns, not the document: held until
-        then, the documents' `Line` objects set off the garbage collector
-        again and again (308 collections against 120 without the sample on
-        the 990 dev text dumps, 0.03 s). Counts are sums and the selections
-        bottom-k's, so the order this happens in changes nothing.
+        A document is held until those held hold `HELD_LINES` lines, or the
+        task ends (`seal`), then measured (`measure`: its lines read as
+        columns by C loops) and offered to the selections, and the viewer's
+        copy (`shown`) is made then for one a selection admits; then it
+        goes. Measured together, a few short documents share the sample's
+        code warm in the caches: between the cleaning of one document and
+        the next, the pipeline evicts it (an earlier version doing all of
+        its work so, on the 10,000-page synthetic crawl: 1.57 s against
+        0.52 s). Few lines are held, so that the documents' `Line` objects
+        do not set off the garbage collector again and again. What touches
+        the sample's large tables (the sites' removed lines, the reasons'
+        examples and counts) waits longer, as `Observed` columns, until they
+        hold `PENDING_LINES` lines (`count_pending`). Counts are sums and the
+        selections bottom-k's, so the order this happens in changes nothing;
+        the documents are not changed after they are observed (the task only
+        writes them out).
         """
-        seen = measure(doc, site)
-        if self.offer(seen):
-            self.docs[seen.source] = shown(doc, site, seen, self.limits)
-            self.admitted = True
-        self.pending.append(seen)
-        self.pending_lines += len(seen.texts)
+        self.held.append((doc, site))
+        self.held_lines += len(doc.lines)
+        if self.held_lines >= HELD_LINES:
+            self.measure_held()
+
+    def measure_held(self) -> None:
+        """Measure the documents held, in the order observed; keep the viewer's copy of those a selection admits."""
+        held, self.held, self.held_lines = self.held, [], 0
+        for doc, site in held:
+            seen = measure(doc, site)
+            if self.offer(seen):
+                self.docs[seen.source] = shown(doc, site, seen, self.limits)
+                self.admitted = True
+            self.pending.append(seen)
+            self.pending_lines += len(seen.texts)
         if self.pending_lines >= PENDING_LINES:
             self.count_pending()
 
@@ -374,6 +391,8 @@ class Sample:
         counted and trimmed here, once (a task holds a bounded number of
         documents): `Counter` over each reason's list counts in one C loop.
         """
+        if self.held:
+            self.measure_held()
         if self.pending:
             self.count_pending()
         limit = self.limits.site_lines

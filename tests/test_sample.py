@@ -9,8 +9,8 @@ from cleaner.cli import main
 from cleaner.config import SampleLimits
 from cleaner.document import Document, Line, Rejection
 from cleaner.sample import (
-    EXAMPLE_CHARS, REPORT_DATA, ReasonStats, Sample, SiteStats, TopK, content_hash, expand, length_bin, measure, read_report_data,
-    sample_lines, shown,
+    EXAMPLE_CHARS, HELD_LINES, PENDING_LINES, REPORT_DATA, Observed, ReasonStats, Sample, SiteStats, TopK, content_hash, expand,
+    length_bin, measure, read_report_data, sample_lines, shown,
 )
 
 LIMITS = SampleLimits()
@@ -221,6 +221,24 @@ def test_a_partial_merges_the_same_whether_it_stays_in_its_process_or_is_pickled
             total.merge(partial.opened())
         merged_data.append(json.dumps(total.to_json()))
     assert merged_data[0] == merged_data[1]
+
+
+def test_a_task_holds_few_documents_and_then_only_their_columns() -> None:
+    """Documents wait to be measured only until they hold `HELD_LINES` lines, then only their columns (no `Line`) wait to
+    be counted, until `PENDING_LINES`; the task's partial is the same as one that measured and counted each at once."""
+    docs = varied_corpus()
+    part = Sample(LIMITS)
+    for doc, site in docs:
+        part.observe(doc, site)
+        assert part.held_lines < HELD_LINES and sum(len(doc.lines) for doc, _site in part.held) == part.held_lines
+        assert part.pending_lines < PENDING_LINES
+        assert all(isinstance(seen, Observed) and not any(isinstance(text, Line) for text in seen.texts) for seen in part.pending)
+    at_once = Sample(LIMITS)
+    for doc, site in docs:
+        at_once.observe(doc, site)
+        at_once.measure_held()
+        at_once.count_pending()
+    assert json.dumps(part.to_json()) == json.dumps(at_once.to_json())
 
 
 def run_fixtures(fixtures_dir: Path, out: Path, *extra: str) -> None:
