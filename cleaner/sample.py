@@ -282,8 +282,8 @@ class Observed:
     `chars_after` is what its kept lines hold, also when the filters then
     rejected it (`rejection`): the share removed is the cleaning's. The
     lines are held as columns (plain lists of strings and numbers), not as
-    the document's `Line` objects, so the document goes as soon as it is
-    written, as in a run without the sample.
+    the document's `Line` objects, so the document goes once it is
+    measured (`Sample.measure_held`), not when its task ends.
     """
 
     source: str
