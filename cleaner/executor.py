@@ -61,6 +61,7 @@ class LocalExecutor:
         self.pool: ProcessPoolExecutor | None = None
         self.pool_size = 0
         self.settle = own_process  # settle this process's heap after its first task (`settled_after_first`)
+        self.draining = False  # every task of the current `map` on the pool is sent: only results are left to read
 
     def __enter__(self) -> LocalExecutor:
         return self
@@ -97,6 +98,7 @@ class LocalExecutor:
         fewer than `POOL_MIN_TASKS` tasks (one) while no pool is running, like
         every stage with one worker, runs in this process.
         """
+        self.draining = False
         items = iter(items)
         ahead = list(islice(items, max(self.workers, POOL_MIN_TASKS))) if self.workers > 1 else []
         if len(ahead) < POOL_MIN_TASKS and self.pool is None:
@@ -112,6 +114,7 @@ class LocalExecutor:
                 pending.append(pool.submit(task, item))
                 if len(pending) >= window:
                     yield pending.popleft().result()
+            self.draining = True
             while pending:
                 yield pending.popleft().result()
         except BrokenProcessPool:
@@ -147,11 +150,21 @@ class LocalExecutor:
     def count_lines(self, parsed: Iterable[ParsedBatch], counts: LineCounts | None,
                     delete: bool = True) -> Iterator[ParsedBatch]:
         """The count reduce: add each parsed batch's line keys to `counts` (reading its keys file, deleted
-        unless not `delete`), passing the batches on; with `counts` None (already complete) only passes them on."""
+        unless not `delete`), passing the batches on; with `counts` None (already complete) only passes them on.
+
+        Once every parse task is sent to the pool (`draining`), each batch's
+        counts are written as it comes in, while the workers parse the last
+        ones: what is left to write when the last batch is in, with the
+        workers idle until the cleaning pass can start, is that batch's
+        counts, not up to `repetition.BATCH_DOCS` documents' (the count
+        file's rows are the same; only the transactions differ).
+        """
         for batch in parsed:
             if counts is not None:
                 for site, keys, texts in read_stream(batch.counted_path, delete=delete):
                     counts.add(site, keys, texts)
+                if self.draining:
+                    counts.flush()
             yield batch
         if counts is not None:
             counts.flush()

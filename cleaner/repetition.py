@@ -37,6 +37,7 @@ from collections import Counter, OrderedDict
 import heapq
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -185,6 +186,26 @@ def site_hash(site: str) -> bytes:
     return hashlib.blake2b(site.encode("utf-8"), digest_size=KEY_BYTES, person=b"cleaner-site").digest()
 
 
+# `LineCounts.merge_runs`'s statement: ?1 the run's keys joined, ?2 their row numbers, ?3 its count, ?4 a key's size.
+RUN_ROWS_JSON = (
+    "INSERT INTO lines (k, n) SELECT substr(?1, key * ?4 + 1, ?4), ?3 FROM json_each(?2) WHERE true "
+    "ON CONFLICT (k) DO UPDATE SET n = n + excluded.n"
+)
+RUN_ROWS_RECURSIVE = (
+    "WITH RECURSIVE row (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM row WHERE i + 1 < ?2) "
+    "INSERT INTO lines (k, n) SELECT substr(?1, i * ?4 + 1, ?4), ?3 FROM row WHERE true "
+    "ON CONFLICT (k) DO UPDATE SET n = n + excluded.n"
+)
+
+
+def has_json_each(db: sqlite3.Connection) -> bool:
+    """Whether this SQLite has the JSON functions (built in since 3.38; an older build may leave them out)."""
+    try:
+        return db.execute("SELECT count(*) FROM json_each('[0,0]')").fetchone() == (2,)
+    except sqlite3.OperationalError:
+        return False
+
+
 class LineCounts:
     """Per site, how many documents hold each line key; an SQLite file on disk.
 
@@ -221,6 +242,7 @@ class LineCounts:
                 """
             )
         self.db.execute("PRAGMA cache_size = -65536")  # 64 MiB
+        self.json_rows = not readonly and has_json_each(self.db)
         self._lines: dict[bytes, Counter[bytes]] = {}  # site hash -> line key -> documents
         self._texts: dict[bytes, dict[bytes, str]] = {}  # site hash -> line key -> smallest text seen, when texts are kept
         self._sites: dict[bytes, list] = {}
@@ -315,9 +337,13 @@ class LineCounts:
         """`merge` for counts without sample texts, given as runs: (documents, the keys counted that often).
 
         Each run is one statement: its keys go to SQLite as one blob that a
-        recursive query cuts into rows, instead of one bound row each
-        through `executemany`, which cost SQLite's own work over again (the
-        count reduce is the parent's work, serial with the workers'). A key
+        query cuts into rows, instead of one bound row each through
+        `executemany`, which cost SQLite's own work over again (the count
+        reduce is the parent's work, serial with the workers'). The rows are
+        numbered by `json_each` over an array of as many items, where SQLite
+        has it (`RUN_ROWS_JSON`), else by a recursive query: numbering 120,000
+        rows took 0.064 s recursively and 0.019 s by `json_each` (SQLite
+        3.40), a third of the statement's time, the B-tree inserts the rest. A key
         without a text keeps the text it had, as `merge`'s CASE does, and a
         new key gets none, so the file is the one `merge` writes.
         """
@@ -330,15 +356,13 @@ class LineCounts:
                 "ON CONFLICT (h) DO UPDATE SET docs = docs + excluded.docs",
                 sites,
             )
+            rows = RUN_ROWS_JSON if self.json_rows else RUN_ROWS_RECURSIVE
             for n, keys in runs:
                 if not keys:  # the recursive query would give one (empty) row
                     continue
-                self.db.execute(
-                    "WITH RECURSIVE row (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM row WHERE i + 1 < ?2) "
-                    "INSERT INTO lines (k, n) SELECT substr(?1, i * ?4 + 1, ?4), ?3 FROM row WHERE true "
-                    "ON CONFLICT (k) DO UPDATE SET n = n + excluded.n",
-                    (b"".join(keys), len(keys), n, size),
-                )
+                # The row numbers: a JSON array of as many zeros (json_each numbers its items), else the count.
+                numbers = "[" + "0," * (len(keys) - 1) + "0]" if self.json_rows else len(keys)
+                self.db.execute(rows, (b"".join(keys), numbers, n, size))
 
     def merge(self, lines: Iterable[tuple[bytes, int, str | None]], sites: Iterable[tuple[bytes, str, int]]) -> None:
         """Add counts already aggregated elsewhere: (site hash + key, documents, sample text or None) and (site hash, name, documents).
@@ -597,7 +621,9 @@ class RepeatedLines:
         if not indexes:
             return doc
         candidates = self.site_candidates(site, documents)
-        found = [candidates.get(key, 0) for key in doc.kept_keys(line_keys)]
+        found = list(map(candidates.get, doc.kept_keys(line_keys), repeat(0)))
+        if not any(found):  # no line is a candidate (every count is 0): nothing to remove, nothing between
+            return doc
         for index, n, between in zip(indexes, found, among_repeated(found, documents, self.min_docs, self.shares[0])):
             text = doc.lines[index].text
             if n < self.min_docs:

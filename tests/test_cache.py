@@ -164,6 +164,17 @@ def test_profiles_of_the_wrong_shape_are_refused() -> None:
         Profiles.decode((languages, grams, starts[:-8], columns, values))
     with pytest.raises(StaleCache):
         Profiles.decode((languages[:3], grams, starts, columns, values))
+    with pytest.raises(StaleCache):
+        Profiles.decode((languages, grams.encode(), starts, columns, values))  # the n-grams as bytes, not text
+
+
+def test_detection_reads_the_cached_profiles_without_listing_their_grams(in_tmp_cache: Path) -> None:
+    load_profiles()  # the cache written
+    detector = LanguageDetector()  # its profiles read back from the cache
+    assert detector.detect("The harbour reopened on Monday after three months of repairs to the sea wall.").lang == "en"
+    profiles = detector._grams.profiles
+    assert "grams" not in profiles.__dict__ and "index" not in profiles.__dict__  # made only when read
+    assert profiles.size == len(profiles.grams) == len(profiles.index) == len(Profiles.from_langdetect().grams)
 
 
 def test_detection_with_a_corrupt_profiles_cache_is_unchanged(in_tmp_cache: Path) -> None:

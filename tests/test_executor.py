@@ -127,3 +127,53 @@ def test_a_run_over_one_file_imports_no_process_pool(tmp_path: Path) -> None:
     loaded = modules_loaded_by(code)
     assert "cleaner" in loaded and "multiprocessing" not in loaded
     assert (tmp_path / "out" / "corpus-00000.jsonl").is_file()
+
+
+def test_the_pool_says_when_every_task_of_a_stage_is_sent() -> None:
+    with LocalExecutor(2, Config()) as local:
+        seen = []
+
+        def items():
+            for item in range(12):
+                seen.append(local.draining)
+                yield item
+
+        results = local.map(pid_of, items())
+        draining = [local.draining for _result in results]
+        assert seen == [False] * 12  # never while items are still being sent
+        # a window of 2 workers x 4 tasks: a result is read once 8 are in flight, so 7 are left when the last goes
+        assert draining == [False] * 5 + [True] * 7
+        assert list(local.map(pid_of, [1, 2])) and local.draining  # a later stage starts afresh, drains again
+
+
+class RecordedCounts:
+    """A stand-in for `LineCounts` that notes what the count reduce does to it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def add(self, site: str, keys: list[bytes], texts: list[str] | None) -> None:
+        self.calls.append("add")
+
+    def flush(self) -> None:
+        self.calls.append("flush")
+
+
+def test_the_count_reduce_writes_each_batch_once_every_parse_task_is_sent(tmp_path: Path) -> None:
+    from cleaner.stages import ParsedBatch, write_stream
+
+    def batch(number: int) -> ParsedBatch:
+        path = tmp_path / f"counted-{number}.pickle"
+        write_stream(path, [("site", [b"k" * 8], None)] * 2)
+        return ParsedBatch(number, str(path), documents=2)
+
+    local = LocalExecutor(2, Config())
+    counts = RecordedCounts()
+
+    def parsed():
+        for number in range(4):
+            local.draining = number >= 2  # as `map` sets it: the last two batches come after every task is sent
+            yield batch(number)
+
+    assert [b.number for b in local.count_lines(parsed(), counts)] == [0, 1, 2, 3]
+    assert counts.calls == ["add", "add", "add", "add", "add", "add", "flush", "add", "add", "flush", "flush"]

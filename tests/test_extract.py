@@ -9,9 +9,12 @@ from lxml.html import fromstring
 
 from lxml.html import tostring
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from cleaner.extract import (
-    declared_metadata, dom_declared_metadata, extract_html, extractor_named, load_page, parse_page, reads_as_headline,
-    split_title,
+    TITLE_SEARCH, declared_metadata, dom_declared_metadata, extract_html, extractor_named, folded, is_prose, load_page,
+    non_blank_head, parse_page, reads_as_headline, repeated_headline, size, split_title, title_parts,
 )
 
 PAGE = """<html><head><title>Harbour reopens | Coast News</title>
@@ -203,6 +206,45 @@ def test_split_title_needs_a_paragraph_break_after_the_headline() -> None:
     assert split_title("Headline\n\nBody.").title == "Headline"
     assert split_title("Headline\nBody continues.").title == ""
     assert split_title("Headline only").body == ""
+
+
+def repeated_headline_folding_every_line(first: str, head: list[tuple[int, str]]) -> int | None:
+    """`repeated_headline` as it was before its first-character test: every line short enough is folded."""
+    search = TITLE_SEARCH
+    parts = set(title_parts(first))
+    best = None
+    for k, (i, line) in enumerate(head):
+        if len(line) > len(first) or folded(line) not in parts or size(line) < search.part_min_words:
+            continue
+        if any(is_prose(after, search) for _j, after in head[k + 1 : k + 1 + search.reach]):
+            best = max(best or (0, 0), (size(line), i))
+    return best[1] if best is not None else None
+
+
+HEAD_WORDS = ["Harbour", "harbour", "HARBOUR", "reopens", "Straße", "STRASSE", "strasse", "İstanbul", "istanbul",
+              "Σοφία", "ΣΟΦΊΑ", "ﬁsh", "fish", "News", "|", "-", "  ", "\u00a0", "\u2003"]
+PROSE = "The harbour reopened on Monday after three months of repairs to the sea wall, which the storms broke."
+
+
+@given(st.lists(st.lists(st.sampled_from(HEAD_WORDS), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=8),
+       st.lists(st.integers(0, 7), max_size=8))
+@example(["Straße news | Coast", "STRASSE NEWS"], [])
+@example(["İstanbul today | Coast", " istanbul  today"], [])
+def test_repeated_headline_folds_only_lines_that_can_match(lines: list[str], prose_after: list[int]) -> None:
+    # Lines that begin with a space, a Unicode space, a character whose case folding differs from its lower
+    # case or grows (ß, İ, ﬁ), or a final sigma: the first-character test never drops a line that folds to a part.
+    first, rest = lines[0], lines[1:]
+    for at in sorted(set(prose_after), reverse=True):
+        rest.insert(min(at, len(rest)), PROSE)
+    head = list(enumerate(rest, start=2))
+    assert repeated_headline(first, head, TITLE_SEARCH) == repeated_headline_folding_every_line(first, head)
+
+
+@given(st.lists(st.sampled_from(["", " ", "\t", "\u00a0", "\u2003", "Menu", " Home ", "Harbour reopens"]), max_size=30),
+       st.integers(0, 5))
+def test_non_blank_head_is_the_first_non_blank_lines(lines: list[str], limit: int) -> None:
+    expected = [(i, line) for i, line in enumerate(lines) if line.strip()][:limit]
+    assert non_blank_head(lines, limit) == expected
 
 
 DECLARED = """<html><head><title>Head  title</title>

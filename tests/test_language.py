@@ -110,7 +110,7 @@ def test_profiles_hold_langdetects_table_bit_for_bit(detector: LanguageDetector,
 
 def _profiles_of(grams: list[str]) -> Profiles:
     """Profiles that hold exactly `grams` (each with one language's probability 1)."""
-    return Profiles(("xx",), dict(zip(grams, range(len(grams)))), np.arange(len(grams) + 1, dtype=np.int64),
+    return Profiles(("xx",), "\0".join(grams), np.arange(len(grams) + 1, dtype=np.int64),
                     np.zeros(len(grams), dtype=np.uint8), np.ones(len(grams)))
 
 

@@ -17,6 +17,7 @@ from cleaner.repetition import (
     RepeatedLines,
     count_document,
     fold_digits,
+    has_json_each,
     learned_lines,
     line_key,
     line_pattern,
@@ -123,6 +124,23 @@ def test_only_kept_lines_are_counted(tmp_path: Path) -> None:
         assert counts.count("s", line_key("Body sentence.")) == 1
 
 
+def test_json_each_is_found_where_sqlite_has_it() -> None:
+    import sqlite3
+
+    db = sqlite3.connect(":memory:")
+    try:  # another function of SQLite's JSON extension: built in since 3.38, which a build may still leave out
+        json_built_in = db.execute("SELECT json_array_length('[0,0]')").fetchone() == (2,)
+    except sqlite3.OperationalError:
+        json_built_in = False
+    assert has_json_each(db) is json_built_in
+
+    class WithoutJson:
+        def execute(self, sql: str):
+            raise sqlite3.OperationalError("no such table: json_each")
+
+    assert has_json_each(WithoutJson()) is False
+
+
 def test_counts_survive_batches_and_reopening(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("cleaner.repetition.BATCH_DOCS", 3)
     with LineCounts(tmp_path / "c.sqlite") as counts:
@@ -136,9 +154,13 @@ def test_counts_survive_batches_and_reopening(tmp_path: Path, monkeypatch: pytes
             counts.add("s", [line_key("Home")])
 
 
-def test_counts_without_texts_write_what_rows_with_texts_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The runs `flush` merges when no texts are kept (`merge_runs`) give the file row-by-row `merge` gives."""
+@pytest.mark.parametrize("json_rows", [True, False], ids=["json_each", "recursive"])
+def test_counts_without_texts_write_what_rows_with_texts_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              json_rows: bool) -> None:
+    """The runs `flush` merges when no texts are kept (`merge_runs`) give the file row-by-row `merge` gives,
+    whether its rows are numbered by `json_each` or, on an SQLite without it, by a recursive query."""
     monkeypatch.setattr("cleaner.repetition.BATCH_DOCS", 4)
+    monkeypatch.setattr("cleaner.repetition.has_json_each", lambda db: json_rows)
     rng = random.Random(7)
     docs = [(f"site{rng.randrange(3)}", [line_key(f"line {rng.randrange(40)}") for _ in range(rng.randrange(1, 12))])
             for _ in range(50)]
@@ -150,6 +172,7 @@ def test_counts_without_texts_write_what_rows_with_texts_write(tmp_path: Path, m
                 rows.merge(rows._buffered_lines(), sorted((h, name, n) for h, (name, n) in rows._sites.items()))
                 rows._lines.clear(), rows._sites.clear(), rows._hashes.clear()
                 rows._entries = rows._buffered_docs = 0
+        assert runs.json_rows is json_rows
         runs.flush()
         assert rows._buffered_docs == 0
         dump = "SELECT * FROM lines ORDER BY k"
@@ -216,6 +239,19 @@ def test_prose_among_repeated_lines_goes(tmp_path: Path) -> None:
     doc = RepeatedLines(counted(tmp_path, docs))(docs[0])
     assert removed_texts(doc)[-5:] == [*teaser, *FOOTER]
     assert doc.lines[[l.text for l in doc.lines].index(summary)].note == "in 4 of 10 documents of site news, between repeated lines"
+
+
+def test_a_document_without_candidate_lines_is_left_as_it_is(tmp_path: Path) -> None:
+    """A document of a counted site none of whose lines the site repeats: the step returns it untouched."""
+    docs = site_docs(10)
+    step = RepeatedLines(counted(tmp_path, docs))
+    lone = doc_of("A line of its own.\nAnother line only this page has.", "news/lone.txt")
+    before = [(line.text, line.removed_by, line.note) for line in lone.lines]
+    assert step(lone) is lone
+    assert [(line.text, line.removed_by, line.note) for line in lone.lines] == before
+    # and one that holds a single repeated line among its own still loses it
+    mixed = doc_of(f"A line of its own.\n{MENU[0]}\nAnother line only this page has.", "news/mixed.txt")
+    assert removed_texts(step(mixed)) == [MENU[0]]
 
 
 def test_prose_in_nearly_every_document_goes(tmp_path: Path) -> None:
