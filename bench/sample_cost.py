@@ -1,8 +1,10 @@
 """What the report's sampling costs a run, measured inside one `--workers 1` process.
 
 A run with one worker cleans in its own process, so every call into the
-sample (`Sample.observe` per document, `pack` at the end of each cleaning
-task, `unpack` and `merge` in the parent, `write_report_data` at the end)
+sample (`Sample.observe` per document; `pack` when a task's result is
+pickled, for its marker, which seals the partial; `unpack` when a partial
+came from another process, which here it does not; `merge` in the parent,
+which seals a partial not sealed yet; `write_report_data` at the end)
 happens here: each is wrapped to add up the CPU seconds it takes
 (`time.process_time`, this process only), and the sum is set against the
 CPU of the whole run (from the run's start to its end, this process too).

@@ -80,6 +80,9 @@ class Document:
     _text: str | None = field(default=None, repr=False, compare=False)
     _keys: list[bytes] | None = field(default=None, repr=False, compare=False)
     _words: int | None = field(default=None, repr=False, compare=False)
+    # Whether `edit` changed a line: the report's sample (`sample.measure`) reads the lines' edits only then,
+    # rather than in a pass over every line of every document (7 ms of the 990 dev dumps' 190,000 lines).
+    edited: bool = field(default=False, repr=False, compare=False)
 
     @property
     def kept_lines(self) -> list[Line]:
@@ -155,6 +158,7 @@ class Document:
         line = self.lines[index]
         line.edits = (*line.edits, (reason, line.text))
         line.text = text
+        self.edited = True
         self._text = self._keys = self._words = None
 
 

@@ -452,7 +452,7 @@ def collect_cleaned(executor: LocalExecutor, cleaned: Iterable[CleanedBatch], st
     for batch in cleaned:
         tally.add_cleaned(batch)
         if sample is not None and batch.sample is not None:
-            sample.merge(Sample.unpack(batch.sample))
+            sample.merge(batch.sample.opened())
         if store is not None:
             executor.store_signatures(store, batch, delete=not keep)
         elif not keep:

@@ -39,7 +39,7 @@ from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import document_keys, open_line_counts, site_of
-from cleaner.sample import NO_CUTOFFS, Cutoffs, Sample
+from cleaner.sample import NO_CUTOFFS, Cutoffs, Partial, Sample
 from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_files, to_json_line, write_shard
 
 T = TypeVar("T")
@@ -129,7 +129,7 @@ class CleanedBatch:
     chars_in: int = 0
     records: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
-    sample: bytes | None = None  # this batch's partial sample for the report (`Sample.pack`), merged by the parent
+    sample: Partial | None = None  # this batch's partial sample for the report, merged by the parent
 
 
 def write_stream(path: Path, items: Iterable) -> int:
@@ -414,7 +414,7 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
 
         result.kept = write_stream(Path(result.kept_path), kept())
     if sample is not None:
-        result.sample = sample.pack()
+        result.sample = sample.partial()
     return result
 
 

@@ -1,5 +1,6 @@
 import gzip
 import json
+import pickle
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -8,8 +9,8 @@ from cleaner.cli import main
 from cleaner.config import SampleLimits
 from cleaner.document import Document, Line, Rejection
 from cleaner.sample import (
-    EXAMPLE_CHARS, REPORT_DATA, ReasonStats, Sample, SiteStats, TopK, content_hash, expand, length_bin, measure, read_report_data,
-    sample_lines, shown,
+    EXAMPLE_CHARS, HELD_LINES, PENDING_LINES, REPORT_DATA, Observed, ReasonStats, Sample, SiteStats, TopK, content_hash, expand,
+    length_bin, measure, read_report_data, sample_lines, shown,
 )
 
 LIMITS = SampleLimits()
@@ -56,9 +57,9 @@ def sampled(docs: list[tuple[Document, str]], tasks: int, limits: SampleLimits =
 
 def test_measure_counts_lines_characters_edits_and_the_title_per_reason() -> None:
     doc = Document("a.txt", "text", headline="A headline", lines=[
-        Line("kept prose line"), Line("Menu | Home", removed_by="heuristic.boilerplate-line-v1"),
-        Line("Body text.", edits=(("share-phrase-v1", "Body text. Share this"),)),
+        Line("kept prose line"), Line("Menu | Home", removed_by="heuristic.boilerplate-line-v1"), Line("Body text. Share this"),
     ])
+    doc.edit(2, "Body text.", "share-phrase-v1")
     seen = measure(doc, "site")
     assert seen.chars_before == len("A headline") + len("kept prose line") + len("Menu | Home") + len("Body text. Share this")
     assert seen.chars_after == len("kept prose line") + len("Body text.")
@@ -110,13 +111,17 @@ def varied_corpus(count: int = 300, seed: int = 11) -> list[tuple[Document, str]
         lines = []
         for i in range(rng.randrange(1, 60)):
             text = rng.choice([f"Menu item {rng.randrange(30)}", f"line {i} of {n}", "x" * rng.randrange(290, 320) + str(rng.randrange(4))])
-            line = Line(text, edits=(("share-phrase-v1", text + " Share this"),) if rng.random() < 0.05 else ())
+            line = Line(text + " Share this" if rng.random() < 0.05 else text)
             if i == 0 and n in (40, 200):
                 line.removed_by = reasons[3]  # a reason seen twice: its example slots never fill
             elif rng.random() < 0.6:
                 line.removed_by = rng.choice(reasons[:3])
             lines.append(line)
-        docs.append((Document(f"{site}/{n}.txt", "text", lines=lines, headline=f"Title {n % 7}" if n % 3 else ""), site))
+        doc = Document(f"{site}/{n}.txt", "text", lines=lines, headline=f"Title {n % 7}" if n % 3 else "")
+        for index, line in enumerate(lines):
+            if line.text.endswith(" Share this"):
+                doc.edit(index, line.text.removesuffix(" Share this"), "share-phrase-v1")
+        docs.append((doc, site))
     return docs
 
 
@@ -151,11 +156,12 @@ def test_examples_and_site_lines_are_those_of_offering_every_removed_line() -> N
 def test_a_shown_document_reads_back_line_by_line() -> None:
     """The data's compact form (texts joined, reasons and notes as runs) gives back every line as the viewer shows it."""
     limits = replace(LIMITS, max_lines=6, max_line_chars=20)
-    lines = [Line("kept", para_start=True), Line("menu", removed_by="r1", note="n"), Line("menu 2", removed_by="r1", note="n"),
-             Line("x" * 30, removed_by="r2"), Line("edited", edits=(("phrase-v1", "edited Share this " + "y" * 30),)),
-             Line("new paragraph", para_start=True), Line("past max_lines")]
     for headline in ("", "A title"):
+        lines = [Line("kept", para_start=True), Line("menu", removed_by="r1", note="n"), Line("menu 2", removed_by="r1", note="n"),
+                 Line("x" * 30, removed_by="r2"), Line("edited Share this " + "y" * 30),
+                 Line("new paragraph", para_start=True), Line("past max_lines")]
         doc = Document("s/a.txt", "text", lines=lines, headline=headline)
+        doc.edit(4, "edited", "phrase-v1")
         got = sample_lines(expand(shown(doc, "s", measure(doc, "s"), limits), limits))
         want = [(line.text[:20], line.removed_by, line.note, line.para_start, [[r, was[:20]] for r, was in line.edits]) for line in lines[:6]]
         assert got == ([("A title", "title", "the first line, taken as the title", False, [])] if headline else []) + want
@@ -193,6 +199,46 @@ def test_memory_stays_bounded_and_site_counts_are_estimated_past_the_limit() -> 
     estimate = data["reasons"]["reason-0"]
     assert not estimate["sites_exact"] and 750 * 0.6 < estimate["sites"] < 750 * 1.4  # 750 distinct sites, estimated
     assert len(data["samples"]) <= 20 + 10 + 10 + 4 * limits.per_reason + limits.top_sites
+
+
+def test_a_partial_merges_the_same_whether_it_stays_in_its_process_or_is_pickled() -> None:
+    """A task in the parent's process hands its sample over unpickled; one in a worker pickles it once, whatever the
+    number of times its result is pickled (marker, pipe); the merged data is the same bytes either way."""
+    docs = varied_corpus()
+    merged_data = []
+    for travels in (False, True):
+        total = Sample(LIMITS)
+        for start in range(0, len(docs), 64):
+            part = Sample(LIMITS, total.cutoffs())
+            for doc, site in docs[start : start + 64]:
+                part.observe(doc, site)
+            partial = part.partial()
+            if travels:
+                once = pickle.dumps(partial)
+                assert pickle.dumps(partial) == once and partial.packed is not None  # packed once
+                partial = pickle.loads(once)
+                assert partial.sample is None
+            total.merge(partial.opened())
+        merged_data.append(json.dumps(total.to_json()))
+    assert merged_data[0] == merged_data[1]
+
+
+def test_a_task_holds_few_documents_and_then_only_their_columns() -> None:
+    """Documents wait to be measured only until they hold `HELD_LINES` lines, then only their columns (no `Line`) wait to
+    be counted, until `PENDING_LINES`; the task's partial is the same as one that measured and counted each at once."""
+    docs = varied_corpus()
+    part = Sample(LIMITS)
+    for doc, site in docs:
+        part.observe(doc, site)
+        assert part.held_lines < HELD_LINES and sum(len(doc.lines) for doc, _site in part.held) == part.held_lines
+        assert part.pending_lines < PENDING_LINES
+        assert all(isinstance(seen, Observed) and not any(isinstance(text, Line) for text in seen.texts) for seen in part.pending)
+    at_once = Sample(LIMITS)
+    for doc, site in docs:
+        at_once.observe(doc, site)
+        at_once.measure_held()
+        at_once.count_pending()
+    assert json.dumps(part.to_json()) == json.dumps(at_once.to_json())
 
 
 def run_fixtures(fixtures_dir: Path, out: Path, *extra: str) -> None:
