@@ -330,18 +330,8 @@ def paragraph_chars(tree: HtmlElement) -> int:
     return sum(len(" ".join(paragraph.text_content().split())) for paragraph in tree.iter("p"))
 
 
-def dom_paragraph_chars(tree) -> int:
-    """`paragraph_chars` of a page parsed by resiliparse (its `HTMLTree`).
-
-    >>> from resiliparse.parse.html import HTMLTree
-    >>> dom_paragraph_chars(HTMLTree.parse("<div><p>Tide  tables</p><p> Ferry <b>news</b></p></div>"))
-    21
-    """
-    return sum(len(" ".join((paragraph.text or "").split())) for paragraph in tree.document.query_selector_all("p").values())
-
-
 def dom_paragraphs_within(tree, limit: float) -> bool:
-    """Whether `dom_paragraph_chars(tree)` is at most `limit`, the white space collapsed only when the texts as they stand exceed it.
+    """Whether `paragraph_chars` of a page parsed by resiliparse (its `HTMLTree`) is at most `limit`, the white space collapsed only when the texts as they stand exceed it.
 
     Collapsing white space never lengthens a text, so texts within `limit`
     as they stand are within it collapsed: on trafilatura-eval the raw

@@ -329,7 +329,7 @@ def test_resiliparse_extractor_falls_back_to_trafilatura_where_it_finds_too_litt
 
 @pytest.mark.parametrize("boxed, extractor", [(False, ""), (True, "trafilatura")])
 def test_resiliparse_extractor_falls_back_where_the_pages_paragraphs_outweigh_its_text(boxed: bool, extractor: str) -> None:
-    from cleaner.extract import dom_paragraph_chars
+    from cleaner.extract import dom_paragraphs_within
     from cleaner.second import FAST_PATH, parse_with_resiliparse, pruned_text
 
     story = "".join(f"<p>Paragraph {n} of the story goes on about the harbour, its boats and the sea wall.</p>"
@@ -338,7 +338,7 @@ def test_resiliparse_extractor_falls_back_where_the_pages_paragraphs_outweigh_it
     page = LONG_PAGE.replace("</body>", f"<div hidden>{story * 3 if boxed else ''}</div></body>")
     tree = parse_with_resiliparse(page)
     body = pruned_text(tree, FAST_PATH)
-    assert (dom_paragraph_chars(tree) > FAST_PATH.paragraph_ratio * len(body)) is boxed
+    assert (not dom_paragraphs_within(tree, FAST_PATH.paragraph_ratio * len(body))) is boxed
     assert extractor_named("resiliparse").extract(page).extractor == extractor
 
 
