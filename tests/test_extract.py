@@ -326,6 +326,29 @@ def test_resiliparse_extractor_falls_back_to_trafilatura_where_it_finds_too_litt
     assert found.url == "https://coast.example.com/harbour" and found.page is not None  # lxml's, for `layout.py`
 
 
+def test_resiliparse_fallback_keeps_the_metadata_read_from_resiliparses_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.extract
+    from cleaner.extract import dom_declared_metadata
+    from cleaner.second import parse_with_resiliparse
+
+    expected = extract_html(PAGE)
+    read = []
+    monkeypatch.setattr(cleaner.extract, "declared_metadata", lambda tree, html=None: read.append(tree) or ("", "", "", ""))
+    found = extractor_named("resiliparse").extract(PAGE, url="https://given.example.com/x")
+    assert found.extractor == "trafilatura" and not read  # lxml's tree was not searched for it again
+    assert found.body == expected.body
+    assert (found.title, found.url, found.date, found.sitename) == (expected.title, expected.url, expected.date, expected.sitename)
+    assert found.title == dom_declared_metadata(parse_with_resiliparse(PAGE), PAGE)[0] == "Harbour reopens"
+
+
+def test_resiliparse_fallback_reads_lxmls_metadata_when_resiliparse_gives_no_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.second
+
+    monkeypatch.setattr(cleaner.second, "parse_with_resiliparse", lambda html: None)
+    found = extractor_named("resiliparse").extract(PAGE)
+    assert found.extractor == "trafilatura" and found.title == extract_html(PAGE).title == "Harbour reopens"
+
+
 
 @pytest.mark.parametrize("boxed, extractor", [(False, ""), (True, "trafilatura")])
 def test_resiliparse_extractor_falls_back_where_the_pages_paragraphs_outweigh_its_text(boxed: bool, extractor: str) -> None:
