@@ -144,7 +144,13 @@ class FastPath:
     pages, lxml's parse included), beside resiliparse's text 1.3 ms, the
     pruning's query 0.85 ms and resiliparse's parse 0.6 ms. A fallback page
     keeps resiliparse's tree, its pruning put back (`take_out`, `put_back`),
-    for its second opinion, which no longer parses the page again. The
+    for its second opinion, which no longer parses the page again, and the
+    metadata read from it (lxml's look-ups, 0.5 ms a page, gave the same on
+    all 138 fallback pages of trafilatura-eval and zh-news). Measured alone
+    on those 128 pages, trafilatura's fast mode takes 20.7 ms a page: its
+    raw-tree pruning a third, the main extractor 37%, the escalation's
+    `html2txt` of the whole page 17% (75 pages), the recall retry 8% (26),
+    tree copies 9%; none of it is an option that leaves its text unchanged. The
     pruning's query is one walk of the body with all of `prune` (lexbor
     tries each selector on each element: about 0.024 ms a page a selector),
     and a page that resiliparse reads leaves the containers taken out to be
