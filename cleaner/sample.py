@@ -55,7 +55,7 @@ import json
 import pickle
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import chain, compress, groupby, islice, repeat
 from operator import attrgetter, eq, ge, getitem, gt, is_, is_not
 from pathlib import Path
@@ -74,17 +74,6 @@ EXAMPLE_CHARS = 300  # an example line (per reason, per site) is cut to this man
 HASH_SPACE = float(1 << 64)
 EXAMPLE_SLICE = slice(0, EXAMPLE_CHARS)
 NO_BOUND = 1 << 64  # above every document key: a reason whose example slots are not full yet takes any line
-# A task counts its measured documents together once they hold this many lines (`Sample.observe`): together,
-# the sample's code and tables stay in the processor's caches. On the 990 dev text dumps, counting each document
-# as it comes (0) took 4.58% of the run against 4.38% with 2048 (load 1.5 to 2.1, three rounds each).
-PENDING_LINES = 2048
-# A task measures the documents it holds once they hold this many lines (`Sample.observe`). Measured together,
-# a few short documents share the sample's code warm in the caches; held, their `Line` objects add to the garbage
-# collector's count until they go, and below its threshold (700) they rarely set off a collection. With
-# `bench/sample_cost.py` (load 2.2 to 4.1): 256 took 4.29% of a run over the 990 dev text dumps (144 to 164
-# collections) and 2.37% over the 10,000-page synthetic crawl; 0 (each measured as it comes) 4.50% and 2.78%;
-# 1,024 4.55% on the dumps (252 collections); holding 2,048 lines as before, 308 collections there.
-HELD_LINES = 256
 # The sample runs on every cleaned document, so its per-line work is done by C loops (map, compress,
 # Counter) over columns of the lines rather than by a Python loop with a call per line.
 _TEXT = attrgetter("text")
@@ -343,7 +332,7 @@ class Sample:
     def observe(self, doc: Document, site: str) -> None:
         """Take a cleaned document (kept or rejected by the filters): measured with the next few, counted later.
 
-        A document is held until those held hold `HELD_LINES` lines, or the
+        A document is held until those held hold `SampleLimits.held_lines` lines, or the
         task ends (`seal`), then measured (`measure`: its lines read as
         columns by C loops) and offered to the selections, and the viewer's
         copy (`shown`) is made then for one a selection admits; then it
@@ -355,14 +344,14 @@ class Sample:
         do not set off the garbage collector again and again. What touches
         the sample's large tables (the sites' removed lines, the reasons'
         examples and counts) waits longer, as `Observed` columns, until they
-        hold `PENDING_LINES` lines (`count_pending`). Counts are sums and the
+        hold `pending_lines` lines (`count_pending`). Counts are sums and the
         selections bottom-k's, so the order this happens in changes nothing;
         the documents are not changed after they are observed (the task only
         writes them out).
         """
         self.held.append((doc, site))
         self.held_lines += len(doc.lines)
-        if self.held_lines >= HELD_LINES:
+        if self.held_lines >= self.limits.held_lines:
             self.measure_held()
 
     def measure_held(self) -> None:
@@ -375,7 +364,7 @@ class Sample:
                 self.admitted = True
             self.pending.append(seen)
             self.pending_lines += len(seen.texts)
-        if self.pending_lines >= PENDING_LINES:
+        if self.pending_lines >= self.limits.pending_lines:
             self.count_pending()
 
     def count_pending(self) -> None:
@@ -644,7 +633,7 @@ class Sample:
         why = self.wanted_sources()
         return {
             "version": DATA_VERSION,
-            "limits": asdict(limits),
+            "limits": limits.content(),
             "documents": self.documents,
             "untouched": self.untouched,
             "reasons": reasons,

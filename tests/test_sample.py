@@ -9,7 +9,7 @@ from cleaner.cli import main
 from cleaner.config import SampleLimits
 from cleaner.document import Document, Line, Rejection
 from cleaner.sample import (
-    EXAMPLE_CHARS, HELD_LINES, PENDING_LINES, REPORT_DATA, Observed, ReasonStats, Sample, SiteStats, TopK, content_hash, expand,
+    EXAMPLE_CHARS, REPORT_DATA, Observed, ReasonStats, Sample, SiteStats, TopK, content_hash, expand,
     length_bin, measure, read_report_data, sample_lines, shown,
 )
 
@@ -224,14 +224,14 @@ def test_a_partial_merges_the_same_whether_it_stays_in_its_process_or_is_pickled
 
 
 def test_a_task_holds_few_documents_and_then_only_their_columns() -> None:
-    """Documents wait to be measured only until they hold `HELD_LINES` lines, then only their columns (no `Line`) wait to
-    be counted, until `PENDING_LINES`; the task's partial is the same as one that measured and counted each at once."""
+    """Documents wait to be measured only until they hold `held_lines` lines, then only their columns (no `Line`) wait to
+    be counted, until `pending_lines`; the task's partial is the same as one that measured and counted each at once."""
     docs = varied_corpus()
     part = Sample(LIMITS)
     for doc, site in docs:
         part.observe(doc, site)
-        assert part.held_lines < HELD_LINES and sum(len(doc.lines) for doc, _site in part.held) == part.held_lines
-        assert part.pending_lines < PENDING_LINES
+        assert part.held_lines < LIMITS.held_lines and sum(len(doc.lines) for doc, _site in part.held) == part.held_lines
+        assert part.pending_lines < LIMITS.pending_lines
         assert all(isinstance(seen, Observed) and not any(isinstance(text, Line) for text in seen.texts) for seen in part.pending)
     at_once = Sample(LIMITS)
     for doc, site in docs:
@@ -239,6 +239,25 @@ def test_a_task_holds_few_documents_and_then_only_their_columns() -> None:
         at_once.measure_held()
         at_once.count_pending()
     assert json.dumps(part.to_json()) == json.dumps(at_once.to_json())
+
+
+def test_the_batching_limits_change_the_work_and_not_the_data() -> None:
+    """`held_lines` and `pending_lines` only batch a task's work: other values hold other documents and give the same
+    data, whose `limits` leave them out."""
+    docs = varied_corpus()
+    data = []
+    for limits in (LIMITS, replace(LIMITS, held_lines=0, pending_lines=0), replace(LIMITS, held_lines=10**6, pending_lines=10**6)):
+        part = Sample(limits)
+        for doc, site in docs:
+            part.observe(doc, site)
+        if limits.held_lines > 10**5:
+            assert len(part.held) == len(docs)
+        elif limits.held_lines == 0:
+            assert not part.held and not part.pending
+        data.append(json.dumps(part.to_json()))
+    assert data[0] == data[1] == data[2]
+    limits = json.loads(data[0])["limits"]
+    assert "held_lines" not in limits and "pending_lines" not in limits and limits["max_lines"] == LIMITS.max_lines
 
 
 def run_fixtures(fixtures_dir: Path, out: Path, *extra: str) -> None:
