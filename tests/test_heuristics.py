@@ -12,11 +12,10 @@ from hypothesis import strategies as st
 
 from cleaner.api import clean_text
 from cleaner.config import Config
-from cleaner.document import Document, Line, lines_from_text
-from cleaner.features import CLOSERS, SENTENCE_ENDS
+from cleaner.document import Document, lines_from_text
 from cleaner.heuristics import (
     ASCII_SEPARATOR, BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics, LazyMeasures,
-    SEPARATOR_CHARS, WRAP_MIN_WORDS, LineMeasurer,
+    SEPARATOR_CHARS, LineMeasurer,
     Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
     title_case,
     word_measures, wrapped_groups,
@@ -438,36 +437,6 @@ def test_hard_wrapped_paragraphs_are_found(paragraph: list[str], wrapped: bool) 
     doc = Document(source="t", kind="text", lines=lines_from_text("\n".join(paragraph)))
     groups = wrapped_groups(doc, [line.text for line in doc.lines])
     assert groups == ([list(range(len(doc.lines)))] if wrapped else [])
-
-
-def wrapped_groups_line_by_line(doc: Document, texts: list[str]) -> list[list[int]]:
-    """`wrapped_groups` as it was first written, one line at a time: the reference its faster form is held to."""
-    groups: list[list[int]] = []
-    group: list[int] = []
-    last = len(texts) - 1
-    for i, text in enumerate(texts):
-        if group:
-            group.append(i)
-        runs_on = (i < last and texts[i + 1] != "" and not doc.lines[i + 1].para_start
-                   and text.rstrip(CLOSERS)[-1:] not in SENTENCE_ENDS and len(text.split()) >= WRAP_MIN_WORDS)
-        if runs_on:
-            group = group or [i]
-        elif group:
-            if 2 * sum(texts[j][:1].islower() for j in group[1:]) >= len(group) - 1:
-                groups.append(group)
-            group = []
-    return groups
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["", "the harbour reopened on", "Council Approves The New", "and then said.",
-                                           "Home", "of repairs by the old", "Harbour Board” and", "x y z w v"]),
-                          st.booleans(), st.booleans()), max_size=14))
-def test_wrapped_groups_are_the_line_by_line_loops(rows: list[tuple[str, bool, bool]]) -> None:
-    lines = [Line(text, para_start=para) for text, para, _ in rows]
-    doc = Document(source="t", kind="text", lines=lines)
-    texts = ["" if removed else text for text, _, removed in rows]
-    assert wrapped_groups(doc, texts) == wrapped_groups_line_by_line(doc, texts)
 
 
 def test_body_bounds_keeps_a_hard_wrapped_paragraph_of_the_article() -> None:
