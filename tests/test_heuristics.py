@@ -14,8 +14,8 @@ from cleaner.api import clean_text
 from cleaner.config import Config
 from cleaner.document import Document, lines_from_text
 from cleaner.heuristics import (
-    BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics, LazyMeasures,
-    LineMeasurer,
+    ASCII_SEPARATOR, BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics, LazyMeasures,
+    SEPARATOR_CHARS, LineMeasurer,
     Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
     title_case,
     word_measures, wrapped_groups,
@@ -111,6 +111,13 @@ def test_link_shapes() -> None:
     assert not is_url_line("See https://example.com for the full report of the council")
     assert is_menu_row("Home | News | Sport") and is_menu_row("Home › World › Europe")
     assert not is_menu_row("Salt | pepper")
+
+
+def test_menu_rows_count_every_separator_ascii_or_not() -> None:
+    # is_menu_row counts only ASCII_SEPARATOR on an ASCII line: it must be the one ASCII separator.
+    assert [c for c in SEPARATOR_CHARS if c.isascii()] == [ASCII_SEPARATOR]
+    for line in ("a | b | c", "a | b", "a › b · c", "a | b • c", "café | menu", "| x", "no separator", "é", ""):
+        assert is_menu_row(line) == (sum(line.count(c) for c in SEPARATOR_CHARS) >= 2), line
 
 
 def test_language_sample_reads_the_longest_lines_first() -> None:
