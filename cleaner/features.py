@@ -54,6 +54,8 @@ CJK_CHARS_PER_WORD = 1.5
 SOUTHEAST_CHARS_PER_WORD = 4
 # A line with fewer spaces than this many characters per word may be unspaced text.
 SPACED_CHARS_PER_WORD = 8
+# trafilatura writes list items and table rows with these marks: extracted structure, not chrome.
+STRUCTURED = ("- ", "| ", "* ")
 
 # Function words, the counterpart of a stoplist for scripts jusText has none for. Each list is a
 # grammar book's closed classes, not a page's vocabulary:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from cleaner.config import Config
 from cleaner.document import Document, Rejection
+from cleaner.features import SPACED_CHARS_PER_WORD
 from cleaner.lazyre import LazyPattern
 
 
 CJK = LazyPattern("[\u3040-\u9fff\uac00-\ud7af]")  # compiled when first used (`lazyre`)
-SPACED_CHARS_PER_WORD = 8
 
 
 def count_words(text: str) -> int:

@@ -61,7 +61,8 @@ from typing import NamedTuple
 
 from cleaner.document import Document, Line
 from cleaner.features import (
-    CLOSERS, SENTENCE_ENDS, SPACED_CHARS_PER_WORD, holds_sentence_end, line_script, script_density, word_count,
+    CLOSERS, SENTENCE_ENDS, SPACED_CHARS_PER_WORD, STRUCTURED, holds_sentence_end, line_script, script_density,
+    word_count,
 )
 from cleaner.stopwords import stoplists, stopword_index
 
@@ -83,8 +84,6 @@ ASCII_SEPARATOR = "|"  # the one ASCII character of SEPARATOR_CHARS (`is_menu_ro
 _CLING = b"\"()[]{}<>.,;:!?/|*#%&+=~^_@$"
 CLINGING = bytes.maketrans(_CLING, b" " * len(_CLING))
 
-# trafilatura writes list items and table rows with these marks: extracted structure, not chrome.
-STRUCTURED = ("- ", "| ", "* ")
 
 # A line of a hard-wrapped paragraph (`wrapped_groups`) has a few words at least: menu items run on rarely.
 WRAP_MIN_WORDS = 4

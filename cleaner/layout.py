@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from cleaner.document import Line
 from cleaner.extract import folded
-from cleaner.features import CLOSERS
+from cleaner.features import CLOSERS, STRUCTURED
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 LINK_PARAGRAPH = "heuristic.link-paragraph-v1"
 
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
-# trafilatura writes list items and table rows with these marks.
-STRUCTURED = ("- ", "| ", "* ")
 PARAGRAPHS = ("p", "h1", "h2", "h3", "h4", "h5", "h6")
 # Elements that make one paragraph of an extractor's text in older and table layouts.
 BLOCKS = (*PARAGRAPHS, "div", "td", "dd", "dt")
