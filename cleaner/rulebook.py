@@ -178,6 +178,7 @@ class Rulebook:
         self._compiled = [compile_rule(rule) for rule in self.rules]
         self._set = rule_set(self._compiled) if self.rules else None
         self._piece_bytes = piece_bytes_for(self._compiled)
+        self._lines_by_set = self._piece_bytes > 0 and lines_match_alone(self._compiled)
 
     @property
     def ids(self) -> list[str]:
@@ -199,7 +200,11 @@ class Rulebook:
         active = [i for i in sorted(pieces) if self.rules[i].scope.applies(host, doc.source)]
         if not active:
             return doc
-        matched = {i: view.matching_lines(self._compiled[i].regex, self.rules[i].max_chars, doc, pieces[i]) for i in active}
+        if self._lines_by_set:
+            found = view.lines_by_rule(self._set, pieces)
+            matched = {i: within_max_chars(found.get(i, []), self.rules[i].max_chars, doc) for i in active}
+        else:
+            matched = {i: view.matching_lines(self._compiled[i].regex, self.rules[i].max_chars, doc, pieces[i]) for i in active}
         boundaries = {line for i in active if self.rules[i].kind in ("drop-section", "cut-after", "cut-before") for line in matched[i]}
         for i in active:
             apply_rule(doc, self._compiled[i], matched[i], boundaries)
@@ -277,6 +282,48 @@ class TextView:
                 if (not lines or lines[-1] != index) and (not max_chars or len(doc.lines[index].text) <= max_chars):
                     lines.append(index)
         return lines
+
+
+    def lines_by_rule(self, rule_set: re2.Set, pieces: dict[int, list[int]]) -> dict[int, list[int]]:
+        """For each rule, the numbers of the lines it matches, each line of a piece the set found a rule in searched by the set alone.
+
+        `pieces` is `rules_in`'s answer. The set's automaton has just read
+        those lines, so a second search of each costs little of what each
+        rule's own expression would (compiled, and its automata built, in every
+        process: 0.17 s of a run over the 990 dev dumps, against 0.08 s).
+        Only for rules whose matches on a line alone are their matches on
+        that line of the text (`lines_match_alone`).
+        """
+        found: dict[int, list[int]] = {}
+        text = self.text
+        match = rule_set.Match
+        for k in sorted({k for numbers in pieces.values() for k in numbers}):
+            start, end, index = self.pieces[k]
+            for number, line in enumerate(text[start:end].split(b"\n"), index):
+                for i in match(line) or ():
+                    found.setdefault(i, []).append(number)
+        return found
+
+
+def within_max_chars(lines: list[int], max_chars: int, doc: Document) -> list[int]:
+    """The lines of `lines` no longer than `max_chars` characters (0: no limit)."""
+    return [index for index in lines if len(doc.lines[index].text) <= max_chars] if max_chars else lines
+
+
+def lines_match_alone(compiled: list[CompiledRule]) -> bool:
+    """Whether every rule matches a line searched alone exactly where it matches that line in the whole text.
+
+    No match holds a newline (`re2_options`), and `^`, `$`, `\\b` and `\\B`
+    read the edge of a text as they read a newline, `^` and `$` in multi-line
+    mode (`(?m)`, which every rule's expression starts in); only `\\A`, `\\z`
+    and a `^` or `$` with multi-line mode turned off tell a line alone from a
+    line in the text.
+    """
+    return not any("\\A" in rule.source or "\\z" in rule.source or MULTI_LINE_OFF.search(rule.source) for rule in compiled)
+
+
+# A flag group that turns multi-line mode off, as `(?-m)`, `(?i-m:` or `(?s-im)`.
+MULTI_LINE_OFF = re.compile(r"\(\?[A-Za-z]*-[A-Za-z]*m")
 
 
 def text_pieces(text: bytes, size: int) -> list[tuple[int, int, int]]:

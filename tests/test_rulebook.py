@@ -263,7 +263,28 @@ def test_a_rules_expression_is_compiled_when_a_document_first_needs_it() -> None
     share, related = sorted(book._compiled, key=lambda c: c.rule.kind)  # noqa: SLF001 - what was compiled
     assert not {"regex", "until"} & (vars(share).keys() | vars(related).keys())
     assert removed(book.apply(doc_of("SHARE\n\nShare prices rose."))) == {"SHARE": "test-drop-line-v1"}
-    assert "regex" in vars(share) and not {"regex", "until"} & vars(related).keys()
+    # The set finds the lines (`TextView.lines_by_rule`): a drop-line rule's own expression is never needed.
+    assert not {"regex", "until"} & (vars(share).keys() | vars(related).keys())
+    anchored = Rulebook([rule("drop-line", r"\Ashare"), rule("drop-section", r"related", until=("more",))])
+    first, section = sorted(anchored._compiled, key=lambda c: c.rule.kind)  # noqa: SLF001
+    assert removed(anchored.apply(doc_of("SHARE\n\nShare prices rose."))) == {"SHARE": "test-drop-line-v1"}
+    assert "regex" in vars(first) and not {"regex", "until"} & vars(section).keys()
+
+
+def test_lines_are_found_by_the_set_unless_a_rule_reads_the_texts_own_ends() -> None:
+    assert Rulebook([rule("drop-line", r"share"), rule("drop-line", r"^more$")])._lines_by_set  # noqa: SLF001
+    for pattern in (r"\Ashare", r"share\z", r"(?-m:^share)", r"(?i-m)^share"):
+        assert not Rulebook([rule("drop-line", r"share"), rule("drop-line", pattern, match="search")])._lines_by_set  # noqa: SLF001
+
+
+def test_the_set_finds_the_lines_each_rules_own_expression_finds() -> None:
+    lines = [f"Line {n} with share and related" if n % 5 == 0 else f"Read more about item {n}" for n in range(300)]
+    text = "\n".join(lines)
+    rules = [rule("drop-line", r"share", match="search"), rule("drop-line", r"^read more.*$"),
+             replace(rule("drop-line", r"related$", match="search"), id="test-related-v1", max_chars=30)]
+    by_set, by_rule = Rulebook(rules), Rulebook(rules)
+    by_rule._lines_by_set = False  # noqa: SLF001 - the other path
+    assert by_set._lines_by_set and removed(by_set.apply(doc_of(text))) == removed(by_rule.apply(doc_of(text)))  # noqa: SLF001
 
 
 def test_a_pattern_re2_refuses_is_named_with_re2s_reason() -> None:
