@@ -99,3 +99,30 @@ def test_settled_characters_matches_every_pass_on_the_interplays(text: str) -> N
 @given(st.text(alphabet=st.sampled_from(TRICKY + "\ud800\udfff"), max_size=30))
 def test_re2_finds_the_mark_of_mojibake_where_python_s_engine_does(text: str) -> None:
     assert has_mojibake_hint(text) == (MOJIBAKE_HINT.search(text) is not None)
+
+
+def test_character_marks_name_the_steps_that_could_change_the_text() -> None:
+    from cleaner.normalize import INVISIBLE_MARK, LINE_BREAK_MARK, MOJIBAKE_MARK, SPACING_MARK, character_marks
+
+    assert character_marks("Plain text, one line.\nAnother.") == frozenset()
+    assert character_marks("a\r\nb") == {LINE_BREAK_MARK}
+    assert character_marks("caf\u00c3\u00a9") == {MOJIBAKE_MARK}
+    assert character_marks("zero\u200bwidth") == {INVISIBLE_MARK}
+    for spaced in ("a  b", "a\tb", "a \nb", "a\n b", " a", "a ", "a\u00a0b", "a\u3000b"):
+        assert character_marks(spaced) == {SPACING_MARK}
+    assert character_marks("lone \ud800 surrogate") is None
+
+
+def test_skipping_the_steps_marks_rule_out_changes_no_text(monkeypatch) -> None:
+    """`settled_characters` against the same passes with every step run (no marks), on texts made of what the steps look for."""
+    import random
+
+    import cleaner.normalize as normalize_module
+
+    pieces = ["a", "b ", " ", "  ", "\n", "\t", "\r", "\u0085", "\u2028", "Ã©", "â€", "\u009d", "Â", "\u00a0", "\u200b",
+              "\u00ad", "\x07", "e\u0301", "\u3000", "é", "’", "\ud800"]
+    rng = random.Random(15)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10))) for _ in range(3000)]
+    marked = [normalize_module.settled_characters(text) for text in texts]
+    monkeypatch.setattr(normalize_module, "character_marks", lambda text: None)
+    assert marked == [normalize_module.settled_characters(text) for text in texts]
