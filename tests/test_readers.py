@@ -486,3 +486,14 @@ def test_a_text_is_binary_past_one_control_byte_in_a_hundred(controls: int, bina
             decode(data, "text")
     else:
         assert decode(data, "text")[0].endswith("a")
+
+
+def test_read_at_most_reads_what_read_of_the_limit_reads_when_the_file_grew_or_shrank() -> None:
+    import io
+
+    from cleaner.readers import read_at_most
+
+    data = bytes(range(50))
+    for size in (0, 10, 49, 50, 60):
+        for limit in (1, 11, 30, 50, 51, 100):
+            assert read_at_most(io.BytesIO(data), size, limit) == io.BytesIO(data).read(limit), (size, limit)
