@@ -224,3 +224,15 @@ def test_the_stopword_index_loads_buckets_as_words_are_looked_up(monkeypatch: py
     assert list(index.holders(["bbx", "ccx", "ddx"])) == [("Lb",), ("Lc",), ("Ld",)]
     assert index._complete and index._found == words and not index._prefixes  # noqa: SLF001 - past the bound: all loaded
     assert dict(index.items()) == words and len(index) == len(words) and index["hhx"] == ("Lh",)
+
+
+def test_the_stopword_index_loads_every_bucket_once_a_share_of_them_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner import stopwords as module
+    from cleaner.stopwords import StopwordIndex
+
+    words = {f"{a}{b}x": (f"L{a}",) for a in "abcdefgh" for b in "abcdefgh"}
+    index = StopwordIndex.from_dict(words)
+    monkeypatch.setattr(module, "EAGER_BUCKETS", 2)
+    assert list(index.holders(["aax"])) == [("La",)] and not index._complete  # noqa: SLF001 - one bucket
+    assert list(index.holders(["bbx", "zzz"])) == [("Lb",), ()]
+    assert index._complete and index._found == words and not index._prefixes  # noqa: SLF001 - the rest at once
