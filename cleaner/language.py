@@ -212,6 +212,14 @@ SPACE = ord(" ")
 SPACES = np.array([SPACE, SPACE], dtype=np.uint64)
 
 
+# `GramTable.numbers_of`'s table of keys met: 2^18 slots (4 MB of address space, touched as keys are met), a slot by the
+# top bits of a key times 2^64 / phi. Over the 990 dev dumps' samples: 0.35 -> 0.33 s of detection in a fresh process,
+# 0.29 -> 0.235 s once warm (2^16 slots: 0.33 and 0.27 s).
+MEMO_BITS = 18
+MEMO_SHIFT = np.uint64(64 - MEMO_BITS)
+MEMO_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
 def gram_keys(last: np.ndarray, middle: np.ndarray, first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The key of each n-gram of `lengths` characters (1 to 3) whose last, last but one and last but two code points
     are `last`, `middle`, `first` (uint64; those before an n-gram's start are ignored)."""
@@ -238,6 +246,7 @@ class GramTable:
     _keys: np.ndarray = field(init=False)  # the profiles' n-gram keys (`gram_keys`), sorted
     _numbers: np.ndarray = field(init=False)  # the number in the profiles of each of `_keys`
     _slots: np.ndarray = field(init=False)  # n-gram number -> its row in `_table`, or -1
+    _memo: np.ndarray = field(init=False)  # keys met and their numbers (`numbers_of`)
     _filled: int = 0  # rows of `_table` filled in
     _size: int = 0  # rows given out by `grams`
     _table: np.ndarray | None = None
@@ -257,6 +266,7 @@ class GramTable:
         self._numbers = np.append(np.argsort(keys, kind="stable"), -1)
         self._keys = np.append(keys[self._numbers[:-1]], np.uint64(np.iinfo(np.uint64).max))
         self._slots = np.full(grams, -1, dtype=np.int64)
+        self._memo = np.zeros((1 << MEMO_BITS, 2), dtype=np.int64)  # (key, number or -1 for none) a slot; key 0: empty
         self._normal = np.zeros(sys.maxunicode + 1, dtype=np.uint32)
         self._capital = np.zeros(sys.maxunicode + 1, dtype=bool)
 
@@ -299,8 +309,7 @@ class GramTable:
         unwanted = np.stack((space[2:], skip, after_space), axis=1)
         unwanted |= skip[:, None]
         keys = keys[~unwanted.ravel()]
-        at = np.searchsorted(self._keys, keys)
-        numbers = self._numbers[at[self._keys[at] == keys]]
+        numbers = self.numbers_of(keys)
         slots = self._slots[numbers]
         new = numbers[slots < 0]
         if len(new):
@@ -310,6 +319,27 @@ class GramTable:
             self._pending.append(new)
             slots = self._slots[numbers]
         return slots
+
+    def numbers_of(self, keys: np.ndarray) -> np.ndarray:
+        """The profiles' numbers of the n-grams whose keys are `keys` (uint64, none 0), in order; keys of no n-gram left out.
+
+        A search of the sorted keys takes about 17 probes a key, most of
+        them cache misses (0.06 ms for a sample's thousand keys); the answers
+        for keys met before are kept in a direct-mapped table (`_memo`: a
+        slot a key, by a multiplicative hash; a key met later takes its slot),
+        and only the keys not found there are searched.
+        """
+        slots = ((keys * MEMO_MULTIPLIER) >> MEMO_SHIFT).astype(np.intp)
+        held = self._memo[slots]
+        known = held[:, 0] == keys.view(np.int64)
+        numbers = held[:, 1].copy()
+        unknown = np.flatnonzero(~known)
+        if len(unknown):
+            wanted = keys[unknown]
+            at = np.searchsorted(self._keys, wanted)
+            numbers[unknown] = np.where(self._keys[at] == wanted, self._numbers[at], -1)
+            self._memo[slots[unknown]] = np.stack((wanted.view(np.int64), numbers[unknown]), axis=1)
+        return numbers[numbers >= 0]
 
     def table(self) -> np.ndarray:
         """The profile rows of every n-gram `grams` has given, one array row each (the numbers `grams` gives).

@@ -177,3 +177,23 @@ def test_cleaning_drops_latin_as_langdetect_does(detector: LanguageDetector, lan
         fast.cleaning_text()
         ours.cleaning_text()
         assert fast.text == ours.text, text
+
+
+def test_numbers_of_keys_met_before_are_those_the_sorted_keys_give(detector: LanguageDetector, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.language as module
+
+    table = GramTable(detector._grams.profiles)  # noqa: SLF001 - a table of its own, its memo empty
+    real = table._keys[table._keys != 0][:-1]  # noqa: SLF001
+    rng = np.random.default_rng(15)
+    for _ in range(20):  # keys met again, keys of no n-gram, and (with a small memo) keys sharing slots
+        keys = np.concatenate((rng.choice(real, 300), rng.integers(1, 1 << 62, 50, dtype=np.uint64)))
+        rng.shuffle(keys)
+        at = np.searchsorted(table._keys, keys)  # noqa: SLF001
+        expected = table._numbers[at[table._keys[at] == keys]]  # noqa: SLF001
+        assert table.numbers_of(keys).tolist() == expected.tolist()
+    monkeypatch.setattr(module, "MEMO_SHIFT", np.uint64(64 - 4))
+    small = GramTable(detector._grams.profiles)  # noqa: SLF001
+    small._memo = np.zeros((16, 2), dtype=np.int64)  # noqa: SLF001
+    keys = rng.choice(real, 500)
+    at = np.searchsorted(small._keys, keys)  # noqa: SLF001
+    assert small.numbers_of(keys).tolist() == small.numbers_of(keys).tolist() == small._numbers[at].tolist()  # noqa: SLF001
