@@ -1,7 +1,7 @@
 """What the report's sampling costs a run, measured inside one `--workers 1` process.
 
 A run with one worker cleans in its own process, so every call into the
-sample (`Sample.observe` per document; `pack` when a task's result is
+sample (`uniform_keys` per parse task, the keys of its documents; `Sample.observe` per document; `pack` when a task's result is
 pickled, for its marker, which seals the partial; `unpack` when a partial
 came from another process, which here it does not; `merge` in the parent,
 which seals a partial not sealed yet; `write_report_data` at the end)
@@ -41,9 +41,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cleaner import cli, runner, sample  # noqa: E402
+from cleaner import cli, runner, sample, stages  # noqa: E402
 
-ENTRY_POINTS = ("observe", "pack", "unpack", "merge", "write")
+ENTRY_POINTS = ("keys", "observe", "pack", "unpack", "merge", "write")
 
 
 def timed_entry_points() -> dict[str, list[float]]:
@@ -92,6 +92,7 @@ def timed_entry_points() -> dict[str, list[float]]:
     cls.unpack = staticmethod(wrap("unpack", cls.unpack))
     cls.merge = wrap("merge", cls.merge)
     runner.write_report_data = wrap("write", runner.write_report_data)
+    stages.uniform_keys = wrap("keys", stages.uniform_keys)
     return spent
 
 

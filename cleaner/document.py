@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
+
+_REMOVED_BY = attrgetter("removed_by")
 
 
 @dataclass(slots=True)
@@ -80,6 +83,7 @@ class Document:
     _text: str | None = field(default=None, repr=False, compare=False)
     _keys: list[bytes] | None = field(default=None, repr=False, compare=False)
     _words: int | None = field(default=None, repr=False, compare=False)
+    _reasons: list[str | None] | None = field(default=None, repr=False, compare=False)
     # Whether `edit` changed a line: the report's sample (`sample.measure`) reads the lines' edits only then,
     # rather than in a pass over every line of every document (7 ms of the 990 dev dumps' 190,000 lines).
     edited: bool = field(default=False, repr=False, compare=False)
@@ -138,11 +142,33 @@ class Document:
             self._words = counter(self.text)
         return self._words
 
+    def reasons(self) -> list[str | None]:
+        """Each line's `removed_by`, as a column, kept until `remove` changes a line.
+
+        The empty filter, the output record's `removed` and the report's
+        sample (`sample.measure`) read the same column: one C loop over the
+        `Line` objects instead of a Python pass each (on the 990 dev text
+        dumps, 190,000 lines).
+        """
+        if self._reasons is None:
+            self._reasons = list(map(_REMOVED_BY, self.lines))
+        return self._reasons
+
     @property
     def removed(self) -> dict[str, int]:
-        """How many lines (or phrases in lines) each reason removed, sorted by reason."""
-        counts = Counter(line.removed_by for line in self.lines if line.removed_by is not None)
-        counts.update(reason for line in self.lines for reason, _ in line.edits)
+        """How many lines (or phrases in lines) each reason removed, sorted by reason.
+
+        Only a document a rule edited (`edited`) has phrases to count.
+
+        >>> doc = Document("d", "text", lines=[Line("a"), Line("b", removed_by="x"), Line("c", removed_by="x")])
+        >>> doc.edit(0, "", "y")
+        >>> doc.removed
+        {'x': 2, 'y': 1}
+        """
+        counts = Counter(self.reasons())
+        del counts[None]
+        if self.edited:
+            counts.update(reason for line in self.lines for reason, _ in line.edits)
         return dict(sorted(counts.items()))
 
     def remove(self, index: int, reason: str, note: str = "") -> None:
@@ -151,7 +177,7 @@ class Document:
         if line.removed_by is None:
             line.removed_by = reason
             line.note = note
-            self._text = self._keys = self._words = None
+            self._text = self._keys = self._words = self._reasons = None
 
     def edit(self, index: int, text: str, reason: str) -> None:
         """Replace line `index`'s text (a phrase was stripped), remembering what it was and why."""

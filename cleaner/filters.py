@@ -29,7 +29,7 @@ def count_words(text: str) -> int:
 
 
 def reject_empty(doc: Document, config: Config) -> Rejection | None:
-    if not doc.kept_lines:
+    if None not in doc.reasons():  # no line kept
         removed = doc.removed
         detail = "every line was removed (" + ", ".join(f"{k}: {v}" for k, v in removed.items()) + ")" if removed else "no text"
         return Rejection("empty", detail)

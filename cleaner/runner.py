@@ -255,8 +255,7 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
     context = RunContext(options.config, str(scratch), markers=markers, keep_spill=getattr(executor, "retries", False),
                          sample=limits)
     sample = Sample(limits) if limits is not None else None
-    cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar,
-                         sample.cutoffs if sample is not None else None)
+    cleaned = map_stages(executor, tally.count_files(walker.walk(options.inputs)), context, tally, bar, sample)
     store = SignatureStore(scratch / "dedup") if options.config.dedup else None
     parts = collect_cleaned(executor, cleaned, store, tally, bar, keep=bool(markers), sample=sample)
     tally.skipped_files.update(walker.skipped)
@@ -273,13 +272,15 @@ def run_stages(executor: LocalExecutor, options: RunOptions, staging: Path, bar:
 
 
 def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: RunContext, tally: Tally,
-               bar: tqdm, cutoffs: Callable[[], Cutoffs] | None = None) -> Iterator[CleanedBatch]:
+               bar: tqdm, sample: Sample | None = None) -> Iterator[CleanedBatch]:
     """Read to sign: in one pass with nothing to count, else the parse pass, the count reduce and the cleaning pass.
 
-    `cutoffs` gives, as each cleaning task is sent, what the sample merged
-    so far no longer admits (`Sample.cutoffs`): the task's partial leaves it out.
+    With the report's `sample`, each cleaning task is sent what the sample
+    merged so far no longer admits (`Sample.cutoffs`, which the parse pass
+    adds to: `Sample.expect`): the task's partial leaves it out.
     """
     config, staging = context.config, Path(context.scratch)
+    cutoffs = sample.cutoffs if sample is not None else None
     if config.site_by == "none":
         staged = StagedInputs(staging / STAGED_INPUTS)
         units = input_units(files, config, BATCH_RECORDS, staged)
@@ -294,7 +295,7 @@ def map_stages(executor: LocalExecutor, files: Iterable[InputFile], context: Run
     with LineCounts(counts_path) as counts:
         staged = StagedInputs(staging / STAGED_INPUTS)
         tasks = count_lines(executor, input_units(files, config, UNIT_RECORDS, staged), counts, context, tally, bar,
-                            reduce=not counted, staged=staged)
+                            reduce=not counted, staged=staged, sample=sample)
     if context.markers and not counted:
         mark_finished(context.markers, "counts", "all", tasks, [counts_path])
         shutil.rmtree(staging / "counted", ignore_errors=True)
@@ -416,8 +417,10 @@ def task_batches(units: Iterable[Unit], records: int = TASK_RECORDS) -> Iterator
 
 def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCounts, context: RunContext,
                 tally: Tally | None = None, bar: tqdm | None = None, reduce: bool = True,
-                staged: StagedInputs | None = None) -> int:
+                staged: StagedInputs | None = None, sample: Sample | None = None) -> int:
     """Pass 1: parse every unit and count its documents' lines per site (the count reduce); returns the number of tasks.
+
+    The report's `sample` is given each parse task's keys (`Sample.expect`).
 
     With `context.spill`, the parsed documents wait in the staging directory
     for `clean_task`. A resumable run (`context.markers`) keeps the line keys
@@ -434,6 +437,8 @@ def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCoun
     for batch in executor.count_lines(parsed, counts if reduce else None, delete=not context.markers):
         if tally is not None:
             tally.add_parsed(batch)
+        if sample is not None:
+            sample.expect(batch.sample_keys)
         if bar is not None:
             bar.update(sum(batch.records.values()))
         tasks += 1

@@ -77,7 +77,6 @@ NO_BOUND = 1 << 64  # above every document key: a reason whose example slots are
 # The sample runs on every cleaned document, so its per-line work is done by C loops (map, compress,
 # Counter) over columns of the lines rather than by a Python loop with a call per line.
 _TEXT = attrgetter("text")
-_REMOVED_BY = attrgetter("removed_by")
 _EDITS = attrgetter("edits")
 _CANDIDATE = attrgetter("candidate")
 _NOTE, _PARA_START = attrgetter("note"), attrgetter("para_start")
@@ -326,6 +325,8 @@ class Sample:
         self.pick_names: dict[str, str] = {}  # reason -> the name of its pick, for this task's reasons
         # site -> reason -> the texts of this task's lines it removed there, counted and made `SiteStats.removed_lines` by `seal`
         self.site_counts: dict[str, dict[str, list[str]]] = {}
+        # the parent's: the smallest keys of the documents pass 1 read that the cleaning pass will measure (`expect`)
+        self.expected: list[int] = []
 
     # --- one document (in the cleaning task) -----------------------------------------
 
@@ -409,11 +410,35 @@ class Sample:
         """This task's partial, to travel with its result (`Partial`)."""
         return Partial(self)
 
+    def expect(self, keys: Iterable[int]) -> None:
+        """Add keys of documents that the cleaning pass will measure (a parse task's `uniform_keys`), to bound the uniform pick.
+
+        Pass 1 reads every document the cleaning pass measures, and no
+        other: a cleaning task cleans the documents its parse task spilled
+        and measures each that was not rejected then, which is the one the
+        parse task keyed (a time limit in the cleaning pass makes a
+        `timeout` rejection that is measured all the same). So the uniform
+        pick's final items are the `uniform` smallest of these keys, known
+        before any document is cleaned: the first key past them is a
+        cut-off from the start (`cutoffs`), and a task admits only the
+        documents that stay, not the `k x (1 + ln(n/k))` of `n` a streamed
+        bottom-k admits (on the 990 dev text dumps about 330 for 100). Keys
+        of a subset only give a later cut-off, so a partial set is safe too.
+        """
+        self.expected = heapq.nsmallest(self.limits.uniform + 1, chain(self.expected, keys))
+
     def cutoffs(self) -> Cutoffs:
-        """The cut-offs of what is merged so far: a key at or past them cannot enter (the selections only shrink)."""
+        """The cut-offs of what is merged so far: a key at or past them cannot enter (the selections only shrink).
+
+        The uniform pick's is also the first key past the `uniform` smallest pass 1 read (`expect`), when that is smaller.
+        """
         limit = self.limits.reason_examples
+        picks = {name: pick.bound for name, pick in self.picks.items() if pick.bound is not None}
+        if len(self.expected) > self.limits.uniform:
+            first_out = (self.expected[-1],)
+            picks["uniform"] = min(picks.get("uniform", first_out), first_out)
         return Cutoffs(
-            picks={name: pick.bound for name, pick in self.picks.items() if pick.bound is not None},
+            picks=picks,
             examples={reason: bound for reason, stats in self.reasons.items() if (bound := stats.example_bound(limit)) != NO_BOUND},
         )
 
@@ -696,9 +721,10 @@ def measure(doc: Document, site: str) -> Observed:
     A phrase a rule stripped counts as a line of its reason (as in the
     record's `removed`) with the characters it took; the title line a text
     dump loses (`Document.headline`) counts as `title`. This runs on every
-    cleaned document: the lines are read as columns by C loops (two passes
-    over the `Line` objects: reasons and texts), and only a document a rule
-    edited (`Document.edited`, rare) gets a Python loop over its lines. The
+    cleaned document: the lines are read as columns by C loops (the reasons
+    the filters read already, `Document.reasons`, and a pass for the texts),
+    and only a document a rule edited (`Document.edited`, rare) gets a
+    Python loop over its lines. The
     lines a reason removed sit together (a step removes a block: the page's
     head, its comments), so each reason's lines and characters are added up
     per run of it, not in a pass over the removed lines per reason; a run's
@@ -706,7 +732,7 @@ def measure(doc: Document, site: str) -> Observed:
     1.5x faster over the 990 dev dumps' 16,000 runs).
     """
     lines = doc.lines
-    line_reasons = list(map(_REMOVED_BY, lines))
+    line_reasons = doc.reasons()  # the column the empty filter and the record's `removed` read (a rejected document's too)
     texts = list(map(_TEXT, lines))
     before = 0
     removed: dict[str, list[int]] = {}
@@ -753,6 +779,16 @@ def measure(doc: Document, site: str) -> Observed:
     rejection = doc.rejection.reason if doc.rejection is not None else None
     return Observed(doc.source, site, content_hash(doc.source), doc.lang, before, after, removed, rejection, lines_removed,
                     line_reasons, texts, doc.headline, run_reasons, starts, ends, run_chars)
+
+
+def uniform_keys(sources: Iterable[str], limits: SampleLimits) -> list[int]:
+    """The keys (`content_hash`) of a parse task's documents to be cleaned that can be among the uniform pick's, for `Sample.expect`.
+
+    >>> limits = SampleLimits(uniform=2)
+    >>> uniform_keys(["a", "b", "c", "d"], limits) == sorted(map(content_hash, "abcd"))[:3]
+    True
+    """
+    return heapq.nsmallest(limits.uniform + 1, map(content_hash, sources))
 
 
 def task_lines(counts: dict[str, Counter], limit: int) -> Counter:

@@ -39,7 +39,7 @@ from cleaner.errors import CleanerError, ConfigError
 from cleaner.readers import records_of
 from cleaner.records import FILE, ReadStats, Record, Unit, record_key
 from cleaner.repetition import document_keys, open_line_counts, site_of
-from cleaner.sample import NO_CUTOFFS, Cutoffs, Partial, Sample
+from cleaner.sample import NO_CUTOFFS, Cutoffs, Partial, Sample, uniform_keys
 from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_entry, sync_files, to_json_line, write_shard
 
 T = TypeVar("T")
@@ -108,6 +108,7 @@ class ParsedBatch:
     documents: int = 0
     records: Counter = field(default_factory=Counter)  # per input format
     skipped: Counter = field(default_factory=Counter)
+    sample_keys: list[int] = field(default_factory=list)  # with a report sample: the keys its uniform pick can take (`uniform_keys`)
 
 
 @dataclass(slots=True)
@@ -321,6 +322,7 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
     if run.spill:
         spill = spill_path(run.scratch, batch.number)
         spill.parent.mkdir(exist_ok=True)
+    to_clean: list[str] = []  # the sources of the documents the cleaning pass will measure for the report sample
     with open(spill or os.devnull, "wb") as spilled:
 
         def counted() -> Iterator[tuple]:
@@ -329,10 +331,13 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
                 if spill is not None:  # after keying: the keys travel with the document, for the repeated-lines step
                     pickle.dump(pack(doc), spilled, protocol=pickle.HIGHEST_PROTOCOL)
                 if keyed is not None:
+                    to_clean.append(doc.source)
                     site, texts, keys = keyed
                     yield site, keys, texts if run.keep_text else None
 
         result.documents = write_stream(Path(result.counted_path), counted())
+    if run.sample is not None and spill is not None:  # `clean_task` measures exactly these: those it reads unrejected
+        result.sample_keys = uniform_keys(to_clean, run.sample)
     mark_finished(run.markers, "parse", batch.number, result, [result.counted_path, *([spill] if spill else [])])
     return result
 

@@ -54,3 +54,13 @@ def test_words_are_counted_once_and_again_after_a_change() -> None:
     assert doc.words(counter) == 3 and len(calls) == 2
     doc.edit(0, "one two", "rule.y")
     assert doc.words(counter) == 2 and len(calls) == 3
+
+
+def test_the_reasons_column_is_read_once_until_a_line_is_removed() -> None:
+    doc = Document(source="s", kind="text", lines=lines_from_text("a\nb\nc"))
+    first = doc.reasons()
+    assert first == [None, None, None] and doc.reasons() is first
+    doc.remove(1, "rule-x")
+    assert doc.reasons() == [None, "rule-x", None] and doc.removed == {"rule-x": 1}
+    doc.edit(0, "", "rule-y")
+    assert doc.removed == {"rule-x": 1, "rule-y": 1}

@@ -10,7 +10,7 @@ from cleaner.config import SampleLimits
 from cleaner.document import Document, Line, Rejection
 from cleaner.sample import (
     EXAMPLE_CHARS, REPORT_DATA, Observed, ReasonStats, Sample, SiteStats, TopK, content_hash, expand,
-    length_bin, measure, read_report_data, sample_lines, shown,
+    length_bin, measure, read_report_data, sample_lines, shown, uniform_keys,
 )
 
 LIMITS = SampleLimits()
@@ -260,6 +260,31 @@ def test_the_batching_limits_change_the_work_and_not_the_data() -> None:
     assert "held_lines" not in limits and "pending_lines" not in limits and limits["max_lines"] == LIMITS.max_lines
 
 
+def test_the_keys_pass_1_read_bound_the_uniform_pick_from_the_start() -> None:
+    """Given the keys of every document to be cleaned (`expect`), a task admits to the uniform pick only those that stay,
+    and the merged data is the same as without."""
+    docs = varied_corpus()
+    data, admitted = [], []
+    for bounded in (False, True):
+        total = Sample(LIMITS)
+        if bounded:
+            for start in range(0, len(docs), 50):  # per parse task, as `parse_task` gives them
+                total.expect(uniform_keys([doc.source for doc, _site in docs[start : start + 50]], LIMITS))
+        count = 0
+        for start in range(0, len(docs), 64):
+            part = Sample(LIMITS, total.cutoffs())
+            for doc, site in docs[start : start + 64]:
+                part.observe(doc, site)
+            part.seal()
+            count += len(part.picks["uniform"].items)
+            total.merge(part)
+        data.append(json.dumps(total.to_json()))
+        admitted.append(count)
+    same = data[0] == data[1]  # (not compared in the assert: pytest's diff of two such strings takes minutes)
+    assert same
+    assert admitted[1] == LIMITS.uniform < admitted[0]
+
+
 def run_fixtures(fixtures_dir: Path, out: Path, *extra: str) -> None:
     assert main(["run", str(fixtures_dir / "input"), "--output", str(out), "--quiet", *extra]) == 0
 
@@ -289,3 +314,38 @@ def test_the_sample_changes_no_other_output(fixtures_dir: Path, tmp_path: Path) 
     for summary in summaries:
         summary.pop("seconds"), summary.pop("docs_per_s")
     assert summaries[0] == summaries[1]
+
+
+def test_a_time_limit_in_the_cleaning_pass_leaves_the_uniform_bound_exact(fixtures_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    """A document that runs out of time while cleaned is measured as a `timeout`: it stays among the documents pass 1
+    counted for the uniform bound, and the data is the same as a run that learns no bound from pass 1."""
+    from cleaner import runner
+    from cleaner.config import RunOptions
+    from cleaner.pipeline import Pipeline
+    from cleaner.runner import run
+    from cleaner.stages import with_cutoffs
+    from cleaner.timelimit import TimeLimitExceeded
+
+    sources = sorted(p.relative_to(fixtures_dir / "input").as_posix() for p in (fixtures_dir / "input").rglob("*") if p.is_file())
+    slow = set(sorted(sources, key=content_hash)[:3])  # among the smallest keys: in the uniform pick of any run
+    clean = Pipeline.clean
+
+    def timing_out(self: Pipeline, doc: Document) -> Document:
+        if doc.source in slow:
+            raise TimeLimitExceeded("took longer than 1 s")
+        return clean(self, doc)
+
+    def fixtures_run(out: Path) -> None:  # a uniform pick of 5 of the 19 documents: pass 1 gives it a bound
+        run(RunOptions(inputs=(fixtures_dir / "input",), output=out, sample=replace(LIMITS, uniform=5)))
+
+    monkeypatch.setattr(Pipeline, "clean", timing_out)
+    cutoffs = []
+    monkeypatch.setattr(runner, "with_cutoffs", lambda job, task, run: cutoffs.append(job[1]) or with_cutoffs(job, task, run))
+    fixtures_run(tmp_path / "bounded")
+    assert cutoffs and all("uniform" in given.picks for given in cutoffs)
+    monkeypatch.setattr(Sample, "expect", lambda self, keys: None)
+    fixtures_run(tmp_path / "unbounded")
+    bounded = read_report_data(tmp_path / "bounded" / REPORT_DATA)
+    uniform = [sample for sample in bounded["samples"] if "uniform" in sample["why"]]
+    assert len(uniform) == 5 and any(sample["rejection"] and sample["rejection"][0] == "timeout" for sample in uniform)
+    assert (tmp_path / "bounded" / REPORT_DATA).read_bytes() == (tmp_path / "unbounded" / REPORT_DATA).read_bytes()
