@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cleaner.config import Config
 from cleaner.document import Document, Rejection
-from cleaner.features import SPACED_CHARS_PER_WORD
+from cleaner.features import WORD_COUNTING
 from cleaner.lazyre import LazyPattern
 
 
@@ -23,7 +23,7 @@ def count_words(text: str) -> int:
     """
     words = len(text.split())
     # Only text with few spaces for its length can be unspaced CJK.
-    if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * words:
+    if text.isascii() or len(text) < WORD_COUNTING.spaced_chars_per_word * words:
         return words
     return max(words, len(CJK.findall(text)) // 2)
 
