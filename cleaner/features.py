@@ -49,9 +49,9 @@ class WordCounting:
     """How `word_count` turns a line of unspaced script into word equivalents."""
 
     # Segmented Chinese averages about 1.5 characters a word (each punctuation mark a token of its own),
-    # Japanese morphemes about as many; on the zh-news dumps 1.5 gives text F1 0.924 and 2 (the figure of
-    # `filters.count_words`, which --min-words uses) 0.912: at 2, lines of hard-wrapped prose (30
-    # characters) fall short of a prose line's 20 words.
+    # Japanese morphemes about as many; on the zh-news dumps 1.5 gives text F1 0.924 and 2 (the figure
+    # --min-words and a record's n_words used before they counted with `word_count` too) 0.912: at 2,
+    # lines of hard-wrapped prose (30 characters) fall short of a prose line's 20 words.
     cjk_chars_per_word: float = 1.5
     # Thai words average about 4 code points (vowel and tone marks are code points of their own), e.g.
     # ประเทศ|ไทย|มี|ประชากร|ประมาณ|ล้าน|คน is 30 in 7.
