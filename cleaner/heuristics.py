@@ -94,7 +94,10 @@ WEB_LANGUAGES = ("English", "Russian", "German", "Spanish", "French", "Italian",
 class StoplistGuess:
     """How a page's stoplist is guessed from its longest lines (`language_sample`, `guess_stoplist`)."""
 
-    # The sample is the longest distinct lines' words, longest first, until it has this many words,
+    # The sample is the words of the distinct lines longer than this many characters (paragraphs, not menu
+    # items or headlines),
+    sample_line_chars: int = 60
+    # longest first, until it has this many words,
     sample_words: int = 150
     # or this many characters: a sample of unspaced text (Chinese, Thai) has few "words".
     sample_chars: int = 1500
@@ -426,7 +429,8 @@ def language_sample(texts: list[str], *, guess: StoplistGuess = STOPLIST_GUESS) 
     """
     sample: list[str] = []
     chars = 0
-    for text in sorted(dict.fromkeys(t for t in texts if len(t) > 60), key=len, reverse=True):
+    shortest = guess.sample_line_chars
+    for text in sorted(dict.fromkeys(t for t in texts if len(t) > shortest), key=len, reverse=True):
         sample.extend(text.lower().encode().translate(CLINGING).decode().split())
         chars += len(text)
         if len(sample) >= guess.sample_words or chars >= guess.sample_chars:
