@@ -52,16 +52,31 @@ from cleaner.errors import CleanerError
 from cleaner.writer import to_json_line
 
 NUM_PERM = 256
-MARGIN_IN_ERRORS = 1.5
 SEED = 1
 SCHEME = "affine32"  # datasketch's name for the permutation scheme `Signer` computes
-CANDIDATE_RECALL = 0.99
-MAX_PAIRWISE = 64
 BLOCK = 1024
 FOLD_BASIS, FOLD_PRIME = 0xCBF29CE484222325, 0x100000001B3  # FNV-1a's, over 32-bit values instead of bytes
 WORD = re.compile(r"\w+")
 DOC_DTYPE = np.dtype([("id", "<u8"), ("exact", "<u8"), ("words", "<u4"), ("source_at", "<u8"), ("source_len", "<u4")])
 DOC_ROW = struct.Struct("<QQIQI")  # one DOC_DTYPE row, written without building an array
+
+
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """How candidate pairs are found (`bands_for`) and verified (`decision_cut`, `similar_pairs`)."""
+
+    # A pair is joined when its estimated similarity reaches the threshold less this many standard errors of
+    # the estimate (`decision_cut`): 1.5 finds 93% of the pairs at the threshold and nearly all above it,
+    # while a pair 0.1 below the threshold passes about 1.5% of the time.
+    margin_in_errors: float = 1.5
+    # The banding makes a pair at the decision cut a candidate with this probability at least (`bands_for`).
+    candidate_recall: float = 0.99
+    # A bucket of up to this many documents is checked pair by pair; in a larger one each document is
+    # checked against this many of its first in keep order (`similar_pairs`).
+    max_pairwise: int = 64
+
+
+MATCHING = Matching()
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +233,7 @@ def shingle_hashes(words: Sequence[bytes], size: int) -> np.ndarray:
     return folded >> np.uint64(32)
 
 
-def decision_cut(threshold: float, num_perm: int = NUM_PERM) -> float:
+def decision_cut(threshold: float, num_perm: int = NUM_PERM, *, matching: Matching = MATCHING) -> float:
     """The estimated similarity at which a candidate pair is joined: the threshold less 1.5 standard errors.
 
     A MinHash estimate of a pair at similarity J scatters with standard error
@@ -230,23 +245,23 @@ def decision_cut(threshold: float, num_perm: int = NUM_PERM) -> float:
     >>> round(decision_cut(0.8), 4)
     0.7625
     """
-    return threshold - MARGIN_IN_ERRORS * math.sqrt(threshold * (1 - threshold) / num_perm)
+    return threshold - matching.margin_in_errors * math.sqrt(threshold * (1 - threshold) / num_perm)
 
 
-def bands_for(threshold: float, num_perm: int = NUM_PERM, recall: float = CANDIDATE_RECALL) -> tuple[int, int]:
+def bands_for(threshold: float, num_perm: int = NUM_PERM, *, matching: Matching = MATCHING) -> tuple[int, int]:
     """LSH banding (bands, rows per band) for a Jaccard threshold.
 
     A pair with similarity J shares at least one band with probability
     1 - (1 - J^rows)^bands. Candidates are verified afterwards, so this takes
     the most rows per band (fewest false candidates) that still makes a pair
-    at the threshold a candidate with probability `recall`.
+    at the threshold a candidate with probability `Matching.candidate_recall`.
 
     >>> bands_for(decision_cut(0.8))
     (36, 7)
     """
     for rows in range(num_perm, 0, -1):
         bands = num_perm // rows
-        if 1 - (1 - threshold**rows) ** bands >= recall:
+        if 1 - (1 - threshold**rows) ** bands >= matching.candidate_recall:
             return bands, rows
     return num_perm, 1
 
@@ -413,16 +428,16 @@ class Duplicates:
             yield Cluster(self.as_member(kept), removed)
 
 
-def find_duplicates(store: SignatureStore, threshold: float) -> Duplicates:
+def find_duplicates(store: SignatureStore, threshold: float, *, matching: Matching = MATCHING) -> Duplicates:
     """Cluster the stored documents (see the module docstring)."""
     store.close()
     sets = UnionFind(store.count)
     if store.count > 1:  # a single document has no duplicate: no clusters to look for
         minhashes, docs = np.asarray(store.minhashes()), np.asarray(store.docs())
         Joiner(sets).join_equal(docs["exact"])
-        cut = decision_cut(threshold, store.num_perm)
-        verified = Joiner(sets, minhashes, docs, cut)
-        bands, rows = bands_for(cut, store.num_perm)
+        cut = decision_cut(threshold, store.num_perm, matching=matching)
+        verified = Joiner(sets, minhashes, docs, cut, matching=matching)
+        bands, rows = bands_for(cut, store.num_perm, matching=matching)
         keys_path = store.folder / "bands.u64"
         write_band_keys(store, bands, rows, keys_path)
         for band in range(bands):
@@ -470,11 +485,13 @@ class Joiner:
     add nothing, so the sets come out the same whatever the order.
     """
 
-    def __init__(self, sets: UnionFind, minhashes: np.ndarray | None = None, docs: np.ndarray | None = None, cut: float | None = None) -> None:
+    def __init__(self, sets: UnionFind, minhashes: np.ndarray | None = None, docs: np.ndarray | None = None, cut: float | None = None,
+                 *, matching: Matching = MATCHING) -> None:
         self.sets = sets
         self.minhashes = minhashes
         self.docs = docs
         self.cut = cut
+        self.matching = matching
 
     def join_equal(self, keys: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
@@ -501,25 +518,27 @@ class Joiner:
         if self.cut is None or self.minhashes is None or self.docs is None:
             pairs = [(int(members[0]), int(other)) for other in members[1:]]
         else:
-            pairs = similar_pairs(members, self.minhashes, self.docs, self.cut)
+            pairs = similar_pairs(members, self.minhashes, self.docs, self.cut, matching=self.matching)
         for a, b in pairs:
             self.sets.union(a, b)
 
 
-def similar_pairs(members: np.ndarray, minhashes: np.ndarray, docs: np.ndarray, cut: float) -> list[tuple[int, int]]:
+def similar_pairs(members: np.ndarray, minhashes: np.ndarray, docs: np.ndarray, cut: float, *,
+                  matching: Matching = MATCHING) -> list[tuple[int, int]]:
     """The pairs of a bucket whose estimated Jaccard similarity reaches `cut`.
 
     Exact copies are already joined and sign alike, so one of each stands for
-    all. A bucket of up to `MAX_PAIRWISE` documents is then checked pair by
-    pair; in a larger one each document is checked against the first
-    `MAX_PAIRWISE` in keep order (most words, then smallest id), so which
+    all. A bucket of up to `Matching.max_pairwise` documents is then checked
+    pair by pair; in a larger one each document is checked against the first
+    `max_pairwise` in keep order (most words, then smallest id), so which
     pairs are checked depends on contents, not on arrival order.
     """
     _, first_of_each = np.unique(docs["exact"][members], return_index=True)
     members = members[np.sort(first_of_each)]
-    if len(members) > MAX_PAIRWISE:
+    max_pairwise = matching.max_pairwise
+    if len(members) > max_pairwise:
         members = members[np.lexsort((docs["id"][members], -docs["words"][members].astype(np.int64)))]
-    anchors = np.asarray(minhashes[members[:MAX_PAIRWISE]])
+    anchors = np.asarray(minhashes[members[:max_pairwise]])
     pairs: list[tuple[int, int]] = []
     for low in range(0, len(members), BLOCK):
         block = np.asarray(minhashes[members[low : low + BLOCK]])

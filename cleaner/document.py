@@ -132,7 +132,7 @@ class Document:
         return self._keys
 
     def words(self, counter: Callable[[str], int]) -> int:
-        """`counter` of the cleaned `text` (`filters.count_words`), kept until `remove` or `edit` changes a line.
+        """`counter` of the cleaned `text` (`features.word_count`), kept until `remove` or `edit` changes a line.
 
         The too-short filter and the output record (`writer.record`) count
         the same kept text: a split of the whole text each (45 ms of a run

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
     from resiliparse.parse.html import HTMLTree
 
-HEADLINE_MAX_WORDS = 30
-HEADLINE_MAX_CHARS = 300
 # A headline does not end like a sentence fragment or a list lead-in.
 NOT_HEADLINE_END = re.compile(r"[.,;:\u3002\u060c]$")
 LETTER = re.compile(r"[^\W\d_]")
@@ -65,11 +63,31 @@ ITEMPROP_DATETIME = '//*[@itemprop="datePublished"]/@datetime'
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # Where a page's own markup starts: its doctype or its <html> tag.
 PAGE_START = re.compile(r"<!doctype\s|<html[\s>]", re.I)
-# A crawler's record wrapper (`<text id="URL" title="...">`, a TREC `<DOC>` header) puts the page this
-# near the record's start; further in, an `<html` is in a script or a comment.
-WRAPPER_MAX_CHARS = 2000
 # The C0 control characters trafilatura removes before parsing (its INVALID_XML_CHARS less U+FFFE and U+FFFF), as bytes.
 XML_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What `reads_as_headline` takes for a headline: a line of at most `max_chars` characters and `max_words` words."""
+
+    max_words: int = 30
+    max_chars: int = 300
+
+
+HEADLINE = Headline()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWrapper:
+    """Where `page_markup` looks for a page's own markup behind a crawler's record wrapper."""
+
+    # A crawler's record wrapper (`<text id="URL" title="...">`, a TREC `<DOC>` header) puts the page this
+    # near the record's start; further in, an `<html` is in a script or a comment.
+    max_chars: int = 2000
+
+
+RECORD_WRAPPER = RecordWrapper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,7 +568,7 @@ def page_parser():  # -> lxml.html.HTMLParser
     return parser
 
 
-def page_markup(html: str) -> str:
+def page_markup(html: str, *, wrapper: RecordWrapper = RECORD_WRAPPER) -> str:
     """`html` from the page's doctype or `<html>` tag on, when a record wrapper or a header comes first.
 
     >>> page_markup('<text id="http://a.cn/1" title="t">\\n<html><p>x</p></html>\\n</text>')
@@ -560,7 +578,7 @@ def page_markup(html: str) -> str:
     >>> page_markup('<div><p>a fragment</p></div>')
     '<div><p>a fragment</p></div>'
     """
-    match = PAGE_START.search(html, 0, WRAPPER_MAX_CHARS)
+    match = PAGE_START.search(html, 0, wrapper.max_chars)
     if match is None or not html[: match.start()].strip():
         return html
     return html[match.start():]
@@ -766,7 +784,7 @@ def values_of(elements: Iterable, access: TreeAccess) -> dict[object, list[str]]
     return values
 
 
-def reads_as_headline(line: str) -> bool:
+def reads_as_headline(line: str, *, headline: Headline = HEADLINE) -> bool:
     """A short line with letters that does not end like a sentence or a lead-in.
 
     >>> reads_as_headline("Putin’s troops help secure Kazakhstan in wake of massive protests")
@@ -776,8 +794,8 @@ def reads_as_headline(line: str) -> bool:
     """
     stripped = line.strip()
     return (
-        0 < len(stripped) <= HEADLINE_MAX_CHARS
-        and len(stripped.split()) <= HEADLINE_MAX_WORDS
+        0 < len(stripped) <= headline.max_chars
+        and len(stripped.split()) <= headline.max_words
         and LETTER.search(stripped) is not None
         and NOT_HEADLINE_END.search(stripped) is None
     )

@@ -15,6 +15,7 @@ share of words that end in a particle or a verb ending.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from cleaner.lazyre import LazyPattern
 
@@ -25,8 +26,6 @@ CLOSERS = "\"'”’»)]」』）】》〉〕＂＇"
 SENTENCE_ENDS = frozenset(".!?…。！？．｡؟।;")
 SENTENCE_END = re.compile("[%s][%s]*$" % (re.escape("".join(sorted(SENTENCE_ENDS))), re.escape(CLOSERS)))
 INNER_SENTENCE_END = re.compile("[。！？][%s]*[^。！？%s\\s]" % (re.escape(CLOSERS), re.escape(CLOSERS)))
-PROSE_MIN_WORDS = 8
-LONG_PROSE_WORDS = 20
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HIRAGANA = "\u3041-\u309f"
@@ -44,16 +43,42 @@ HIRAGANA_RUN = LazyPattern(f"[{HIRAGANA}]+")
 SPACED_WORD = re.compile(r"[^\W_]\S*")
 ANY_OWN_SCRIPT = LazyPattern(f"[{HAN}{KANA}{HANGUL}{SOUTHEAST}]")
 
-# Characters per word equivalent. Segmented Chinese averages about 1.5 characters a word (each
-# punctuation mark a token of its own), Japanese morphemes about as many; on the zh-news dumps 1.5
-# gives text F1 0.924 and 2 (the figure of `filters.count_words`, which --min-words uses) 0.912:
-# at 2, lines of hard-wrapped prose (30 characters) fall short of a prose line's 20 words. Thai words
-# average about 4 code points (vowel and tone marks are code points of their own), e.g.
-# ประเทศ|ไทย|มี|ประชากร|ประมาณ|ล้าน|คน is 30 in 7.
-CJK_CHARS_PER_WORD = 1.5
-SOUTHEAST_CHARS_PER_WORD = 4
-# A line with fewer spaces than this many characters per word may be unspaced text.
-SPACED_CHARS_PER_WORD = 8
+
+@dataclass(frozen=True, slots=True)
+class WordCounting:
+    """How `word_count` turns a line of unspaced script into word equivalents."""
+
+    # Segmented Chinese averages about 1.5 characters a word (each punctuation mark a token of its own),
+    # Japanese morphemes about as many; on the zh-news dumps 1.5 gives text F1 0.924 and 2 (the figure
+    # --min-words and a record's n_words used before they counted with `word_count` too) 0.912: at 2,
+    # lines of hard-wrapped prose (30 characters) fall short of a prose line's 20 words.
+    cjk_chars_per_word: float = 1.5
+    # Thai words average about 4 code points (vowel and tone marks are code points of their own), e.g.
+    # ประเทศ|ไทย|มี|ประชากร|ประมาณ|ล้าน|คน is 30 in 7.
+    southeast_chars_per_word: int = 4
+    # A line with fewer spaces than this many characters per word may be unspaced text; a line with more
+    # spaces is counted by its spaces, without a look for unspaced scripts.
+    spaced_chars_per_word: int = 8
+
+
+WORD_COUNTING = WordCounting()
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """What `is_prose` takes for running text: a sentence of `min_words` words or more, or any line of `long_words`.
+
+    The figures of `heuristics.Thresholds`' balanced profile (`prose_words`,
+    `long_words`), for the rules and steps that ask whether a line is prose
+    outside the heuristics (`rulebook`, `repetition`, `second`).
+    """
+
+    min_words: int = 8
+    long_words: int = 20
+
+
+PROSE = Prose()
+
 # trafilatura writes list items and table rows with these marks: extracted structure, not chrome.
 STRUCTURED = ("- ", "| ", "* ")
 
@@ -112,7 +137,7 @@ def holds_sentence_end(text: str) -> bool:
     return INNER_SENTENCE_END.search(text) is not None
 
 
-def word_count(text: str, spaced: int | None = None) -> int:
+def word_count(text: str, spaced: int | None = None, *, counting: WordCounting = WORD_COUNTING) -> int:
     """Words of a line: runs between spaces, and for unspaced scripts characters per word equivalent.
 
     `spaced` is `len(text.split())` when the caller has it. Only a line with
@@ -124,12 +149,12 @@ def word_count(text: str, spaced: int | None = None) -> int:
     (8, 4)
     """
     n = len(text.split()) if spaced is None else spaced
-    if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * n or UNSPACED_CHAR.search(text) is None:
+    if text.isascii() or len(text) < counting.spaced_chars_per_word * n or UNSPACED_CHAR.search(text) is None:
         return n
     cjk = len(CJK_CHAR.findall(text))
     southeast = len(SOUTHEAST_CHAR.findall(text))
     rest = len(SPACED_WORD.findall(UNSPACED_CHAR.sub(" ", text)))  # punctuation left alone is no word
-    return rest + int(cjk / CJK_CHARS_PER_WORD) + southeast // SOUTHEAST_CHARS_PER_WORD
+    return rest + int(cjk / counting.cjk_chars_per_word) + southeast // counting.southeast_chars_per_word
 
 
 def line_script(text: str) -> str | None:
@@ -184,7 +209,7 @@ def script_density(text: str, script: str, words: int) -> float:
     return function_words(text, script) / words if words else 0.0
 
 
-def is_prose(text: str, words: int | None = None) -> bool:
+def is_prose(text: str, words: int | None = None, *, prose: Prose = PROSE) -> bool:
     """A line that reads like running text: a sentence of 8 words or more, or any line of 20.
 
     Words are `word_count`'s, so a Chinese sentence of 12 characters counts 8.
@@ -195,4 +220,4 @@ def is_prose(text: str, words: int | None = None) -> bool:
     (True, False)
     """
     n = word_count(text) if words is None else words
-    return n >= LONG_PROSE_WORDS or (n >= PROSE_MIN_WORDS and ends_sentence(text))
+    return n >= prose.long_words or (n >= prose.min_words and ends_sentence(text))

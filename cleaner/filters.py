@@ -8,24 +8,7 @@ from __future__ import annotations
 
 from cleaner.config import Config
 from cleaner.document import Document, Rejection
-from cleaner.features import SPACED_CHARS_PER_WORD
-from cleaner.lazyre import LazyPattern
-
-
-CJK = LazyPattern("[\u3040-\u9fff\uac00-\ud7af]")  # compiled when first used (`lazyre`)
-
-
-def count_words(text: str) -> int:
-    """Whitespace-separated words; CJK text without spaces counts a word per two characters.
-
-    >>> count_words("three small words"), count_words("日本語の文章です")
-    (3, 4)
-    """
-    words = len(text.split())
-    # Only text with few spaces for its length can be unspaced CJK.
-    if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * words:
-        return words
-    return max(words, len(CJK.findall(text)) // 2)
+from cleaner.features import word_count
 
 
 def reject_empty(doc: Document, config: Config) -> Rejection | None:
@@ -37,7 +20,7 @@ def reject_empty(doc: Document, config: Config) -> Rejection | None:
 
 
 def reject_short(doc: Document, config: Config) -> Rejection | None:
-    words = doc.words(count_words)
+    words = doc.words(word_count)
     if words < config.min_words:
         return Rejection("too_short", f"{words} words < --min-words {config.min_words}")
     return None

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -61,8 +61,7 @@ from typing import NamedTuple
 
 from cleaner.document import Document, Line
 from cleaner.features import (
-    CLOSERS, SENTENCE_ENDS, SPACED_CHARS_PER_WORD, STRUCTURED, holds_sentence_end, line_script, script_density,
-    word_count,
+    CLOSERS, SENTENCE_ENDS, STRUCTURED, WORD_COUNTING, holds_sentence_end, line_script, script_density, word_count,
 )
 from cleaner.stopwords import stoplists, stopword_index
 
@@ -85,34 +84,64 @@ _CLING = b"\"()[]{}<>.,;:!?/|*#%&+=~^_@$"
 CLINGING = bytes.maketrans(_CLING, b" " * len(_CLING))
 
 
-# A line of a hard-wrapped paragraph (`wrapped_groups`) has a few words at least: menu items run on rarely.
-WRAP_MIN_WORDS = 4
-LANGUAGE_SAMPLE_WORDS = 150
-# A sample of unspaced text (Chinese, Thai) has few "words": it stops at this many characters instead.
-LANGUAGE_SAMPLE_CHARS = 1500
 SCRIPT_LANGUAGES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean", "th": "Thai"}
 # The languages with 1% or more of Common Crawl's pages (its published language statistics), in that
-# order. Stoplists built from Wikipedia share words, and a small wiki's list holds its big neighbour's
-# words and some of its own: on a short Spanish sentence Galician's list (406 words) hits every word
-# Spanish's (271) hits and "casa" besides, and Marathi's holds enough English to win English pages.
-# When the best stoplist is another one's, one of these with NEAR_TIE of its hits or more wins (the
-# prior: a page of the web is far more often in one of these).
+# order: the prior of `StoplistGuess.near_tie`.
 WEB_LANGUAGES = ("English", "Russian", "German", "Spanish", "French", "Italian", "Portuguese", "Polish", "Dutch")
-NEAR_TIE = 0.8
-MIN_LANGUAGE_HITS = 8
-# A line of this many words or more with a stopword density under OTHER_LANGUAGE_BELOW (the highest
-# `Thresholds.min_density` of any favor) in the page's stoplist may be a paragraph in another language (a
-# quotation, a translation, an English abstract on a German blog): it is measured with its own stoplist
-# (`guess_stoplist` on its words) when that finds more. On trafilatura-eval text (in-process, TP/FP):
-# 2561/320 without, 12 words 2569/322, 8 words 2569/323, 20 words 2568/321.
-OTHER_LANGUAGE_MIN_WORDS = 12
-OTHER_LANGUAGE_BELOW = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class StoplistGuess:
+    """How a page's stoplist is guessed from its longest lines (`language_sample`, `guess_stoplist`)."""
+
+    # The sample is the words of the distinct lines longer than this many characters (paragraphs, not menu
+    # items or headlines),
+    sample_line_chars: int = 60
+    # longest first, until it has this many words,
+    sample_words: int = 150
+    # or this many characters: a sample of unspaced text (Chinese, Thai) has few "words".
+    sample_chars: int = 1500
+    # The winning stoplist has this many hits at least (or a quarter of the sample's distinct words and one,
+    # when that is fewer).
+    min_hits: int = 8
+    # Stoplists built from Wikipedia share words, and a small wiki's list holds its big neighbour's words
+    # and some of its own: on a short Spanish sentence Galician's list (406 words) hits every word Spanish's
+    # (271) hits and "casa" besides, and Marathi's holds enough English to win English pages. When the best
+    # stoplist is another one's, one of WEB_LANGUAGES with this share of its hits or more wins (the prior: a
+    # page of the web is far more often in one of these).
+    near_tie: float = 0.8
+
+
+STOPLIST_GUESS = StoplistGuess()
+
+
+@dataclass(frozen=True, slots=True)
+class Measuring:
+    """How `LineMeasurer` measures lines and `wrapped_groups` finds hard-wrapped paragraphs."""
+
+    # Only a line that could read as prose gets the costlier measures (stopword density, capitals, symbols):
+    # a sentence of this many words or more (below every favor's `Thresholds.prose_words`),
+    min_words: int = 3
+    # or any line of this many (every favor's `Thresholds.long_words`).
+    full_words: int = 20
+    # A line of a hard-wrapped paragraph (`wrapped_groups`) has a few words at least: menu items run on rarely.
+    wrap_min_words: int = 4
+    # A line of this many words or more with a stopword density under `other_language_below` (the highest
+    # `Thresholds.min_density` of any favor) in the page's stoplist may be a paragraph in another language (a
+    # quotation, a translation, an English abstract on a German blog): it is measured with its own stoplist
+    # (`guess_stoplist` on its words) when that finds more. On trafilatura-eval text (in-process, TP/FP):
+    # 2561/320 without, 12 words 2569/322, 8 words 2569/323, 20 words 2568/321.
+    other_language_min_words: int = 12
+    other_language_below: float = 0.3
+
+
+MEASURING = Measuring()
 # A line that ends in a colon leads into what follows ("The works had three parts:"): body-bounds-v4
 # scores it as a sentence when a paragraph follows it (`Heuristics.line_scores`).
 INTRO_ENDS = frozenset(":：")
 
 
-def guess_stoplist(words: list[str]) -> str | None:
+def guess_stoplist(words: list[str], *, guess: StoplistGuess = STOPLIST_GUESS) -> str | None:
     """The jusText language whose stoplist has most hits among `words` (lowercased), or None.
 
     A sample mostly in Chinese, Japanese, Korean or Thai is named by its
@@ -132,9 +161,9 @@ def guess_stoplist(words: list[str]) -> str | None:
     if not hits:
         return None
     name, count = max(hits.items(), key=lambda item: (item[1], item[0] == "English", item[0]))
-    least = min(MIN_LANGUAGE_HITS, len(distinct) // 4 + 1)
+    least = min(guess.min_hits, len(distinct) // 4 + 1)
     if name not in WEB_LANGUAGES:
-        near = [lang for lang in WEB_LANGUAGES if hits[lang] >= max(least, NEAR_TIE * count)]
+        near = [lang for lang in WEB_LANGUAGES if hits[lang] >= max(least, guess.near_tie * count)]
         name = max(near, key=hits.__getitem__, default=name)
     return name if hits[name] >= least else None
 
@@ -152,11 +181,11 @@ class Measure(NamedTuple):
     intro: bool = False  # ends in a colon (INTRO_ENDS): leads into the next line
 
 
-def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int = 3, full_words: int = 20) -> list[Measure]:
+def measure_lines(texts: list[str], stop: frozenset[str] | None, *, measuring: Measuring = MEASURING) -> list[Measure]:
     """Measure every line.
 
-    Only a line that could read as prose (a sentence of `min_words` or more,
-    or any line of `full_words` or more) gets the costlier measures (stopword
+    Only a line that could read as prose (a sentence of `Measuring.min_words`
+    or more, or any line of `Measuring.full_words` or more) gets the costlier measures (stopword
     density, capitals, symbols); for the others they cannot change the class.
     A line that ends in a colon is measured like a sentence (`Measure.intro`).
     A line repeated in the page (menus, teasers) is measured once. A long
@@ -168,7 +197,7 @@ def measure_lines(texts: list[str], stop: frozenset[str] | None, min_words: int 
     (5, True, True, True)
     """
     distinct = list(dict.fromkeys(texts))
-    measured = LineMeasurer(distinct, stop, min_words, full_words).measure_all(distinct)
+    measured = LineMeasurer(distinct, stop, measuring=measuring).measure_all(distinct)
     return list(map(measured.__getitem__, texts))
 
 
@@ -190,11 +219,10 @@ class LineMeasurer:
     once a line.
     """
 
-    def __init__(self, distinct: list[str], stop: frozenset[str] | None, min_words: int = 3, full_words: int = 20) -> None:
+    def __init__(self, distinct: list[str], stop: frozenset[str] | None, *, measuring: Measuring = MEASURING) -> None:
         self.stop = stop
         self.contains = stop.__contains__ if stop is not None else None
-        self.min_words = min_words
-        self.full_words = full_words
+        self.measuring = measuring
         joined = "\n".join(distinct)
         self.urls = "://" in joined or "www." in joined
         self.menus = any(map(joined.__contains__, SEPARATOR_CHARS))
@@ -202,45 +230,47 @@ class LineMeasurer:
         self.shape_only: dict[tuple[int, bool, bool], Measure] = {}
 
     def measure_all(self, distinct: list[str]) -> dict[str, Measure]:
-        """Each of the distinct lines' `Measure`: `measure` of each, in one loop (a call a line cost the text path 9% of its heuristics' time)."""
-        min_words, full_words, urls, menus = self.min_words, self.full_words, self.urls, self.menus
-        shape_only = self.shape_only
-        measured: dict[str, Measure] = {}
-        for text in distinct:
-            # The body of `shape`, inline.
+        """Each of the distinct lines' `Measure`, as `measure` makes it."""
+        return self.shaped(distinct, measured=True)  # type: ignore[return-value]
+
+    def shape(self, text: str) -> Shape:
+        """A line's cheap measures."""
+        return self.shaped((text,), measured=False)[text]  # type: ignore[return-value]
+
+    def shaped(self, texts: Iterable[str], *, measured: bool) -> dict[str, Measure] | dict[str, Shape]:
+        """Each line's `Shape`, or with `measured` its `Measure`: the one loop of `shape` and `measure_all`.
+
+        The loop makes both, so that `measure_all` makes no call a line for a
+        line's shape (a call a line cost the text path 9% of its heuristics'
+        time; a generator of shapes, 2% of a text run).
+        """
+        min_words, full_words = self.measuring.min_words, self.measuring.full_words
+        spaced_chars = WORD_COUNTING.spaced_chars_per_word
+        urls, menus, shape_only = self.urls, self.menus, self.shape_only
+        result: dict = {}
+        for text in texts:
             spaced = len(text.split())
-            n = spaced if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * spaced else word_count(text, spaced)
-            end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS
+            # word_count's own test for text that needs no counting by script, inline: most lines pass it.
+            n = spaced if text.isascii() or len(text) < spaced_chars * spaced else word_count(text, spaced)
+            end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS  # closing quotes and brackets may follow
             if not end and n > spaced:
                 end = holds_sentence_end(text)
             intro = not end and text.rstrip()[-1:] in INTRO_ENDS
             link_like = urls and ("://" in text or "www." in text) and is_url_line(text)
             if menus and not link_like and not end and text[:1] != "|":
                 link_like = is_menu_row(text)
-            if link_like or (n < full_words and not ((end or intro) and n >= min_words)):
+            full = not (link_like or (n < full_words and not ((end or intro) and n >= min_words)))
+            if not measured:
+                result[text] = Shape(n, end, intro, link_like, full)
+            elif full:
+                result[text] = self.full(text, n, end, intro, link_like)
+            else:
                 key = (n, end, link_like)
                 measure = shape_only.get(key)
                 if measure is None:
                     measure = shape_only[key] = Measure(n, end, 0.0, 1.0, 0.0, link_like)
-            else:
-                measure = self.full(text, n, end, intro, link_like)
-            measured[text] = measure
-        return measured
-
-    def shape(self, text: str) -> Shape:
-        """A line's cheap measures (the first half of `measure_all`'s loop, which the tests hold it to)."""
-        spaced = len(text.split())
-        # word_count's own test for text that needs no counting by script, inline: most lines pass it.
-        n = spaced if text.isascii() or len(text) < SPACED_CHARS_PER_WORD * spaced else word_count(text, spaced)
-        end = text.rstrip(CLOSERS)[-1:] in SENTENCE_ENDS  # closing quotes and brackets may follow
-        if not end and n > spaced:
-            end = holds_sentence_end(text)
-        intro = not end and text.rstrip()[-1:] in INTRO_ENDS
-        link_like = self.urls and ("://" in text or "www." in text) and is_url_line(text)
-        if self.menus and not link_like and not end and text[:1] != "|":
-            link_like = is_menu_row(text)
-        full = not (link_like or (n < self.full_words and not ((end or intro) and n >= self.min_words)))
-        return Shape(n, end, intro, link_like, full)
+                result[text] = measure
+        return result
 
     def measure(self, text: str, shape: Shape | None = None) -> Measure:
         """The line's `Measure` (`shape` is `self.shape(text)` when the caller has it), as `measure_all` makes it."""
@@ -258,7 +288,9 @@ class LineMeasurer:
         stop = self.stop
         script = line_script(text)
         measure = Measure(n, end, *word_measures(text, self.contains, n, script), link_like, script is not None, intro)
-        if script is None and stop is not None and n >= OTHER_LANGUAGE_MIN_WORDS and measure.stop_density < OTHER_LANGUAGE_BELOW:
+        measuring = self.measuring
+        if (script is None and stop is not None and n >= measuring.other_language_min_words
+                and measure.stop_density < measuring.other_language_below):
             measure = measure._replace(stop_density=max(measure.stop_density, other_language_density(text, stop)))
         return measure
 
@@ -384,8 +416,8 @@ def word_measures(
     return density, caps, symbols
 
 
-def language_sample(texts: list[str]) -> list[str]:
-    """Lowercased words of the longest lines, about LANGUAGE_SAMPLE_WORDS of them, for `guess_stoplist`.
+def language_sample(texts: list[str], *, guess: StoplistGuess = STOPLIST_GUESS) -> list[str]:
+    """Lowercased words of the longest lines, about `StoplistGuess.sample_words` of them, for `guess_stoplist`.
 
     The longest lines are the article's paragraphs; the first long lines of
     a dump may be a banner in another language than the body (an archive's
@@ -397,10 +429,11 @@ def language_sample(texts: list[str]) -> list[str]:
     """
     sample: list[str] = []
     chars = 0
-    for text in sorted(dict.fromkeys(t for t in texts if len(t) > 60), key=len, reverse=True):
+    shortest = guess.sample_line_chars
+    for text in sorted(dict.fromkeys(t for t in texts if len(t) > shortest), key=len, reverse=True):
         sample.extend(text.lower().encode().translate(CLINGING).decode().split())
         chars += len(text)
-        if len(sample) >= LANGUAGE_SAMPLE_WORDS or chars >= LANGUAGE_SAMPLE_CHARS:
+        if len(sample) >= guess.sample_words or chars >= guess.sample_chars:
             break
     return sample
 
@@ -817,7 +850,7 @@ def prose_runs(scores: list[float]) -> list[tuple[int, int, float]]:
     return sorted(runs)
 
 
-def wrapped_groups(doc: Document, texts: list[str]) -> list[list[int]]:
+def wrapped_groups(doc: Document, texts: list[str], *, measuring: Measuring = MEASURING) -> list[list[int]]:
     """Runs of lines of one paragraph where each line runs on into the next: hard-wrapped prose.
 
     A line runs on when it has several words and no sentence end and the
@@ -836,6 +869,7 @@ def wrapped_groups(doc: Document, texts: list[str]) -> list[list[int]]:
     group: list[int] = []
     lines = doc.lines
     last = len(texts) - 1
+    min_words = measuring.wrap_min_words
     for i in range(len(texts)):
         if group:
             group.append(i)
@@ -846,7 +880,7 @@ def wrapped_groups(doc: Document, texts: list[str]) -> list[list[int]]:
             and texts[i + 1] != ""
             and not lines[i + 1].para_start
             and text.rstrip(CLOSERS)[-1:] not in SENTENCE_ENDS
-            and len(text.split()) >= WRAP_MIN_WORDS
+            and len(text.split()) >= min_words
         )
         if runs_on:
             group = group or [i]

@@ -18,7 +18,7 @@ from cleaner.config import RunOptions
 from cleaner.errors import OutputError
 from cleaner.executor import LocalExecutor
 from cleaner.readers import Walker
-from cleaner.repetition import LineCounts, learned_lines, site_rule_file, site_slug
+from cleaner.repetition import LineCounts, Repeats, learned_lines, site_rule_file, site_slug
 from cleaner.runner import STAGED_INPUTS, StagedInputs, check_inputs, count_lines, input_units, storage_failure
 from cleaner.stages import RunContext
 from cleaner.writer import OutputLock
@@ -49,7 +49,7 @@ def write_learned_rules(options: RunOptions) -> dict[str, int]:
             with LocalExecutor(options.workers, config) as executor:
                 count_lines(executor, input_units(walker.walk(options.inputs), config, staged=StagedInputs(staging / STAGED_INPUTS)), counts, context)
             for site, documents in counts.sites():
-                lines = learned_lines(counts, site, config.repeat_min_docs, config.repeat_min_share)
+                lines = learned_lines(counts, site, repeats=Repeats(min_docs=config.repeat_min_docs, min_share=config.repeat_min_share))
                 if lines:
                     name = f"{site_slug(site) or 'corpus'}.toml"
                     (staging / name).write_text(site_rule_file(site, lines, documents), encoding="utf-8")

@@ -72,10 +72,11 @@ class Pipeline:
         return counted
 
     def repeated_step(self, line_counts: LineCounts) -> tuple[str, Step]:
-        from cleaner.repetition import RepeatedLines  # here: only a pipeline with line counts (a run's second pass) needs it
+        from cleaner.repetition import RepeatedLines, Repeats  # here: only a pipeline with line counts (a run's second pass) needs it
 
         config = self.config
-        return "repeated", RepeatedLines(line_counts, config.site_by, config.repeat_min_docs, config.repeat_min_share)
+        repeats = Repeats(min_docs=config.repeat_min_docs, min_share=config.repeat_min_share)
+        return "repeated", RepeatedLines(line_counts, config.site_by, repeats=repeats)
 
     def default_steps(self) -> list[tuple[str, Step]]:
         steps: list[tuple[str, Step]] = []

@@ -112,9 +112,6 @@ WHATWG_ENCODINGS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "UTF-16LE": ("utf-8", ("csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le")),
     "x-user-defined": (None, ("x-user-defined",)),
 }
-# A declared charset is used though a few byte sequences do not decode (a character cut by an editor or a
-# truncation), as browsers do, while at most this share of the characters are replaced.
-MAX_UNDECODABLE_SHARE = 0.001
 BINARY_SAMPLE = 8192
 # zlib window bits that accept a gzip header and trailer.
 GZIP_WBITS = 16 + zlib.MAX_WBITS
@@ -572,7 +569,19 @@ def _after_padding(data: bytes, pos: int) -> int:
     return found.start() if found else len(data)
 
 
-def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
+@dataclass(frozen=True, slots=True)
+class Decoding:
+    """How far `decode` trusts a declared charset the bytes do not quite agree with."""
+
+    # A declared charset is used though a few byte sequences do not decode (a character cut by an editor or a
+    # truncation), as browsers do, while at most this share of the characters are replaced.
+    max_undecodable_share: float = 0.001
+
+
+DECODING = Decoding()
+
+
+def decode(data: bytes, kind: str, declared: str = "", *, decoding: Decoding = DECODING) -> tuple[str, str]:
     """Decode bytes to text and name the encoding used.
 
     Order: a byte-order mark; the charset the container `declared` (a WARC
@@ -607,7 +616,7 @@ def decode(data: bytes, kind: str, declared: str = "") -> tuple[str, str]:
         pass
     for candidate in candidates:
         text = data.decode(candidate, errors="replace")
-        if text.count("\ufffd") <= len(text) * MAX_UNDECODABLE_SHARE:
+        if text.count("\ufffd") <= len(text) * decoding.max_undecodable_share:
             return text, candidate
     import charset_normalizer  # here: 20 ms to import, for the few files no declared encoding or UTF-8 fits
 

@@ -37,6 +37,7 @@ from collections import Counter, OrderedDict
 import heapq
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,15 +51,6 @@ from cleaner.features import ends_sentence, is_prose, word_count
 
 REASON = "repeated"
 KEY_BYTES = 8
-
-# Defaults measured on cleanportaleval: on page dumps F1 rises as min_share falls from 0.5 to 0.1
-# (recall never moved); 0.2 keeps a margin. Prose needs nearly every page unless it stands among
-# repeated lines (`among_repeated`), which is how teaser summaries go and shared quotations stay.
-MIN_DOCS = 3
-MIN_SHARE = 0.2
-SENTENCE_SHARE = 0.5
-PROSE_SHARE = 0.9
-SENTENCE_MIN_WORDS = 4
 
 # Documents buffered before one transaction. Small enough that the count reduce writes while the workers
 # still parse (with 2000, the 990 dev dumps were one transaction after the last parse task: a quarter of
@@ -533,14 +525,47 @@ def document_keys(doc: Document, site_mode: str) -> tuple[str, list[str], list[b
 # --- the step ----------------------------------------------------------------------
 
 
-def required_share(text: str, min_share: float = MIN_SHARE, sentence_share: float = SENTENCE_SHARE,
-                   prose_share: float = PROSE_SHARE) -> float:
+@dataclass(frozen=True, slots=True)
+class Repeats:
+    """When a line a site repeats is the site's chrome (`required_share`, `is_repeated`, `RepeatedLines`).
+
+    A line goes when at least `min_docs` of its site's documents carry it,
+    and at least the share of them its shape requires: `min_share`, and
+    for a sentence (`sentence_min_words` words or more, ending like one)
+    `sentence_share`, for prose (`features.is_prose`) `prose_share`.
+    Defaults measured on cleanportaleval: on page dumps F1 rises as
+    `min_share` falls from 0.5 to 0.1 (recall never moved); 0.2 keeps a
+    margin (`Config.repeat_min_share`). Prose needs nearly every page unless
+    it stands among repeated lines (`among_repeated`), which is how teaser
+    summaries go and shared quotations stay.
+    """
+
+    min_docs: int = 3
+    min_share: float = 0.2
+    sentence_share: float = 0.5
+    prose_share: float = 0.9
+    sentence_min_words: int = 4
+
+    def __post_init__(self) -> None:
+        if self.min_docs < 2:
+            raise ConfigError(f"min_docs must be at least 2 (a line in one document repeats nothing), not {self.min_docs}")
+        for name in ("min_share", "sentence_share", "prose_share"):
+            share = getattr(self, name)
+            if not 0.0 < share <= 1.0:
+                raise ConfigError(f"{name} must be in (0, 1], not {share}")
+
+
+REPEATS = Repeats()
+
+
+def required_share(text: str, *, repeats: Repeats = REPEATS) -> float:
     """The share of a site's documents a line must occur in to be removed, by its shape.
 
     Chrome is short and rarely ends like a sentence; text two articles share
-    is a sentence. So a line that ends like a sentence needs `sentence_share`,
-    and prose (a sentence of 8 words or more, or any line of 20) nearly all
-    documents: `prose_share`. Each is at least `min_share`.
+    is a sentence. So a line that ends like a sentence needs
+    `Repeats.sentence_share`, and prose (a sentence of 8 words or more, or
+    any line of 20) nearly all documents: `prose_share`. Each is at least
+    `min_share`.
 
     >>> required_share("Most read"), required_share("Copyright 2013 BBC. All rights reserved."), required_share(
     ...     "“We will not accept this,” the minister told reporters on Monday.")
@@ -550,25 +575,24 @@ def required_share(text: str, min_share: float = MIN_SHARE, sentence_share: floa
     """
     words = word_count(text)
     if is_prose(text, words):
-        return max(min_share, prose_share)
-    if words >= SENTENCE_MIN_WORDS and ends_sentence(text):
-        return max(min_share, sentence_share)
-    return min_share
+        return max(repeats.min_share, repeats.prose_share)
+    if words >= repeats.sentence_min_words and ends_sentence(text):
+        return max(repeats.min_share, repeats.sentence_share)
+    return repeats.min_share
 
 
-def is_repeated(text: str, n: int, documents: int, min_docs: int = MIN_DOCS, min_share: float = MIN_SHARE,
-                sentence_share: float = SENTENCE_SHARE, prose_share: float = PROSE_SHARE) -> bool:
+def is_repeated(text: str, n: int, documents: int, *, repeats: Repeats = REPEATS) -> bool:
     """Whether a line found in `n` of a site's `documents` counts as the site's chrome.
 
     >>> is_repeated("Most read", 3, 10), is_repeated("Most read", 2, 4), is_repeated("Most read", 3, 16)
     (True, False, False)
     """
-    if n < min_docs or documents <= 0:
+    if n < repeats.min_docs or documents <= 0:
         return False
-    return n >= documents * required_share(text, min_share, sentence_share, prose_share) - 1e-9
+    return n >= documents * required_share(text, repeats=repeats) - 1e-9
 
 
-def among_repeated(found: Sequence[int], documents: int, min_docs: int, min_share: float) -> list[bool]:
+def among_repeated(found: Sequence[int], documents: int, *, repeats: Repeats = REPEATS) -> list[bool]:
     """For each line, whether it passes the base threshold and so do its neighbours (one, at an edge).
 
     Chrome comes in runs (a teaser's headline, its summary, the next
@@ -576,9 +600,10 @@ def among_repeated(found: Sequence[int], documents: int, min_docs: int, min_shar
     own: a sentence that passes only the base threshold goes when it stands
     in a run of repeated lines.
 
-    >>> among_repeated([5, 5, 9, 0, 5], 10, 3, 0.3)
+    >>> among_repeated([5, 5, 9, 0, 5], 10, repeats=Repeats(min_share=0.3))
     [True, True, False, False, False]
     """
+    min_docs, min_share = repeats.min_docs, repeats.min_share
     base = [n >= min_docs and n >= documents * min_share - 1e-9 for n in found]
     last = len(base) - 1
     return [
@@ -595,20 +620,13 @@ def describe(n: int, documents: int, site: str) -> str:
 class RepeatedLines:
     """The pipeline step: remove the lines a document's site repeats, with reason `repeated`."""
 
-    def __init__(self, counts: LineCounts, site_mode: str = "auto", min_docs: int = MIN_DOCS,
-                 min_share: float = MIN_SHARE, sentence_share: float = SENTENCE_SHARE,
-                 prose_share: float = PROSE_SHARE) -> None:
+    def __init__(self, counts: LineCounts, site_mode: str = "auto", *, repeats: Repeats = REPEATS) -> None:
         if site_mode not in SITE_MODES:
             raise ConfigError(f"unknown site mode {site_mode!r}; known modes: {', '.join(SITE_MODES)}")
-        if min_docs < 2:
-            raise ConfigError(f"min_docs must be at least 2 (a line in one document repeats nothing), not {min_docs}")
-        for name, share in (("min_share", min_share), ("sentence_share", sentence_share), ("prose_share", prose_share)):
-            if not 0.0 < share <= 1.0:
-                raise ConfigError(f"{name} must be in (0, 1], not {share}")
         self.counts = counts
         self.site_mode = site_mode
-        self.min_docs = min_docs
-        self.shares = (min_share, sentence_share, prose_share)
+        self.repeats = repeats
+        self.min_docs = repeats.min_docs
         self._documents: dict[str, int] = {}
         self._candidates: OrderedDict[str, dict[bytes, int]] = OrderedDict()
 
@@ -624,11 +642,12 @@ class RepeatedLines:
         found = list(map(candidates.get, doc.kept_keys(line_keys), repeat(0)))
         if not any(found):  # no line is a candidate (every count is 0): nothing to remove, nothing between
             return doc
-        for index, n, between in zip(indexes, found, among_repeated(found, documents, self.min_docs, self.shares[0])):
+        repeats = self.repeats
+        for index, n, between in zip(indexes, found, among_repeated(found, documents, repeats=repeats)):
             text = doc.lines[index].text
             if n < self.min_docs:
                 continue
-            if is_repeated(text, n, documents, self.min_docs, *self.shares):
+            if is_repeated(text, n, documents, repeats=repeats):
                 doc.remove(index, REASON, describe(n, documents, site))
             elif between:
                 doc.remove(index, REASON, describe(n, documents, site) + ", between repeated lines")
@@ -644,7 +663,7 @@ class RepeatedLines:
         """
         candidates = self._candidates.get(site)
         if candidates is None:
-            floor = max(self.min_docs, math.ceil(documents * self.shares[0] - 1e-9))
+            floor = max(self.min_docs, math.ceil(documents * self.repeats.min_share - 1e-9))
             candidates = dict(self.counts.repeated(site, floor))
             self._candidates[site] = candidates
             if len(self._candidates) > CANDIDATE_SITES:
@@ -665,8 +684,7 @@ class RepeatedLines:
 # --- learned rules -----------------------------------------------------------------
 
 
-def learned_lines(counts: LineCounts, site: str, min_docs: int = MIN_DOCS, min_share: float = MIN_SHARE,
-                  sentence_share: float = SENTENCE_SHARE, prose_share: float = PROSE_SHARE) -> list[tuple[str, int]]:
+def learned_lines(counts: LineCounts, site: str, *, repeats: Repeats = REPEATS) -> list[tuple[str, int]]:
     """The lines `RepeatedLines` would remove on `site`, as (sample text, documents), most frequent first.
 
     Needs sample texts: count with `keep_text=True`. Ties are ordered by text.
@@ -674,8 +692,8 @@ def learned_lines(counts: LineCounts, site: str, min_docs: int = MIN_DOCS, min_s
     documents = counts.documents(site)
     lines = [
         (text, n)
-        for _key, n, text in counts.repeated_texts(site, min_docs)
-        if text is not None and is_repeated(text, n, documents, min_docs, min_share, sentence_share, prose_share)
+        for _key, n, text in counts.repeated_texts(site, repeats.min_docs)
+        if text is not None and is_repeated(text, n, documents, repeats=repeats)
     ]
     return sorted(lines, key=lambda item: (-item[1], item[0]))
 

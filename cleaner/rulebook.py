@@ -68,7 +68,6 @@ RULE_KEYS = set(RULE_TYPES)
 TYPE_NAMES = {str: "a string", bool: "true or false", int: "an integer", float: "a number", STRINGS: "a string or a list of strings"}
 FILE_KEYS = {"scope", "rules", "description"}
 SCOPE_KEYS = {"domains", "sources"}
-HEADLINE_ITEM_MAX_WORDS = 25
 MAX_PATTERN_MEMORY = 64 << 20
 
 
@@ -427,9 +426,21 @@ def drop_section(doc: Document, heading: int, compiled: CompiledRule, boundaries
         doc.remove(index, rule.id, "section item")
 
 
-def is_headline_item(text: str) -> bool:
+@dataclass(frozen=True, slots=True)
+class HeadlineItems:
+    """What a drop-section rule with `items = "headlines"` takes for one of its items (`is_headline_item`)."""
+
+    # An item of at most this many words that reads as a headline (`extract.reads_as_headline`, itself at most
+    # 30) or ends in "?" or "!": a linked teaser's title, shorter than a headline standing alone.
+    max_words: int = 25
+
+
+HEADLINE_ITEMS = HeadlineItems()
+
+
+def is_headline_item(text: str, *, items: HeadlineItems = HEADLINE_ITEMS) -> bool:
     """A list item that reads like a linked headline: short and not a sentence."""
-    return len(text.split()) <= HEADLINE_ITEM_MAX_WORDS and (reads_as_headline(text) or text.endswith(("?", "!")))
+    return len(text.split()) <= items.max_words and (reads_as_headline(text) or text.endswith(("?", "!")))
 
 
 def word_positions(doc: Document) -> list[int]:

@@ -35,7 +35,7 @@ from cleaner.comments import comments_text
 from cleaner.config import OUTPUT_FORMATS
 from cleaner.document import Document
 from cleaner.errors import ConfigError, OutputError
-from cleaner.filters import count_words
+from cleaner.features import word_count
 
 SCHEMA_VERSION = 2
 OUTPUT_PATTERNS = (
@@ -100,7 +100,7 @@ def record(doc: Document, comments: bool = False) -> dict:
         "url": doc.url,
         "lang": doc.lang,
         "lang_prob": doc.lang_prob,
-        "n_words": doc.words(count_words),
+        "n_words": doc.words(word_count),
         "n_chars": len(text),
         "encoding": doc.encoding,
         "removed": doc.removed,

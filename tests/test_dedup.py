@@ -9,7 +9,7 @@ import pytest
 
 from cleaner import dedup
 from cleaner.cli import main
-from cleaner.dedup import Signature, Signer, SignatureStore, bands_for, find_duplicates
+from cleaner.dedup import MATCHING, Matching, Signature, Signer, SignatureStore, bands_for, find_duplicates
 
 SIGNER = Signer()
 WORD_RE = re.compile(r"\w+")
@@ -39,12 +39,12 @@ def jaccard(a: list[str], b: list[str], size: int = 5) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def clusters_of(tmp_path: Path, texts: dict[str, str], threshold: float = 0.8) -> list[tuple[str, list[str]]]:
+def clusters_of(tmp_path: Path, texts: dict[str, str], threshold: float = 0.8, *, matching: Matching = MATCHING) -> list[tuple[str, list[str]]]:
     """Run deduplication over `texts` (source -> text); (kept source, removed sources) per cluster."""
     store = SignatureStore(tmp_path / f"store-{len(list(tmp_path.iterdir()))}")
     for i, (source, text) in enumerate(texts.items()):
         store.add(SIGNER.sign(text), f"{i:016x}", len(text.split()), source)
-    found = find_duplicates(store, threshold)
+    found = find_duplicates(store, threshold, matching=matching)
     return [(c.kept.source, [m.source for m in c.removed]) for c in found.clusters()]
 
 
@@ -165,11 +165,10 @@ def test_clusters_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
     assert len(forward) == 5
 
 
-def test_a_large_bucket_is_checked_against_its_first_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dedup, "MAX_PAIRWISE", 2)
+def test_a_large_bucket_is_checked_against_its_first_documents(tmp_path: Path) -> None:
     words = article(5)
     texts = {f"{i:02d}.txt": " ".join(words[: 10 * i] + ["edit"] + words[10 * i + 1 :]) for i in range(8)}
-    kept, removed = clusters_of(tmp_path, texts)[0]
+    kept, removed = clusters_of(tmp_path, texts, matching=Matching(max_pairwise=2))[0]
     assert len(removed) == 7
 
 

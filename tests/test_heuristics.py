@@ -14,7 +14,7 @@ from cleaner.api import clean_text
 from cleaner.config import Config
 from cleaner.document import Document, lines_from_text
 from cleaner.heuristics import (
-    ASCII_SEPARATOR, BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, LANGUAGE_SAMPLE_WORDS, STEP_NAMES, Heuristics, LazyMeasures,
+    ASCII_SEPARATOR, BODY_BOUNDS, BOILERPLATE_LINE, INLINE_HEADLINE, LINK_RUN, STEP_NAMES, STOPLIST_GUESS, Heuristics, LazyMeasures,
     SEPARATOR_CHARS, LineMeasurer,
     Measure, guess_stoplist, is_menu_row, is_url_line, language_sample, max_run, measure_lines, prose_runs, stoplists,
     title_case,
@@ -126,7 +126,7 @@ def test_language_sample_reads_the_longest_lines_first() -> None:
     sample = language_sample(["Startseite", long_line, ""] + longer)
     assert sample[: len(PROSE[0].split())] == PROSE[0].lower().replace(",", "").replace(".", "").split()
     assert "hund" not in sample  # the budget is spent on the longer lines
-    assert LANGUAGE_SAMPLE_WORDS <= len(sample) < LANGUAGE_SAMPLE_WORDS + len(longer[0].split())
+    assert STOPLIST_GUESS.sample_words <= len(sample) < STOPLIST_GUESS.sample_words + len(longer[0].split())
     assert language_sample(["Startseite", long_line])[:4] == ["der", "hund", "lief", "schnell"]
     assert language_sample(["Home", "News"]) == []
 

@@ -15,6 +15,7 @@ from cleaner.repetition import (
     REASON,
     LineCounts,
     RepeatedLines,
+    Repeats,
     count_document,
     fold_digits,
     has_json_each,
@@ -218,7 +219,7 @@ def test_chrome_goes_and_the_note_says_where_it_was_found(tmp_path: Path) -> Non
 )
 def test_thresholds(tmp_path: Path, in_docs: int, of_docs: int, min_docs: int, min_share: float, removed: bool) -> None:
     docs = site_docs(of_docs, {i: ("Related: Markets",) for i in range(in_docs)})
-    step = RepeatedLines(counted(tmp_path, docs), min_docs=min_docs, min_share=min_share)
+    step = RepeatedLines(counted(tmp_path, docs), repeats=Repeats(min_docs=min_docs, min_share=min_share))
     assert ("Related: Markets" in removed_texts(step(docs[0]))) is removed
 
 
@@ -278,9 +279,9 @@ def test_required_share_grows_with_prose(text: str, share: float) -> None:
 def test_bad_settings_are_config_errors(tmp_path: Path) -> None:
     counts = counted(tmp_path, [])
     with pytest.raises(ConfigError):
-        RepeatedLines(counts, min_docs=1)
+        Repeats(min_docs=1)
     with pytest.raises(ConfigError):
-        RepeatedLines(counts, min_share=0)
+        Repeats(min_share=0)
     with pytest.raises(ConfigError):
         RepeatedLines(counts, site_mode="domain")
 
