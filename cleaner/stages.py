@@ -44,6 +44,12 @@ from cleaner.writer import PartWriter, ShardPlan, ShardStats, record, reject_ent
 
 T = TypeVar("T")
 
+# The documents a cleaning task cleans a step at a time (`cleaning_chunks`, `Pipeline.clean_batch`): up to a
+# task's records (`runner.TASK_RECORDS`), fewer once they hold this many characters of input (a few large
+# documents, a few times this in memory with their lines).
+CLEAN_CHUNK_DOCS = 64
+CLEAN_CHUNK_CHARS = 4 << 20
+
 if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
 
@@ -399,12 +405,16 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
         sample = Sample(run.sample, run.cutoffs) if run.sample is not None else None
         site_mode = "auto" if run.config.site_by == "none" else run.config.site_by
 
+        def cleaned() -> Iterator[tuple[Document, bool]]:
+            """Each document cleaned (`Pipeline.clean_batch`, a chunk at a time), and whether it was cleaned (not rejected before)."""
+            for chunk in cleaning_chunks(docs):
+                fresh = [doc.rejection is None for doc in chunk]
+                yield from zip(pipeline.clean_batch(chunk), fresh)
+
         def kept() -> Iterator[tuple]:
-            for doc in docs:
-                if doc.rejection is None:
-                    doc = pipeline.clean_safely(doc)
-                    if sample is not None:
-                        sample.observe(doc, site_of(doc.source, doc.url, site_mode))
+            for doc, fresh in cleaned():
+                if fresh and sample is not None:
+                    sample.observe(doc, site_of(doc.source, doc.url, site_mode))
                 result.chars_in += doc.chars_in
                 if doc.rejection is not None:
                     entry = reject_entry(doc)
@@ -421,6 +431,24 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
     if sample is not None:
         result.sample = sample.partial()
     return result
+
+
+def cleaning_chunks(docs: Iterable[Document]) -> Iterator[list[Document]]:
+    """`docs` in lists of `CLEAN_CHUNK_DOCS`, or fewer once they hold `CLEAN_CHUNK_CHARS` characters of input.
+
+    A chunk is what `Pipeline.clean_batch` takes a step at a time; the
+    bound in characters keeps a task's memory small on large documents.
+    """
+    chunk: list[Document] = []
+    chars = 0
+    for doc in docs:
+        chunk.append(doc)
+        chars += doc.chars_in
+        if len(chunk) >= CLEAN_CHUNK_DOCS or chars >= CLEAN_CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
 
 
 def write_task(plan: ShardPlan, markers: str = "") -> ShardStats:

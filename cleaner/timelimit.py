@@ -31,16 +31,21 @@ def limits_available() -> bool:
 
 
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise `TimeLimitExceeded` in the block once it has run `seconds` (0: no limit)."""
+def time_limit(seconds: float, stated: float | None = None) -> Iterator[None]:
+    """Raise `TimeLimitExceeded` in the block once it has run `seconds` (0: no limit).
+
+    `stated` is the limit the message names, when `seconds` is what is left
+    of it (a document's limit spread over several blocks).
+    """
     if seconds <= 0 or not limits_available():
         yield
         return
     armed = True
+    named = seconds if stated is None else stated
 
     def expire(_signum: int, _frame: object) -> None:
         if armed:
-            raise TimeLimitExceeded(f"took longer than {seconds:g} s")
+            raise TimeLimitExceeded(f"took longer than {named:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 1.0))

@@ -1,8 +1,9 @@
 import gc
+import time
 from pathlib import Path
 
 from cleaner.config import Config
-from cleaner.document import Document
+from cleaner.document import Document, Rejection
 from cleaner.pipeline import Pipeline
 
 LONG = "This sentence is part of a body that is long enough to keep. " * 10
@@ -132,3 +133,66 @@ def test_a_page_the_fast_path_falls_back_on_is_read_by_trafilatura_and_cleaned_w
     fast, default = Pipeline(Config(extractor="resiliparse")).load(record), Pipeline(Config()).load(record)
     assert fast.extractor == default.extractor == "trafilatura"
     assert [(line.text, line.removed_by) for line in fast.lines] == [(line.text, line.removed_by) for line in default.lines]
+
+
+def documents(pipeline: Pipeline, texts: list[str]) -> list[Document]:
+    return [pipeline.parse(text, f"d{i}.txt", "text") for i, text in enumerate(texts)]
+
+
+def test_a_batch_is_cleaned_a_step_at_a_time_as_each_document_alone() -> None:
+    seen: list[tuple[str, str]] = []
+
+    def step(name: str):
+        def run(doc: Document) -> Document:
+            seen.append((name, doc.source))
+            doc.remove(0, f"test-{name}")
+            return doc
+        return run
+
+    texts = ["Menu\n\n" + LONG, "Sign in\n\nShare\n\n" + LONG, "Subscribe\n\n" + LONG]
+    pipeline = Pipeline(Config(min_words=5), steps=[("a", step("a")), ("b", step("b"))])
+    batch = pipeline.clean_batch(documents(pipeline, texts))
+    assert seen == [("a", "d0.txt"), ("a", "d1.txt"), ("a", "d2.txt"), ("b", "d0.txt"), ("b", "d1.txt"), ("b", "d2.txt")]
+    alone = [pipeline.clean_safely(doc) for doc in documents(pipeline, texts)]
+    assert [(doc.text, doc.removed, doc.rejection) for doc in batch] == [(doc.text, doc.removed, doc.rejection) for doc in alone]
+    assert batch[2].rejection is not None and batch[2].rejection.reason == "empty"  # the filters run last, per document
+
+
+def test_a_document_a_step_fails_on_is_skipped_by_the_later_steps_and_the_others_go_on() -> None:
+    later: list[str] = []
+
+    def crash_on_second(doc: Document) -> Document:
+        if doc.source == "d1.txt":
+            raise RuntimeError("boom")
+        return doc
+
+    def record(doc: Document) -> Document:
+        later.append(doc.source)
+        return doc
+
+    pipeline = Pipeline(Config(), steps=[("crash", crash_on_second), ("record", record)])
+    batch = pipeline.clean_batch(documents(pipeline, [LONG, LONG, LONG]))
+    assert [doc.rejection.reason if doc.rejection else None for doc in batch] == [None, "failed", None]
+    assert later == ["d0.txt", "d2.txt"]
+
+
+def test_a_documents_time_limit_spans_all_its_steps() -> None:
+    def slow(doc: Document) -> Document:
+        stop = time.perf_counter() + 0.06
+        while time.perf_counter() < stop:
+            pass
+        return doc
+
+    # Each step alone is within the limit; together they are not.
+    pipeline = Pipeline(Config(time_limit=0.1), steps=[("one", slow), ("two", slow), ("three", slow)])
+    (doc,) = pipeline.clean_batch(documents(pipeline, [LONG]))
+    assert doc.rejection is not None
+    assert (doc.rejection.reason, doc.rejection.detail) == ("timeout", "cleaning took longer than 0.1 s (--time-limit)")
+
+
+def test_a_document_rejected_before_cleaning_is_passed_on_as_it_is() -> None:
+    pipeline = Pipeline(Config(), steps=[])
+    rejected = Document(source="bad.txt", kind="text")
+    rejected.rejection = Rejection("unreadable", "no")
+    batch = pipeline.clean_batch([rejected, *documents(pipeline, [LONG])])
+    assert batch[0] is rejected and batch[1].rejection is None

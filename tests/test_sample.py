@@ -328,17 +328,17 @@ def test_a_time_limit_in_the_cleaning_pass_leaves_the_uniform_bound_exact(fixtur
 
     sources = sorted(p.relative_to(fixtures_dir / "input").as_posix() for p in (fixtures_dir / "input").rglob("*") if p.is_file())
     slow = set(sorted(sources, key=content_hash)[:3])  # among the smallest keys: in the uniform pick of any run
-    clean = Pipeline.clean
+    filtered = Pipeline.filtered  # the last of a document's cleaning steps (`Pipeline.clean_batch`)
 
     def timing_out(self: Pipeline, doc: Document) -> Document:
         if doc.source in slow:
             raise TimeLimitExceeded("took longer than 1 s")
-        return clean(self, doc)
+        return filtered(self, doc)
 
     def fixtures_run(out: Path) -> None:  # a uniform pick of 5 of the 19 documents: pass 1 gives it a bound
         run(RunOptions(inputs=(fixtures_dir / "input",), output=out, sample=replace(LIMITS, uniform=5)))
 
-    monkeypatch.setattr(Pipeline, "clean", timing_out)
+    monkeypatch.setattr(Pipeline, "filtered", timing_out)
     cutoffs = []
     monkeypatch.setattr(runner, "with_cutoffs", lambda job, task, run: cutoffs.append(job[1]) or with_cutoffs(job, task, run))
     fixtures_run(tmp_path / "bounded")

@@ -96,3 +96,14 @@ def test_each_document_is_keyed_once_across_the_two_passes(tmp_path: Path, monke
     cleaned = clean_task(batch.number, RunContext(Config(min_words=5), str(tmp_path / "scratch"), counts=str(counts_path)))
     assert len(calls) == 3  # the repeated-lines step read the keys the count pass made
     assert cleaned.kept == 3 and "Sport" not in Path(cleaned.records_path).read_text()  # the line the site repeats went
+
+
+def test_cleaning_chunks_hold_a_bounded_count_and_size_of_documents() -> None:
+    from cleaner.document import Document
+    from cleaner.stages import CLEAN_CHUNK_CHARS, CLEAN_CHUNK_DOCS, cleaning_chunks
+
+    small = [Document(source=f"s{i}", kind="text", chars_in=10) for i in range(CLEAN_CHUNK_DOCS + 5)]
+    assert [len(chunk) for chunk in cleaning_chunks(small)] == [CLEAN_CHUNK_DOCS, 5]
+    large = [Document(source=f"l{i}", kind="text", chars_in=CLEAN_CHUNK_CHARS // 2) for i in range(5)]
+    assert [len(chunk) for chunk in cleaning_chunks(large)] == [2, 2, 1]
+    assert [doc.source for chunk in cleaning_chunks(small + large) for doc in chunk] == [doc.source for doc in small + large]
