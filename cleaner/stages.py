@@ -28,6 +28,7 @@ import os
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from itertools import compress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -396,7 +397,7 @@ def with_cutoffs(job: tuple[T, Cutoffs], task: Callable[[T, RunContext], Cleaned
 
 
 def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> CleanedBatch:
-    """Clean, detect the language, filter and sign each document; write records and rejects to this batch's part files."""
+    """Clean, detect the language, filter and sign each document, a chunk at a time (`cleaning_chunks`); write records and rejects to this batch's part files."""
     state = worker_state(run.config)
     pipeline = state.cleaning_pipeline(run.counts)
     with PartWriter(Path(run.scratch) / "parts", number) as part:
@@ -404,28 +405,35 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
 
         sample = Sample(run.sample, run.cutoffs) if run.sample is not None else None
         site_mode = "auto" if run.config.site_by == "none" else run.config.site_by
+        comments_field = run.config.comments == "field"
+        signer = state.signer
 
-        def cleaned() -> Iterator[tuple[Document, bool]]:
-            """Each document cleaned (`Pipeline.clean_batch`, a chunk at a time), and whether it was cleaned (not rejected before)."""
-            for chunk in cleaning_chunks(docs):
-                fresh = [doc.rejection is None for doc in chunk]
-                yield from zip(pipeline.clean_batch(chunk), fresh)
+        def cleaned(chunk: list[Document]) -> list[Document]:
+            """The chunk cleaned (`Pipeline.clean_batch`), each document that was not rejected before observed by the sample."""
+            fresh = [doc.rejection is None for doc in chunk]
+            done = pipeline.clean_batch(chunk)
+            if sample is not None:
+                for doc in compress(done, fresh):
+                    sample.observe(doc, site_of(doc.source, doc.url, site_mode))
+            return done
 
         def kept() -> Iterator[tuple]:
-            for doc, fresh in cleaned():
-                if fresh and sample is not None:
-                    sample.observe(doc, site_of(doc.source, doc.url, site_mode))
-                result.chars_in += doc.chars_in
-                if doc.rejection is not None:
-                    entry = reject_entry(doc)
-                    result.rejects[entry["reason"]] += 1
-                    part.write_reject(to_json_line(entry))
-                    continue
-                rec = record(doc, comments=run.config.comments == "field")
-                signature = state.signer.sign(rec["text"]) if state.signer is not None else None
-                part.write_record(to_json_line(rec))
-                result.source_bytes += len(doc.source.encode("utf-8", "surrogateescape"))
-                yield (doc.source, rec["id"], rec["n_words"], *((signature.exact, signature.minhash) if signature else (0, None)))
+            # A chunk at a time, each step over all its documents (as `Pipeline.clean_batch` cleans them): their
+            # records, then their signatures (1,024 x 256 permutations warm in the caches), then the writes.
+            for chunk in cleaning_chunks(docs):
+                done = cleaned(chunk)
+                records = [record(doc, comments=comments_field) if doc.rejection is None else None for doc in done]
+                signatures = [signer.sign(rec["text"]) if rec is not None and signer is not None else None for rec in records]
+                for doc, rec, signature in zip(done, records, signatures):
+                    result.chars_in += doc.chars_in
+                    if rec is None:
+                        entry = reject_entry(doc)
+                        result.rejects[entry["reason"]] += 1
+                        part.write_reject(to_json_line(entry))
+                        continue
+                    part.write_record(to_json_line(rec))
+                    result.source_bytes += len(doc.source.encode("utf-8", "surrogateescape"))
+                    yield (doc.source, rec["id"], rec["n_words"], *((signature.exact, signature.minhash) if signature else (0, None)))
 
         result.kept = write_stream(Path(result.kept_path), kept())
     if sample is not None:
