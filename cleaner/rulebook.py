@@ -283,7 +283,6 @@ class TextView:
                     lines.append(index)
         return lines
 
-
     def lines_by_rule(self, rule_set: re2.Set, pieces: dict[int, list[int]]) -> dict[int, list[int]]:
         """For each rule, the numbers of the lines it matches, each line of a piece the set found a rule in searched by the set alone.
 
@@ -310,6 +309,10 @@ def within_max_chars(lines: list[int], max_chars: int, doc: Document) -> list[in
     return [index for index in lines if len(doc.lines[index].text) <= max_chars] if max_chars else lines
 
 
+# A flag group that turns multi-line mode off, as `(?-m)`, `(?i-m:` or `(?s-im)`.
+MULTI_LINE_OFF = re.compile(r"\(\?[A-Za-z]*-[A-Za-z]*m")
+
+
 def lines_match_alone(compiled: list[CompiledRule]) -> bool:
     """Whether every rule matches a line searched alone exactly where it matches that line in the whole text.
 
@@ -320,10 +323,6 @@ def lines_match_alone(compiled: list[CompiledRule]) -> bool:
     line in the text.
     """
     return not any("\\A" in rule.source or "\\z" in rule.source or MULTI_LINE_OFF.search(rule.source) for rule in compiled)
-
-
-# A flag group that turns multi-line mode off, as `(?-m)`, `(?i-m:` or `(?s-im)`.
-MULTI_LINE_OFF = re.compile(r"\(\?[A-Za-z]*-[A-Za-z]*m")
 
 
 def text_pieces(text: bytes, size: int) -> list[tuple[int, int, int]]:
