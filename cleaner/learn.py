@@ -49,7 +49,7 @@ def write_learned_rules(options: RunOptions) -> dict[str, int]:
             with LocalExecutor(options.workers, config) as executor:
                 count_lines(executor, input_units(walker.walk(options.inputs), config, staged=StagedInputs(staging / STAGED_INPUTS)), counts, context)
             for site, documents in counts.sites():
-                lines = learned_lines(counts, site, repeats=Repeats(min_docs=config.repeat_min_docs, min_share=config.repeat_min_share))
+                lines = learned_lines(counts, site, repeats=Repeats.of(config))
                 if lines:
                     name = f"{site_slug(site) or 'corpus'}.toml"
                     (staging / name).write_text(site_rule_file(site, lines, documents), encoding="utf-8")

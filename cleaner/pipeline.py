@@ -76,9 +76,7 @@ class Pipeline:
     def repeated_step(self, line_counts: LineCounts) -> tuple[str, Step]:
         from cleaner.repetition import RepeatedLines, Repeats  # here: only a pipeline with line counts (a run's second pass) needs it
 
-        config = self.config
-        repeats = Repeats(min_docs=config.repeat_min_docs, min_share=config.repeat_min_share)
-        return "repeated", RepeatedLines(line_counts, config.site_by, repeats=repeats)
+        return "repeated", RepeatedLines(line_counts, self.config.site_by, repeats=Repeats.of(self.config))
 
     def default_steps(self) -> list[tuple[str, Step]]:
         steps: list[tuple[str, Step]] = []

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 import re2
 
-from cleaner.config import SITE_MODES
+from cleaner.config import SITE_MODES, Config
 from cleaner.document import Document
 from cleaner.errors import ConfigError
 from cleaner.features import ends_sentence, is_prose, word_count
@@ -545,6 +545,11 @@ class Repeats:
     sentence_share: float = 0.5
     prose_share: float = 0.9
     sentence_min_words: int = 4
+
+    @classmethod
+    def of(cls, config: Config) -> Repeats:
+        """The defaults with the two figures a run's options set (`--repeat-min-docs`, `--repeat-min-share`)."""
+        return cls(min_docs=config.repeat_min_docs, min_share=config.repeat_min_share)
 
     def __post_init__(self) -> None:
         if self.min_docs < 2:

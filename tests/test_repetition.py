@@ -356,3 +356,11 @@ def test_fold_digits_is_the_digit_regex_on_utf8() -> None:
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert fold_digits(text) == DIGITS.sub("0", text).encode("utf-8"), text
+
+
+def test_a_runs_default_options_give_the_default_repeats() -> None:
+    from cleaner.config import Config
+    from cleaner.repetition import Repeats
+
+    assert Repeats.of(Config()) == Repeats()
+    assert Repeats.of(Config(repeat_min_docs=5, repeat_min_share=0.4)) == Repeats(min_docs=5, min_share=0.4)
