@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import gc
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -35,7 +35,7 @@ from cleaner.readers import decode, records_of
 from cleaner.records import FILE, ReadStats, Record, Unit
 from cleaner.rulebook import Rulebook, load_rules
 from cleaner.second import resiliparse_text, union, words_of
-from cleaner.timelimit import TimeLimitExceeded, time_limit
+from cleaner.timelimit import Alarm, TimeLimitExceeded
 
 if TYPE_CHECKING:
     from resiliparse.parse.html import HTMLTree
@@ -102,9 +102,20 @@ class Pipeline:
 
     def load_safely(self, record: Record) -> Document:
         """`load`, guarded (see `guarded`)."""
-        return self.guarded(
-            lambda: self.load(record), "reading and extraction", lambda: Document(source=record.key, kind=record.kind)
-        )
+        (doc,) = self.load_each([record])
+        return doc
+
+    def load_each(self, records: Iterable[Record]) -> Iterator[Document]:
+        """`load_safely` of each record as it comes, under one `Alarm` for them all.
+
+        The alarm's handler stays installed, unarmed, while the caller works
+        between two documents; it is put back when the records run out or
+        the caller closes the iterator.
+        """
+        with Alarm() as alarm:
+            for record in records:
+                blank = partial(Document, source=record.key, kind=record.kind)
+                yield self.guarded(partial(self.load, record), "reading and extraction", blank, alarm)
 
     def clean_safely(self, doc: Document) -> Document:
         """`clean`, guarded (see `guarded`)."""
@@ -125,12 +136,13 @@ class Pipeline:
         """
         cleaned = list(docs)
         spent = [0.0] * len(cleaned)
-        for _name, step in self.steps:
-            self.run_step(step, cleaned, spent)
-        self.run_step(self.filtered, cleaned, spent)
+        with Alarm() as alarm:
+            for _name, step in self.steps:
+                self.run_step(step, cleaned, spent, alarm)
+            self.run_step(self.filtered, cleaned, spent, alarm)
         return cleaned
 
-    def run_step(self, step: Step, docs: list[Document], spent: list[float]) -> None:
+    def run_step(self, step: Step, docs: list[Document], spent: list[float], alarm: Alarm) -> None:
         """`step` on each of `docs` not yet rejected, guarded, within what is left of its time limit (`spent` so far)."""
         limit = self.config.time_limit
         for i, doc in enumerate(docs):
@@ -141,19 +153,20 @@ class Pipeline:
                 docs[i] = timed_out(blank(), TimeLimitExceeded(f"took longer than {limit:g} s"), "cleaning")
                 continue
             started = time.perf_counter()
-            docs[i] = self.guarded(partial(step, doc), "cleaning", blank, spent[i])
+            docs[i] = self.guarded(partial(step, doc), "cleaning", blank, alarm, spent[i])
             spent[i] += time.perf_counter() - started
 
-    def guarded(self, work: Callable[[], Document], stage: str, blank: Callable[[], Document], spent: float = 0.0) -> Document:
-        """`work()` within what is left of the time limit once `spent` seconds of it are used.
+    def guarded(
+        self, work: Callable[[], Document], stage: str, blank: Callable[[], Document], alarm: Alarm, spent: float = 0.0
+    ) -> Document:
+        """`work()` on `alarm`, within what is left of the time limit once `spent` seconds of it are used.
 
         Running out of time makes `blank()` a `timeout` rejection and any
         other failure makes it a `failed` one, so one bad file never stops a run.
         """
         limit = self.config.time_limit
         try:
-            with time_limit(limit - spent if limit > 0 else 0, stated=limit):
-                return work()
+            return alarm.run(work, limit - spent if limit > 0 else 0, stated=limit)
         except TimeLimitExceeded as exc:
             return timed_out(blank(), exc, stage)
         except Exception as exc:  # noqa: BLE001 - see the docstring

@@ -311,10 +311,14 @@ def unit_records(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Recor
 
 def loaded(batch: UnitBatch, pipeline: Pipeline, records: Counter, stats: ReadStats) -> Iterator[Document]:
     """Read, extract and normalise every record of a batch of units."""
-    for unit in batch.units:
-        for rec in unit_records(unit, pipeline.config, stats):
-            records[rec.fmt] += 1
-            yield pipeline.load_safely(rec)
+
+    def read() -> Iterator[Record]:
+        for unit in batch.units:
+            for rec in unit_records(unit, pipeline.config, stats):
+                records[rec.fmt] += 1
+                yield rec
+
+    return pipeline.load_each(read())
 
 
 def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:

@@ -196,3 +196,28 @@ def test_a_document_rejected_before_cleaning_is_passed_on_as_it_is() -> None:
     rejected.rejection = Rejection("unreadable", "no")
     batch = pipeline.clean_batch([rejected, *documents(pipeline, [LONG])])
     assert batch[0] is rejected and batch[1].rejection is None
+
+
+def test_each_loaded_document_keeps_its_limit_while_the_caller_cleans_between_them() -> None:
+    """A one-pass run cleans each document before the next is loaded: the two alarms nest."""
+    from cleaner.records import FILE, Record
+
+    def endless(doc: Document) -> Document:
+        while True:
+            pass
+
+    pipeline = Pipeline(Config(time_limit=0.1), steps=[("endless", endless)])
+    load = pipeline.load
+
+    def stuck_on_the_second(record: Record) -> Document:
+        while record.key == "d1.txt":
+            pass
+        return load(record)
+
+    pipeline.load = stuck_on_the_second  # type: ignore[method-assign]
+    records = [Record(f"d{n}.txt", f"d{n}.txt", FILE, "text", text=LONG) for n in range(3)]
+    outcomes = []
+    for doc in pipeline.load_each(records):
+        (cleaned,) = pipeline.clean_batch([doc])
+        outcomes.append((cleaned.rejection.reason, cleaned.rejection.detail.split(" took")[0]))
+    assert outcomes == [("timeout", "cleaning"), ("timeout", "reading and extraction"), ("timeout", "cleaning")]
