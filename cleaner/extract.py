@@ -417,7 +417,8 @@ def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", 
     all, or a box of chrome it took for the main content), or the pruned
     page's paragraphs hold over `FAST_PATH.paragraph_ratio` times its text
     (its main content is part of the article), the page goes to
-    trafilatura (in its fast mode: `FAST_PATH.fallback_fast`) like a page
+    trafilatura (in its fast mode: `FAST_PATH.fallback_fast`, favouring
+    recall in a balanced run: `FAST_PATH.fallback_favor`) like a page
     of the default path (`extract_html`), its metadata still the one read
     from resiliparse's tree, and the result names it in
     `Extracted.extractor`. Raises `InputError("no_main_text")` when neither
@@ -439,8 +440,8 @@ def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", 
         raise InputError("no_main_text", "resiliparse found no main text and lxml could not parse the page")
     # The metadata stays the one read from resiliparse's tree (the fast path's on every page it reads): lxml's look-ups
     # gave the same fields on all 128 fallback pages of trafilatura-eval, for 0.5 ms a page.
-    found = extract_tree(page, html, url, favor, comments, comments_field, fast=FAST_PATH.fallback_fast,
-                         declared=declared if tree is not None else None)
+    found = extract_tree(page, html, url, FAST_PATH.fallback_favoring(favor), comments, comments_field,
+                         fast=FAST_PATH.fallback_fast, declared=declared if tree is not None else None)
     return replace(found, extractor=Trafilatura.name, parsed=tree)
 
 
