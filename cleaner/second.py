@@ -159,10 +159,11 @@ class FastPath:
     reads no text of its own there (`extract.Extracted.second_text`), and the
     metadata read from resiliparse's tree (lxml's look-ups, 0.5 ms a page, gave the same on
     all 138 fallback pages of trafilatura-eval and zh-news). Measured alone
-    on those 128 pages, trafilatura's fast mode takes 20.7 ms a page: its
-    raw-tree pruning a third, the main extractor 37%, the escalation's
-    `html2txt` of the whole page 17% (75 pages), the recall retry 8% (26),
-    tree copies 9%; none of it is an option that leaves its text unchanged. The
+    on those 128 pages, trafilatura's fast mode took 20.7 ms a page in its
+    balanced mode: its raw-tree pruning a third, the main extractor 37%, the
+    escalation's `html2txt` of the whole page 17% (75 pages), the recall
+    retry 8% (26), tree copies 9%; its recall mode (`fallback_favor`) runs
+    neither the escalation nor the retry. The
     pruning's query is one walk of the body with all of `prune` (lexbor
     tries each selector on each element: about 0.024 ms a page a selector),
     and a page that resiliparse reads leaves the containers taken out to be
