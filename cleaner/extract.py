@@ -158,9 +158,10 @@ class Extracted:
     resiliparse's, pruned, on the fast path; None when the extractor does
     not give it): `layout.py` looks lines up in it.
     `extractor` names the extractor that made the body when it is not the
-    one that was asked (the fast path's fallback to trafilatura); `parsed`
-    is then resiliparse's tree of the whole page (its pruning put back), from
-    which the second opinion reads its text without parsing the page again.
+    one that was asked (the fast path's fallback to trafilatura);
+    `second_text` is then resiliparse's pruned main text of the page, read
+    before it fell back, which the second opinion takes instead of reading
+    resiliparse's text of the page again.
     """
 
     body: str
@@ -171,7 +172,7 @@ class Extracted:
     comments: str = ""
     page: HtmlElement | HTMLTree | None = field(default=None, repr=False, compare=False)
     extractor: str = ""  # the extractor that made `body` when not the one asked ("" when it is): a fast path's fallback
-    parsed: HTMLTree | None = field(default=None, repr=False, compare=False)  # a fallback's page as resiliparse parsed it
+    second_text: str | None = field(default=None, repr=False, compare=False)  # a fallback's resiliparse text, for the second opinion
 
 
 class Extractor(Protocol):
@@ -417,31 +418,33 @@ def extract_with_resiliparse(html: str, url: str = "", favor: str = "balanced", 
     all, or a box of chrome it took for the main content), or the pruned
     page's paragraphs hold over `FAST_PATH.paragraph_ratio` times its text
     (its main content is part of the article), the page goes to
-    trafilatura (in its fast mode: `FAST_PATH.fallback_fast`) like a page
+    trafilatura (in its fast mode: `FAST_PATH.fallback_fast`, favouring
+    recall in a balanced run: `FAST_PATH.fallback_favor`) like a page
     of the default path (`extract_html`), its metadata still the one read
     from resiliparse's tree, and the result names it in
-    `Extracted.extractor`. Raises `InputError("no_main_text")` when neither
+    `Extracted.extractor` and keeps resiliparse's text in
+    `Extracted.second_text` for the second opinion. Raises `InputError("no_main_text")` when neither
     extractor finds main text.
     """
-    from cleaner.second import FAST_PATH, parse_with_resiliparse, put_back, resiliparse_text, take_out  # here: second imports the document model
+    from cleaner.second import FAST_PATH, parse_with_resiliparse, resiliparse_text, take_out  # here: second imports the document model
 
     tree = parse_with_resiliparse(page_markup(html))
     declared = dom_declared_metadata(tree, html) if tree is not None else ("", "", "", "")
-    taken = take_out(tree, FAST_PATH) if tree is not None else []
-    body = resiliparse_text(tree, comments=comments) if tree is not None else ""
-    if word_count(body) >= FAST_PATH.min_words and dom_paragraphs_within(tree, FAST_PATH.paragraph_ratio * len(body)):
+    if tree is not None:
         # The containers taken out are not destroyed one by one (`decompose`, 0.06 ms a page): lexbor frees every
         # node of a document with it, detached ones too (a process's peak RSS is the same over 4 x 990 pages).
+        take_out(tree, FAST_PATH)
+    body = resiliparse_text(tree, comments=comments) if tree is not None else ""
+    if word_count(body) >= FAST_PATH.min_words and dom_paragraphs_within(tree, FAST_PATH.paragraph_ratio * len(body)):
         return with_declared_metadata(body, declared, url, page=tree)
-    put_back(taken)
     page = parse_page(html)
     if page is None:
         raise InputError("no_main_text", "resiliparse found no main text and lxml could not parse the page")
     # The metadata stays the one read from resiliparse's tree (the fast path's on every page it reads): lxml's look-ups
     # gave the same fields on all 128 fallback pages of trafilatura-eval, for 0.5 ms a page.
-    found = extract_tree(page, html, url, favor, comments, comments_field, fast=FAST_PATH.fallback_fast,
-                         declared=declared if tree is not None else None)
-    return replace(found, extractor=Trafilatura.name, parsed=tree)
+    found = extract_tree(page, html, url, FAST_PATH.fallback_favoring(favor), comments, comments_field,
+                         fast=FAST_PATH.fallback_fast, declared=declared if tree is not None else None)
+    return replace(found, extractor=Trafilatura.name, second_text=body)
 
 
 def parse_page(html: str) -> HtmlElement | None:

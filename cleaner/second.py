@@ -137,20 +137,33 @@ class FastPath:
         trafilatura-eval's 41 fallback pages at 50 words it took 2.0 s
         instead of 3.0 s, for the same F1 (0.922 / 0.930 / 0.938, with
         lxml's link paragraphs).
+    fallback_favor
+        What the fallback asks trafilatura to favour when the run itself is
+        balanced (an explicit `--favor` is kept): the pages that fall back
+        are those resiliparse read too little of, and trafilatura's recall
+        mode is its main extractor with looser limits and without the
+        balanced mode's escalation (the whole page's `html2txt` as a
+        measure and a retry in recall mode on the pages it finds short).
+        On trafilatura-eval's 127 fallback pages 11.9 instead of 15.4 ms a
+        page (lxml's parse included, 5 rounds, the minimum), and HTML F1
+        of the fast path (trafilatura-eval / cleanportaleval / zh-news)
+        0.92905 / 0.93155 / 0.94339 -> 0.92920 / 0.93155 / 0.94371;
+        precision 0.92706 / 0.93155 / 0.93803.
 
     The fallback is the largest part of the path's time: in the in-process
     pipeline over trafilatura-eval (9.7 ms a page at load average 1, py-spy)
     its trafilatura takes 2.2 ms a page of the 990 (20 ms on each of its 127
     pages, lxml's parse included), beside resiliparse's text 1.3 ms, the
     pruning's query 0.85 ms and resiliparse's parse 0.6 ms. A fallback page
-    keeps resiliparse's tree, its pruning put back (`take_out`, `put_back`),
-    for its second opinion, which no longer parses the page again, and the
-    metadata read from it (lxml's look-ups, 0.5 ms a page, gave the same on
+    keeps resiliparse's pruned main text for its second opinion, which
+    reads no text of its own there (`extract.Extracted.second_text`), and the
+    metadata read from resiliparse's tree (lxml's look-ups, 0.5 ms a page, gave the same on
     all 138 fallback pages of trafilatura-eval and zh-news). Measured alone
-    on those 128 pages, trafilatura's fast mode takes 20.7 ms a page: its
-    raw-tree pruning a third, the main extractor 37%, the escalation's
-    `html2txt` of the whole page 17% (75 pages), the recall retry 8% (26),
-    tree copies 9%; none of it is an option that leaves its text unchanged. The
+    on those 128 pages, trafilatura's fast mode took 20.7 ms a page in its
+    balanced mode: its raw-tree pruning a third, the main extractor 37%, the
+    escalation's `html2txt` of the whole page 17% (75 pages), the recall
+    retry 8% (26), tree copies 9%; its recall mode (`fallback_favor`) runs
+    neither the escalation nor the retry. The
     pruning's query is one walk of the body with all of `prune` (lexbor
     tries each selector on each element: about 0.024 ms a page a selector),
     and a page that resiliparse reads leaves the containers taken out to be
@@ -170,6 +183,15 @@ class FastPath:
     min_words: int = 80
     paragraph_ratio: float = 2.5
     fallback_fast: bool = True
+    fallback_favor: str = "recall"
+
+    def fallback_favoring(self, favor: str) -> str:
+        """What the fallback's trafilatura favours in a run that favours `favor`: `fallback_favor` for a balanced run.
+
+        >>> FastPath().fallback_favoring("balanced"), FastPath().fallback_favoring("precision")
+        ('recall', 'precision')
+        """
+        return self.fallback_favor if favor == "balanced" else favor
 
 
 FAST_PATH = FastPath()
@@ -216,18 +238,17 @@ def prune(tree, path: FastPath = FAST_PATH) -> int:
     (1, False)
     """
     taken = take_out(tree, path)
-    for element, _parent, _following in taken:
+    for element in taken:
         element.decompose()
     return len(taken)
 
 
-def take_out(tree, path: FastPath = FAST_PATH) -> list[tuple]:
-    """The containers `prune` removes, detached from `tree` but kept, each with its parent and next sibling: `put_back` undoes it.
+def take_out(tree, path: FastPath = FAST_PATH) -> list:
+    """The containers `prune` removes, detached from `tree` but not destroyed.
 
-    The fast path reads resiliparse's text of the pruned tree; on a page it
-    then gives to trafilatura, the second opinion reads resiliparse's text
-    of the whole page, and the tree put back gives it without a second
-    parse (0.9 ms a page on trafilatura-eval's 127 such pages).
+    The fast path leaves them to lexbor, which frees every node of a
+    document with it, detached ones too (destroying them one by one cost
+    0.06 ms a page).
     """
     body = tree.body
     if body is None or not path.prune:
@@ -243,17 +264,7 @@ def take_out(tree, path: FastPath = FAST_PATH) -> list[tuple]:
             continue
         if len(element.text or "") <= limit:
             dropped.append(element)
-    taken = []
-    for element in dropped:
-        parent, following = element.parent, element.next
-        taken.append((parent.remove_child(element), parent, following))
-    return taken
-
-
-def put_back(taken: list[tuple]) -> None:
-    """The containers `take_out` detached, back where each stood (the last taken first, so each next sibling is in place)."""
-    for element, parent, following in reversed(taken):
-        parent.insert_before(element, following)
+    return [element.parent.remove_child(element) for element in dropped]
 
 
 def key(text: str) -> str:

@@ -341,6 +341,18 @@ def test_resiliparse_fallback_keeps_the_metadata_read_from_resiliparses_tree(mon
     assert found.title == dom_declared_metadata(parse_with_resiliparse(PAGE), PAGE)[0] == "Harbour reopens"
 
 
+@pytest.mark.parametrize("favor, asked", [("balanced", "recall"), ("precision", "precision"), ("recall", "recall")])
+def test_resiliparse_fallback_favours_recall_unless_the_run_asks_otherwise(favor: str, asked: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.extract
+
+    real, favours = cleaner.extract.trafilatura_extraction, []
+    monkeypatch.setattr(cleaner.extract, "trafilatura_extraction",
+                        lambda tree, url, favor, *rest: favours.append(favor) or real(tree, url, favor, *rest))
+    assert extractor_named("resiliparse").extract(PAGE, favor=favor).extractor == "trafilatura"
+    assert favours == [asked]
+
+
 def test_resiliparse_fallback_reads_lxmls_metadata_when_resiliparse_gives_no_tree(monkeypatch: pytest.MonkeyPatch) -> None:
     import cleaner.second
 

@@ -123,32 +123,29 @@ def resiliparse_text_of(page: str) -> str:
     return resiliparse_text(page)
 
 
-def test_what_the_fast_path_takes_out_can_be_put_back_as_it_stood() -> None:
-    from cleaner.second import put_back, resiliparse_text, take_out
+def test_what_the_fast_path_takes_out_is_detached_from_the_tree_as_prune_removes_it() -> None:
+    from cleaner.second import resiliparse_text, take_out
 
     page = (f'<html><body><nav>Start</nav><div id="a">lead <div class="site-footer">Impressum</div>{ARTICLE}'
             '<footer>Kontakt</footer> tail</div><div class="newsletter">Abo</div></body></html>')
     tree = parse_with_resiliparse(page)
-    whole = tree.document.html
     taken = take_out(tree)
-    assert len(taken) == 4 and "Impressum" not in tree.body.text and "Abo" not in tree.body.text
+    assert [element.tag for element in taken] == ["nav", "div", "footer", "div"] and all(e.parent is None for e in taken)
+    assert "Impressum" not in tree.body.text and "Abo" not in tree.body.text
     assert resiliparse_text(tree) == pruned_text(parse_with_resiliparse(page))
-    put_back(taken)
-    assert tree.document.html == whole  # siblings taken out one after another go back in their order
-    assert resiliparse_text(tree) == resiliparse_text(page)
 
 
-def test_a_fast_path_page_given_to_trafilatura_keeps_resiliparse_s_tree_for_the_second_opinion() -> None:
+def test_a_fast_path_page_given_to_trafilatura_keeps_resiliparse_s_text_for_the_second_opinion() -> None:
     from cleaner.extract import extractor_named
 
     # Too few words for resiliparse (`FAST_PATH.min_words`): trafilatura extracts the page.
     page = f"<html><body><nav>Start</nav><main><h1>Hafen</h1><p>{PROSE[0]}</p></main><footer>Kontakt</footer></body></html>"
     found = extractor_named("resiliparse").extract(page)
-    assert found.extractor == "trafilatura" and "Start" in found.parsed.body.text  # the whole page, its pruning put back
+    assert found.extractor == "trafilatura" and found.second_text == pruned_text(parse_with_resiliparse(page))
     pipeline = Pipeline(Config(extractor="resiliparse"))
-    lines = [line.text for line in pipeline.second_lines(page, "trafilatura", found.parsed)]
-    assert lines == [line.text for line in pipeline.second_lines(page, "trafilatura")]
-    assert extractor_named("resiliparse").extract(LONG_ARTICLE_PAGE).parsed is None
+    lines = [line.text for line in pipeline.second_lines(page, "trafilatura", found.second_text)]
+    assert lines == ["Hafen", PROSE[0]]
+    assert extractor_named("resiliparse").extract(LONG_ARTICLE_PAGE).second_text is None
 
 
 LONG_ARTICLE_PAGE = f"<html><body><nav>Start</nav>{ARTICLE}</body></html>"
@@ -162,5 +159,5 @@ def test_take_out_skips_matches_inside_a_container_it_took_and_finds_those_insid
     page = f'<html><body><footer>Kontakt <div class="social">Teilen</div></footer>{wrapper}<nav>Ende</nav></body></html>'
     tree = parse_with_resiliparse(page)
     taken = take_out(tree)
-    assert [element.tag for element, _parent, _following in taken] == ["footer", "div", "p", "nav"]
+    assert [element.tag for element in taken] == ["footer", "div", "p", "nav"]
     assert "Teilen" not in tree.body.text and "Start" not in tree.body.text and PROSE[0] in tree.body.text
