@@ -734,7 +734,7 @@ def measure(doc: Document, site: str) -> Observed:
     """
     lines = doc.lines
     line_reasons = doc.reasons()  # the column the empty filter and the record's `removed` read (a rejected document's too)
-    texts = list(map(_TEXT, lines))
+    texts = doc.texts()
     before = 0
     removed: dict[str, list[int]] = {}
     if doc.edited:
