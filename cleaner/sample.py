@@ -76,7 +76,6 @@ EXAMPLE_SLICE = slice(0, EXAMPLE_CHARS)
 NO_BOUND = 1 << 64  # above every document key: a reason whose example slots are not full yet takes any line
 # The sample runs on every cleaned document, so its per-line work is done by C loops (map, compress,
 # Counter) over columns of the lines rather than by a Python loop with a call per line.
-_TEXT = attrgetter("text")
 _EDITS = attrgetter("edits")
 _CANDIDATE = attrgetter("candidate")
 _NOTE, _PARA_START = attrgetter("note"), attrgetter("para_start")
@@ -723,7 +722,7 @@ def measure(doc: Document, site: str) -> Observed:
     record's `removed`) with the characters it took; the title line a text
     dump loses (`Document.headline`) counts as `title`. This runs on every
     cleaned document: the lines are read as columns by C loops (the reasons
-    the filters read already, `Document.reasons`, and a pass for the texts),
+    the filters read already, `Document.reasons`, and the texts, `Document.texts`, which a spilled document brings),
     and only a document a rule edited (`Document.edited`, rare) gets a
     Python loop over its lines. The
     lines a reason removed sit together (a step removes a block: the page's
