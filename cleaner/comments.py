@@ -291,7 +291,7 @@ class CommentThreads:
         self.config = config
 
     def __call__(self, doc: Document) -> Document:
-        for thread in find_threads([line.text for line in doc.lines], self.config):
+        for thread in find_threads(doc.texts(), self.config):
             note = f"comment thread of {thread.comments} comments"
             for i in range(thread.start, thread.end + 1):
                 doc.remove(i, COMMENT_THREAD, note)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 _REMOVED_BY = attrgetter("removed_by")
+_TEXT = attrgetter("text")
 
 
 @dataclass(slots=True)
@@ -84,6 +85,7 @@ class Document:
     _keys: list[bytes] | None = field(default=None, repr=False, compare=False)
     _words: int | None = field(default=None, repr=False, compare=False)
     _reasons: list[str | None] | None = field(default=None, repr=False, compare=False)
+    _texts: list[str] | None = field(default=None, repr=False, compare=False)
     # Whether `edit` changed a line: the report's sample (`sample.measure`) reads the lines' edits only then,
     # rather than in a pass over every line of every document (7 ms of the 990 dev dumps' 190,000 lines).
     edited: bool = field(default=False, repr=False, compare=False)
@@ -154,6 +156,18 @@ class Document:
             self._reasons = list(map(_REMOVED_BY, self.lines))
         return self._reasons
 
+    def texts(self) -> list[str]:
+        """Each line's text, as a column (not to be changed), kept until `edit` changes a line.
+
+        A spilled document comes with it (`unpack`), and the rules' view of the
+        lines (`rulebook`), the comment-thread search and the report's sample
+        (`sample.measure`) read it, rather than a pass over the `Line` objects
+        each (on the 990 dev text dumps, 190,000 lines).
+        """
+        if self._texts is None:
+            self._texts = list(map(_TEXT, self.lines))
+        return self._texts
+
     @property
     def removed(self) -> dict[str, int]:
         """How many lines (or phrases in lines) each reason removed, sorted by reason.
@@ -185,7 +199,7 @@ class Document:
         line.edits = (*line.edits, (reason, line.text))
         line.text = text
         self.edited = True
-        self._text = self._keys = self._words = None
+        self._text = self._keys = self._words = self._texts = None
 
 
 def lines_from_text(text: str) -> list[Line]:
@@ -220,7 +234,7 @@ def pack(doc: Document) -> tuple:
         marks = None
     return (
         doc.source, doc.kind, doc.title, doc.url, doc.date, doc.sitename, doc.encoding, doc.extractor, doc.metadata,
-        doc.chars_in, rejection, [line.text for line in doc.lines], [line.para_start for line in doc.lines],
+        doc.chars_in, rejection, doc.texts(), [line.para_start for line in doc.lines],
         marks, doc.comments, doc.headline, doc._keys,
     )
 
@@ -240,4 +254,5 @@ def unpack(packed: tuple) -> Document:
         comments=comments, headline=headline,
     )
     doc._keys = keys
+    doc._texts = texts
     return doc

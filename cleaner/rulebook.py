@@ -191,7 +191,7 @@ class Rulebook:
         if self._set is None or not doc.lines:
             return doc
         # RE2 works on UTF-8; handing it bytes avoids the wrapper's costly offset mapping.
-        view = TextView("\n".join([line.text for line in doc.lines]).encode("utf-8"), self._piece_bytes)
+        view = TextView("\n".join(doc.texts()).encode("utf-8"), self._piece_bytes)
         pieces = view.rules_in(self._set)
         if not pieces:
             return doc

@@ -64,3 +64,18 @@ def test_the_reasons_column_is_read_once_until_a_line_is_removed() -> None:
     assert doc.reasons() == [None, "rule-x", None] and doc.removed == {"rule-x": 1}
     doc.edit(0, "", "rule-y")
     assert doc.removed == {"rule-x": 1, "rule-y": 1}
+
+
+def test_the_texts_column_comes_with_a_spilled_document_and_is_read_again_after_an_edit() -> None:
+    from cleaner.document import pack, unpack
+
+    doc = Document(source="s", kind="text", lines=lines_from_text("a\nb\nc"))
+    first = doc.texts()
+    assert first == ["a", "b", "c"] and doc.texts() is first
+    doc.remove(1, "rule-x")
+    assert doc.texts() is first
+    doc.edit(0, "A", "rule-y")
+    assert doc.texts() == ["A", "b", "c"]
+    packed = pack(doc)
+    back = unpack(packed)
+    assert back.texts() is packed[11] and back.texts() == doc.texts()

@@ -9,8 +9,8 @@ from cleaner.cli import main
 from cleaner.config import SampleLimits
 from cleaner.document import Document, Line, Rejection
 from cleaner.sample import (
-    EXAMPLE_CHARS, REPORT_DATA, Observed, ReasonStats, Sample, SiteStats, TopK, content_hash, expand,
-    length_bin, measure, read_report_data, sample_lines, shown, uniform_keys,
+    EXAMPLE_CHARS, REPORT_DATA, Observed, ReasonStats, Sample, SiteStats, TopK, content_hash, encode_data, expand,
+    length_bin, measure, read_report_data, sample_lines, shown, text_json, uniform_keys,
 )
 
 LIMITS = SampleLimits()
@@ -287,6 +287,22 @@ def test_the_keys_pass_1_read_bound_the_uniform_pick_from_the_start() -> None:
 
 def run_fixtures(fixtures_dir: Path, out: Path, *extra: str) -> None:
     assert main(["run", str(fixtures_dir / "input"), "--output", str(out), "--quiet", *extra]) == 0
+
+
+def test_the_data_is_encoded_as_json_dumps_encodes_it() -> None:
+    """`encode_data` escapes the sampled texts by bytes: the same bytes as `json.dumps` and a UTF-8 encoding."""
+    texts = ['plain\nlines', 'a "quote" and a \\ backslash\n', "tab\there", "a \x01 control", "é ü 中文 \U0001F600",
+             "escaped \udc80\udcff bytes", "", "\n", "\x7f \u2028 \u0085"]
+    data = {"version": 2, "reasons": {"r": {"lines": 1, "examples": [{"text": 'x "y"'}]}}, "samples": [
+        {"source": f"s{i}", "title": 'a "t"', "chars_before": 1.5, "text": text, "marks": [[1, None, ""]], "why": ["uniform"]}
+        for i, text in enumerate(texts)] + [{"source": "list", "text": ["a\nb", "c"], "why": []}, {"text": "last key"},
+                                            {"text": "first", "then": 1}, {"no": "text"}]}
+    expected = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":")).encode("utf-8", "surrogateescape")
+    assert encode_data(data) == expected
+    assert encode_data({**data, "samples": []}) == json.dumps({**data, "samples": []}, ensure_ascii=False,
+                                                              separators=(",", ":")).encode("utf-8")
+    assert encode_data({}) == b"{}" and encode_data({"samples": [{"text": "a"}]}) == b'{"samples":[{"text":"a"}]}'
+    assert text_json("tab\there") is None and text_json("a\nb") == b'"a\\nb"'
 
 
 def test_report_data_is_identical_for_any_number_of_workers(fixtures_dir: Path, tmp_path: Path) -> None:
