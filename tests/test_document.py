@@ -64,3 +64,17 @@ def test_the_reasons_column_is_read_once_until_a_line_is_removed() -> None:
     assert doc.reasons() == [None, "rule-x", None] and doc.removed == {"rule-x": 1}
     doc.edit(0, "", "rule-y")
     assert doc.removed == {"rule-x": 1, "rule-y": 1}
+
+
+def test_an_unsplit_body_packs_as_its_text_and_unpacks_to_its_lines() -> None:
+    from cleaner.document import pack, unpack
+
+    body = "Title line\nsecond\n\nthird paragraph"
+    deferred = Document(source="s", kind="text", title="T", unsplit=body)
+    assert deferred.lines == [] and deferred.kept_texts() == ["Title line", "second", "third paragraph"]
+    assert deferred.kept_keys(lambda texts: [text.encode() for text in texts]) == [b"Title line", b"second", b"third paragraph"]
+    packed = pack(deferred)
+    assert body in packed
+    back = unpack(packed)
+    lined = Document(source="s", kind="text", title="T", lines=lines_from_text(body))
+    assert back == lined and back.unsplit is None and back.kept_keys(lambda texts: []) == deferred.kept_keys(lambda texts: [])
