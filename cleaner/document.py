@@ -130,15 +130,22 @@ class Document:
             return list(filter(None, self.unsplit.split("\n")))
         return [line.text for line in self.lines if line.removed_by is None]
 
-    def kept_keys(self, keyer: Callable[[list[str]], list[bytes]]) -> list[bytes]:
+    def kept_keys(self, keyer: Callable[[list[str]], list[bytes]],
+                  body_keyer: Callable[[str], list[bytes]] | None = None) -> list[bytes]:
         """`keyer` of the kept lines' texts (`repetition.line_keys`), kept until `remove` or `edit` changes a line.
 
         The count pass keys a document's lines and the repeated-lines step,
         its first cleaning step, looks the same keys up: they travel with the
-        spilled document (`pack`) instead of being computed twice.
+        spilled document (`pack`) instead of being computed twice. A body
+        whose lines are not made (`unsplit`) is keyed whole by `body_keyer`
+        when one is given (`repetition.body_line_keys`: what `keyer` makes
+        of its lines, without splitting it into strings).
         """
         if self._keys is None:
-            self._keys = keyer(self.kept_texts())
+            if self.unsplit is not None and body_keyer is not None:
+                self._keys = body_keyer(self.unsplit)
+            else:
+                self._keys = keyer(self.kept_texts())
         return self._keys
 
     def words(self, counter: Callable[[str], int]) -> int:

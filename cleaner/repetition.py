@@ -115,6 +115,18 @@ def line_keys(texts: Sequence[str]) -> list[bytes]:
     return list(map(xxh3_64_digest, fold_digits("\n".join(texts).casefold()).split(b"\n")))
 
 
+def body_line_keys(body: str) -> list[bytes]:
+    """`line_keys` of the lines of a body whose lines are not made (`Document.unsplit`): its non-blank ones, as `lines_from_text` makes them.
+
+    Folded whole and split once, its blank lines left out of the folded
+    bytes: no string a line (over the 990 dev dumps, the keys 145 -> 117 ms).
+
+    >>> body_line_keys("Home\\n\\n© 2013 BBC\\n") == line_keys(["Home", "© 2013 BBC"])
+    True
+    """
+    return list(map(xxh3_64_digest, filter(None, fold_digits(body.casefold()).split(b"\n"))))
+
+
 def fold_digits(text: str) -> bytes:
     """`text` in UTF-8 with each run of decimal digits as one "0" (`DIGITS.sub`, at about a quarter of its cost).
 
@@ -550,7 +562,7 @@ def count_document(counts: LineCounts, doc: Document, site_mode: str, keep_text:
 
 def document_keys(doc: Document, site_mode: str, texts: bool = True) -> tuple[str, list[str] | None, list[bytes]]:
     """What counting needs of a document: its site, the texts of its kept lines (None unless `texts`) and their keys."""
-    return site_of(doc.source, doc.url, site_mode), document_lines(doc) if texts else None, doc.kept_keys(line_keys)
+    return site_of(doc.source, doc.url, site_mode), document_lines(doc) if texts else None, doc.kept_keys(line_keys, body_line_keys)
 
 
 # --- the step ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from cleaner.repetition import (
     has_json_each,
     learned_lines,
     line_key,
+    line_keys,
     line_pattern,
     looks_like_host,
     required_share,
@@ -369,3 +370,11 @@ def test_counted_keys_must_be_line_keys(tmp_path: Path) -> None:
     with LineCounts(tmp_path / "c.sqlite") as counts:
         with pytest.raises(ValueError, match="8 bytes"):
             counts.add("s", [line_key("Home"), b"short"])
+
+
+@pytest.mark.parametrize("body", ["", "Home", "Home\n\n© 2013 BBC", "\n\nA 12\n\n\n\nB ٣\n", "Straße 7\nSTRASSE 8\n\n "])
+def test_a_body_is_keyed_as_its_lines(body: str) -> None:
+    from cleaner.document import lines_from_text
+    from cleaner.repetition import body_line_keys
+
+    assert body_line_keys(body) == line_keys([line.text for line in lines_from_text(body)])
