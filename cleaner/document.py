@@ -89,6 +89,10 @@ class Document:
     # Whether `edit` changed a line: the report's sample (`sample.measure`) reads the lines' edits only then,
     # rather than in a pass over every line of every document (7 ms of the 990 dev dumps' 190,000 lines).
     edited: bool = field(default=False, repr=False, compare=False)
+    # A text dump's body while its lines are not made (`Pipeline.deferring_lines`, a parse task's pipeline): `lines`
+    # stays empty, the count pass keys the body's lines (`kept_texts`) and the spill carries the body itself
+    # (`pack`), and the lines are made once, by the cleaning pass that reads them (`unpack`).
+    unsplit: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def kept_lines(self) -> list[Line]:
@@ -122,15 +126,28 @@ class Document:
             gap = False
         return "".join(parts)
 
-    def kept_keys(self, keyer: Callable[[list[str]], list[bytes]]) -> list[bytes]:
+    def kept_texts(self) -> list[str]:
+        """The texts of the lines still kept (of a body whose lines are not made, its lines: `unsplit`)."""
+        if self.unsplit is not None:
+            return list(filter(None, self.unsplit.split("\n")))
+        return [line.text for line in self.lines if line.removed_by is None]
+
+    def kept_keys(self, keyer: Callable[[list[str]], list[bytes]],
+                  body_keyer: Callable[[str], list[bytes]] | None = None) -> list[bytes]:
         """`keyer` of the kept lines' texts (`repetition.line_keys`), kept until `remove` or `edit` changes a line.
 
         The count pass keys a document's lines and the repeated-lines step,
         its first cleaning step, looks the same keys up: they travel with the
-        spilled document (`pack`) instead of being computed twice.
+        spilled document (`pack`) instead of being computed twice. A body
+        whose lines are not made (`unsplit`) is keyed whole by `body_keyer`
+        when one is given (`repetition.body_line_keys`: what `keyer` makes
+        of its lines, without splitting it into strings).
         """
         if self._keys is None:
-            self._keys = keyer([line.text for line in self.lines if line.removed_by is None])
+            if self.unsplit is not None and body_keyer is not None:
+                self._keys = body_keyer(self.unsplit)
+            else:
+                self._keys = keyer(self.kept_texts())
         return self._keys
 
     def words(self, counter: Callable[[str], int]) -> int:
@@ -222,20 +239,24 @@ def lines_from_text(text: str) -> list[Line]:
 def pack(doc: Document) -> tuple:
     """A parsed document as plain values: cheap to pickle and spill.
 
-    Extraction may already have removed lines (`second.py`), so each line's
-    reason and note travel with its text (none at all when no line has
-    one, as in every text dump: 0.81x the time to pack, pickle and unpack
-    the 990 dev dumps); so do the kept lines' keys when they were computed
-    (`kept_keys`).
+    A body whose lines are not made (`unsplit`) travels as its text, one
+    string instead of a column of texts and one of paragraph marks.
+    Otherwise extraction may already have removed lines (`second.py`), so
+    each line's reason and note travel with its text (none at all when no
+    line has one: 0.81x the time to pack, pickle and unpack the 990 dev
+    dumps when they travelled as lines). The kept lines' keys travel too
+    when they were computed (`kept_keys`).
     """
     rejection = (doc.rejection.reason, doc.rejection.detail) if doc.rejection else None
-    marks = [(line.removed_by, line.note) for line in doc.lines]
-    if marks.count(UNMARKED) == len(marks):  # the common case (nothing removed yet): no marks to pickle and unpack
-        marks = None
+    texts = paras = marks = None
+    if doc.unsplit is None:
+        texts, paras = doc.texts(), [line.para_start for line in doc.lines]
+        marks = [(line.removed_by, line.note) for line in doc.lines]
+        if marks.count(UNMARKED) == len(marks):  # the common case (nothing removed yet): no marks to pickle and unpack
+            marks = None
     return (
         doc.source, doc.kind, doc.title, doc.url, doc.date, doc.sitename, doc.encoding, doc.extractor, doc.metadata,
-        doc.chars_in, rejection, doc.texts(), [line.para_start for line in doc.lines],
-        marks, doc.comments, doc.headline, doc._keys,
+        doc.chars_in, rejection, doc.unsplit, texts, paras, marks, doc.comments, doc.headline, doc._keys,
     )
 
 
@@ -244,15 +265,19 @@ UNMARKED = (None, "")  # a kept line's (removed_by, note)
 
 def unpack(packed: tuple) -> Document:
     """The document `pack` was given back."""
-    (source, kind, title, url, date, sitename, encoding, extractor, metadata, chars_in, rejection, texts, paras, marks,
-     comments, headline, keys) = packed
+    (source, kind, title, url, date, sitename, encoding, extractor, metadata, chars_in, rejection, unsplit, texts, paras,
+     marks, comments, headline, keys) = packed
+    if unsplit is not None:
+        lines = lines_from_text(unsplit)
+    elif marks is None:
+        lines = list(map(Line, texts, paras))
+    else:
+        lines = [Line(text, para, removed_by, note) for text, para, (removed_by, note) in zip(texts, paras, marks)]
     doc = Document(
         source=source, kind=kind, title=title, url=url, date=date, sitename=sitename, encoding=encoding,
         extractor=extractor, metadata=metadata, chars_in=chars_in, rejection=Rejection(*rejection) if rejection else None,
-        lines=list(map(Line, texts, paras)) if marks is None else
-        [Line(text, para, removed_by, note) for text, para, (removed_by, note) in zip(texts, paras, marks)],
-        comments=comments, headline=headline,
+        lines=lines, comments=comments, headline=headline,
     )
     doc._keys = keys
-    doc._texts = texts
+    doc._texts = texts  # None for a body made into lines here: `texts` reads them when asked
     return doc

@@ -845,7 +845,7 @@ def split_title(text: str, search: TitleSearch = TITLE_SEARCH) -> Extracted:
             return Extracted(body=after_first, title=lines[repeated].strip())
         found = None if is_page_title(first, head[1:]) else headline_before_prose(head[1:], search)
         if found is None or size(lines[found]) < size(first):
-            return Extracted(body=after_first, title=without_site_name(first, lines[1:], search))
+            return Extracted(body=after_first, title=without_site_name(first, after_first, search))
     else:
         found = headline_before_prose(head, search)
     return Extracted(body=text, title=lines[found].strip() if found is not None else "")
@@ -922,14 +922,14 @@ def repeated_headline(first: str, head: list[tuple[int, str]], search: TitleSear
     return best[1] if best is not None else None
 
 
-def without_site_name(title: str, others: list[str], search: TitleSearch) -> str:
-    """`title` without the site name after its last separator, when another line of the dump names the site too.
+def without_site_name(title: str, others: str, search: TitleSearch) -> str:
+    """`title` without the site name after its last separator, when another line of the dump (`others`, the lines after it) names the site too.
 
     A site name is shorter than the headline it follows.
 
-    >>> without_site_name("Harbour reopens after repairs | Coast News", ["© 2024 Coast News"], TITLE_SEARCH)
+    >>> without_site_name("Harbour reopens after repairs | Coast News", "Menu\\n© 2024  coast NEWS", TITLE_SEARCH)
     'Harbour reopens after repairs'
-    >>> without_site_name("Harbour reopens after repairs | Coast News", ["Weather"], TITLE_SEARCH)
+    >>> without_site_name("Harbour reopens after repairs | Coast News", "Weather", TITLE_SEARCH)
     'Harbour reopens after repairs | Coast News'
     """
     title = title.strip()
@@ -938,7 +938,7 @@ def without_site_name(title: str, others: list[str], search: TitleSearch) -> str
         return title
     headline, site = title[: cuts[-1].start()], title[cuts[-1].end() :]
     site_words = len(site.split())
-    if 0 < site_words <= search.site_max_words and size(headline) > site_words and folded(site) in folded("\n".join(others)):
+    if 0 < site_words <= search.site_max_words and size(headline) > site_words and folded_in(folded(site), others):
         return headline.strip()
     return title
 
@@ -1026,3 +1026,25 @@ def title_parts(title: str) -> list[str]:
 def folded(text: str) -> str:
     """White space collapsed, case folded: how lines are compared with a title."""
     return " ".join(text.split()).casefold()
+
+
+def folded_in(needle: str, text: str) -> bool:
+    """Whether `needle` (`folded` already) occurs in `folded(text)`, mostly without collapsing the white space of all of `text`.
+
+    Case folding maps each character apart, white space to itself and
+    nothing else to white space, so `text` case folded holds the needle
+    wherever its folded form does (a single space stays one), and lacks
+    one of the needle's words wherever the folded form lacks the needle
+    (a word stands inside one of its words); only between the two is `text`
+    split and joined. A dump's whole text is searched for its title's site
+    name: 50 -> 25 ms over the 990 dev dumps.
+
+    >>> folded_in("coast news", "© 2024  Coast\\nNews"), folded_in("coast news", "Coast Guard"), folded_in("a b", "A  B")
+    (True, False, True)
+    """
+    haystack = text.casefold()
+    if needle in haystack:
+        return True
+    if not all(word in haystack for word in needle.split(" ")):
+        return False
+    return needle in " ".join(haystack.split())

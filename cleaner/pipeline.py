@@ -55,6 +55,7 @@ class Pipeline:
     ) -> None:
         self.config = config or Config()
         self.line_counts = line_counts
+        self.defer_lines = False  # a text dump's lines left unmade (`deferring_lines`)
         self.extractor = extractor_named(self.config.extractor)
         with collector_paused():
             self.language = LanguageDetector(self.config.lang_sample_chars)
@@ -70,6 +71,18 @@ class Pipeline:
         counted.line_counts = line_counts
         counted.steps = [self.repeated_step(line_counts), *((name, step) for name, step in self.steps if name != "repeated")]
         return counted
+
+    def deferring_lines(self) -> Pipeline:
+        """This pipeline, loading a text dump without making its lines: its body is `Document.unsplit` and `lines` empty.
+
+        A parse task keys the lines and spills the document, and the
+        cleaning pass makes the lines when it unpacks it: made once, not in
+        each pass (a `Line` each of 190,000 for the 990 dev dumps). Not for
+        a document any step is to read.
+        """
+        deferring = copy.copy(self)
+        deferring.defer_lines = True
+        return deferring
 
     def repeated_step(self, line_counts: LineCounts) -> tuple[str, Step]:
         from cleaner.repetition import RepeatedLines, Repeats  # here: only a pipeline with line counts (a run's second pass) needs it
@@ -195,6 +208,7 @@ class Pipeline:
         extractor = ""
         comments: list[str] = []
         headline = ""
+        unsplit = None
         if kind == "html":
             second = self.second_lines(text, self.extractor.name)
             second_words = words_of(second) if second is not None else None  # counted once: extraction and union weigh it
@@ -213,7 +227,10 @@ class Pipeline:
             found = split_title(normalized)
             if found.body != normalized:  # the first line is the title and left the body
                 headline = normalized.split("\n", 1)[0]
-            lines = lines_from_text(found.body)
+            if self.defer_lines:
+                unsplit, lines = found.body, []
+            else:
+                lines = lines_from_text(found.body)
         return Document(
             source=source,
             kind=kind,
@@ -227,6 +244,7 @@ class Pipeline:
             chars_in=len(text),
             comments=comments,
             headline=headline,
+            unsplit=unsplit,
         )
 
     def extract_page(self, html: str, url: str, second_words: int | None = None) -> Extracted:

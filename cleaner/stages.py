@@ -204,6 +204,13 @@ class WorkerState:
     pipeline: Pipeline
     signer: Signer | None
     counted: tuple[str, Pipeline] | None = None
+    deferring: Pipeline | None = None
+
+    def parsing_pipeline(self) -> Pipeline:
+        """The pipeline a parse task loads with: a text dump's lines left to the cleaning pass (`Pipeline.deferring_lines`)."""
+        if self.deferring is None:
+            self.deferring = self.pipeline.deferring_lines()
+        return self.deferring
 
     def cleaning_pipeline(self, counts: str) -> Pipeline:
         """The pipeline, with the repeated-lines step reading the line counts at `counts` when given."""
@@ -326,7 +333,7 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
     done = finished(run.markers, "parse", batch.number)
     if done is not None:
         return done
-    pipeline = worker_state(run.config).pipeline
+    pipeline = worker_state(run.config).parsing_pipeline()
     result = ParsedBatch(batch.number, str(counted_path(run.scratch, batch.number)))
     stats = ReadStats(result.skipped)
     spill = None
@@ -338,13 +345,13 @@ def parse_task(batch: UnitBatch, run: RunContext) -> ParsedBatch:
 
         def counted() -> Iterator[tuple]:
             for doc in loaded(batch, pipeline, result.records, stats):
-                keyed = document_keys(doc, run.config.site_by) if doc.rejection is None else None
+                keyed = document_keys(doc, run.config.site_by, run.keep_text) if doc.rejection is None else None
                 if spill is not None:  # after keying: the keys travel with the document, for the repeated-lines step
                     pickle.dump(pack(doc), spilled, protocol=pickle.HIGHEST_PROTOCOL)
                 if keyed is not None:
                     to_clean.append(doc.source)
                     site, texts, keys = keyed
-                    yield site, keys, texts if run.keep_text else None
+                    yield site, keys, texts
 
         result.documents = write_stream(Path(result.counted_path), counted())
     if run.sample is not None and spill is not None:  # `clean_task` measures exactly these: those it reads unrejected

@@ -78,4 +78,18 @@ def test_the_texts_column_comes_with_a_spilled_document_and_is_read_again_after_
     assert doc.texts() == ["A", "b", "c"]
     packed = pack(doc)
     back = unpack(packed)
-    assert back.texts() is packed[11] and back.texts() == doc.texts()
+    assert back.texts() is packed[12] and back.texts() == doc.texts()
+
+
+def test_an_unsplit_body_packs_as_its_text_and_unpacks_to_its_lines() -> None:
+    from cleaner.document import pack, unpack
+
+    body = "Title line\nsecond\n\nthird paragraph"
+    deferred = Document(source="s", kind="text", title="T", unsplit=body)
+    assert deferred.lines == [] and deferred.kept_texts() == ["Title line", "second", "third paragraph"]
+    assert deferred.kept_keys(lambda texts: [text.encode() for text in texts]) == [b"Title line", b"second", b"third paragraph"]
+    packed = pack(deferred)
+    assert body in packed
+    back = unpack(packed)
+    lined = Document(source="s", kind="text", title="T", lines=lines_from_text(body))
+    assert back == lined and back.unsplit is None and back.kept_keys(lambda texts: []) == deferred.kept_keys(lambda texts: [])

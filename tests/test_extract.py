@@ -13,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cleaner.extract import (
-    TITLE_SEARCH, declared_metadata, dom_declared_metadata, extract_html, extractor_named, folded, is_prose, load_page,
+    TITLE_SEARCH, declared_metadata, dom_declared_metadata, extract_html, extractor_named, folded, folded_in, is_prose, load_page,
     non_blank_head, parse_page, reads_as_headline, repeated_headline, size, split_title, title_parts,
 )
 
@@ -459,3 +459,13 @@ def test_one_extraction_without_enough_words(monkeypatch: pytest.MonkeyPatch) ->
     modes = modes_run(monkeypatch)
     extract_html(PAGE)
     assert modes == [False]
+
+
+@given(st.lists(st.sampled_from(HEAD_WORDS), min_size=1, max_size=3).map(" ".join),
+       st.lists(st.sampled_from([*HEAD_WORDS, "\n", "\n\n", "Coast", "coastal"]), max_size=12).map("".join))
+@example("Coast News", "© 2024 coast\nNEWS")
+@example("a b", "xa  bx")
+def test_folded_in_is_a_search_of_the_folded_text(site: str, text: str) -> None:
+    needle = folded(site)
+    if needle:
+        assert folded_in(needle, text) is (needle in folded(text))

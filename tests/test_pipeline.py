@@ -221,3 +221,18 @@ def test_each_loaded_document_keeps_its_limit_while_the_caller_cleans_between_th
         (cleaned,) = pipeline.clean_batch([doc])
         outcomes.append((cleaned.rejection.reason, cleaned.rejection.detail.split(" took")[0]))
     assert outcomes == [("timeout", "cleaning"), ("timeout", "reading and extraction"), ("timeout", "cleaning")]
+
+
+def test_a_text_dump_loaded_with_its_lines_deferred_unpacks_to_the_document_loaded_whole() -> None:
+    from cleaner.document import pack, unpack
+    from cleaner.repetition import body_line_keys, line_keys
+
+    pipeline = Pipeline(Config())
+    text = "A headline\n\nMenu\nHome\n\nThe harbour reopened on Monday after three months of repairs.\n  \n\n\nEnd"
+    whole = pipeline.parse(text, "s.txt", "text")
+    deferred = pipeline.deferring_lines().parse(text, "s.txt", "text")
+    assert deferred.lines == [] and deferred.unsplit is not None and not pipeline.defer_lines
+    assert deferred.kept_keys(line_keys, body_line_keys) == whole.kept_keys(line_keys) != []
+    assert unpack(pack(deferred)) == whole
+    html = "<html><body><article><p>" + "The harbour reopened on Monday. " * 20 + "</p></article></body></html>"
+    assert pipeline.deferring_lines().parse(html, "p.html", "html").lines  # a page's lines are made as before

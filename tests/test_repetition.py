@@ -21,6 +21,7 @@ from cleaner.repetition import (
     has_json_each,
     learned_lines,
     line_key,
+    line_keys,
     line_pattern,
     looks_like_host,
     required_share,
@@ -171,8 +172,7 @@ def test_counts_without_texts_write_what_rows_with_texts_write(tmp_path: Path, m
             rows.add(site, keys)
             if rows._buffered_docs == 3 or number == len(docs):  # merged row by row, as with texts, before `add` flushes at 4
                 rows.merge(rows._buffered_lines(), sorted((h, name, n) for h, (name, n) in rows._sites.items()))
-                rows._lines.clear(), rows._sites.clear(), rows._hashes.clear()
-                rows._entries = rows._buffered_docs = 0
+                rows._clear()
         assert runs.json_rows is json_rows
         runs.flush()
         assert rows._buffered_docs == 0
@@ -364,3 +364,17 @@ def test_a_runs_default_options_give_the_default_repeats() -> None:
 
     assert Repeats.of(Config()) == Repeats()
     assert Repeats.of(Config(repeat_min_docs=5, repeat_min_share=0.4)) == Repeats(min_docs=5, min_share=0.4)
+
+
+def test_counted_keys_must_be_line_keys(tmp_path: Path) -> None:
+    with LineCounts(tmp_path / "c.sqlite") as counts:
+        with pytest.raises(ValueError, match="8 bytes"):
+            counts.add("s", [line_key("Home"), b"short"])
+
+
+@pytest.mark.parametrize("body", ["", "Home", "Home\n\n© 2013 BBC", "\n\nA 12\n\n\n\nB ٣\n", "Straße 7\nSTRASSE 8\n\n "])
+def test_a_body_is_keyed_as_its_lines(body: str) -> None:
+    from cleaner.document import lines_from_text
+    from cleaner.repetition import body_line_keys
+
+    assert body_line_keys(body) == line_keys([line.text for line in lines_from_text(body)])

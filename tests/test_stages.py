@@ -78,8 +78,9 @@ def test_each_document_is_keyed_once_across_the_two_passes(tmp_path: Path, monke
     from cleaner.repetition import LineCounts
 
     calls = []
-    real = repetition.line_keys
+    real, real_body = repetition.line_keys, repetition.body_line_keys
     monkeypatch.setattr(repetition, "line_keys", lambda texts: calls.append(len(texts)) or real(texts))
+    monkeypatch.setattr(repetition, "body_line_keys", lambda body: calls.append(len(body)) or real_body(body))
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("a", "b", "c"):  # a site of three documents: its lines are looked up
