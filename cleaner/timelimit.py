@@ -7,7 +7,12 @@ around each block it runs; when the timer fires, `TimeLimitExceeded` is
 raised inside the block, which the pipeline turns into a `timeout`
 rejection, and the run goes on. The timer fires again every second (or
 sooner, for a shorter limit) until the block ends, so library code that
-catches every exception cannot swallow the limit.
+catches every exception cannot swallow the limit; and a block that ends
+after the timer fired, its exception swallowed (by an extractor that
+returns what it has, or because the signal arrived in a garbage collector
+callback, where Python ignores exceptions), raises it as it returns, so
+whether a document runs out of time does not depend on where the signal
+lands.
 
 Signals reach only the main thread, and only where the platform has
 `setitimer` (not on Windows). Elsewhere, and with a limit of 0, the block
@@ -48,6 +53,7 @@ class Alarm:
         self._installed = False
         self._previous: object = None
         self._stated: float | None = None  # the limit the running block's message names; None between blocks
+        self._fired = False  # the timer fired during the running block
 
     def __enter__(self) -> Alarm:
         if limits_available():
@@ -64,7 +70,12 @@ class Alarm:
 
     def _expire(self, _signum: int, _frame: object) -> None:
         if self._stated is not None:
-            raise TimeLimitExceeded(f"took longer than {self._stated:g} s")
+            self._fired = True
+            raise self._exceeded(self._stated)
+
+    @staticmethod
+    def _exceeded(stated: float) -> TimeLimitExceeded:
+        return TimeLimitExceeded(f"took longer than {stated:g} s")
 
     def run(self, work: Callable[[], T], seconds: float, stated: float | None = None) -> T:
         """`work()`, raising `TimeLimitExceeded` inside it once it has run `seconds` (0, or outside the alarm: no limit).
@@ -74,10 +85,14 @@ class Alarm:
         """
         if seconds <= 0 or not self._installed:
             return work()
-        self._stated = seconds if stated is None else stated
+        named = self._stated = seconds if stated is None else stated
+        self._fired = False
         signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 1.0))
         try:
-            return work()
+            result = work()
         finally:
             self._stated = None  # first: a signal between the two lines finds no block and does nothing
             signal.setitimer(signal.ITIMER_REAL, 0)
+        if self._fired:  # the block outlived its limit though the exception was swallowed inside it
+            raise self._exceeded(named)
+        return result

@@ -91,3 +91,17 @@ def test_code_that_swallows_the_exception_is_interrupted_again() -> None:
     with pytest.raises(TimeLimitExceeded), Alarm() as alarm:
         alarm.run(stubborn, 0.05)
     assert swallowed == 3
+
+
+def test_a_block_that_swallowed_the_exception_and_returned_is_still_out_of_time() -> None:
+    def gives_up_quietly() -> str:
+        try:
+            spin(5)
+        except Exception:  # an extractor that returns what it has
+            return "partial"
+        return "whole"
+
+    with pytest.raises(TimeLimitExceeded, match="longer than 0.5 s"), Alarm() as alarm:
+        alarm.run(gives_up_quietly, 0.5)
+    with Alarm() as alarm:
+        assert alarm.run(lambda: "quick", 0.5) == "quick"  # the next block starts afresh
