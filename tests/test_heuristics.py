@@ -757,7 +757,7 @@ def test_classes_of_lines_in_their_own_script(text: str, kind: str) -> None:
 class EagerHeuristics(Heuristics):
     """The heuristics with every measure made at once and every score worked out, as before measures were lazy."""
 
-    def trims_edges_only(self, doc: Document) -> bool:
+    def measures_lazily(self, doc: Document) -> bool:
         return False
 
 
@@ -783,7 +783,7 @@ def test_an_extracted_body_trimmed_with_lazy_measures_loses_the_lines_eager_meas
         return Document(source="t", kind="html", lines=lines, title="Harbour reopens", extractor="trafilatura")
 
     lazy, eager = Heuristics(favor), EagerHeuristics(favor)
-    assert lazy.trims_edges_only(extracted()) and isinstance(lazy.measures(extracted()), LazyMeasures)
+    assert lazy.measures_lazily(extracted()) and isinstance(lazy.measures(extracted()), LazyMeasures)
     got, expected = lazy(extracted()), eager(extracted())
     assert [(line.removed_by, line.note) for line in got.lines] == [(line.removed_by, line.note) for line in expected.lines]
 
@@ -796,12 +796,54 @@ def test_lazy_measures_are_the_measures_measure_lines_gives() -> None:
     assert lazy.link_like_indexes() == [i for i, m in enumerate(measure_lines(texts, stop)) if m.link_like]
 
 
-def test_the_text_path_and_the_fast_path_keep_measures_made_at_once() -> None:
-    """Their heuristics read every line (the text path's body bounds, the fast path's tail cut)."""
+def test_the_text_path_keeps_measures_made_at_once_and_the_fast_path_makes_them_as_read() -> None:
+    """The text path's body bounds read every line; the fast path's tail cut reads the lines from the body's last part on."""
     heuristics = Heuristics()
     text = doc_of(["The harbour reopened on Monday after three months of repairs to the sea wall."])
     fast = doc_of(["The harbour reopened on Monday after three months of repairs to the sea wall."], extractor="resiliparse")
-    assert isinstance(heuristics.measures(text), list) and isinstance(heuristics.measures(fast), list)
+    assert isinstance(heuristics.measures(text), list) and isinstance(heuristics.measures(fast), LazyMeasures)
+
+
+TAIL_LINES = [
+    *EDGE_LINES,
+    "Subscribe to our newsletter and get the best stories of the week in your inbox every Friday.",
+    "Read more: The ferry timetable for the summer season, with the new evening crossings.",
+    "You might also like", "Comments (3)", "© 2024 Harbour News",
+]
+# A line shaped like prose that does not read as prose (capitals, symbols, few stopwords).
+REFERENCE = "Smith, J.; Doe, A. (2019). Harbour Walls Of The North Sea. J. Coast. Eng. 12(3): 45-67."
+
+
+@pytest.mark.parametrize("favor", ["precision", "balanced", "recall"])
+@pytest.mark.parametrize("seed", range(40))
+def test_the_fast_path_s_tail_cut_with_promised_measures_cuts_where_every_measure_would(favor: str, seed: int) -> None:
+    """`cut_tail_lazily` scores the body by its lines' shapes: where every line of the body promised prose reads as prose, it cuts as `cut_tail` does."""
+    rng = random.Random(seed)
+    body = [rng.choice(EDGE_LINES[5:7] + EDGE_LINES[11:12]) for _ in range(rng.randint(0, 12))]
+    tail = [rng.choice([*TAIL_LINES, REFERENCE]) for _ in range(rng.randint(0, 10))]  # a reference is promised prose: after the body only
+    texts = [rng.choice(TAIL_LINES) for _ in range(rng.randint(0, 5))] + body + tail
+
+    def extracted() -> Document:
+        return Document(source="t", kind="html", lines=lines_from_text("\n\n".join(texts)), title="Harbour reopens",
+                        extractor="resiliparse")
+
+    lazy, eager = Heuristics(favor), EagerHeuristics(favor)
+    assert isinstance(lazy.measures(extracted()), LazyMeasures)
+    got, expected = lazy(extracted()), eager(extracted())
+    assert [(line.removed_by, line.note) for line in got.lines] == [(line.removed_by, line.note) for line in expected.lines]
+
+
+def test_a_promised_measure_scores_as_much_as_the_line_s_own_or_more() -> None:
+    """A line that could read as prose but does not (a reference: capitals, symbols, no stopwords) is promised prose; the others keep their own."""
+    texts = [REFERENCE, *TAIL_LINES]
+    stop = stoplists()["English"]
+    lazy, own = LazyMeasures(texts, stop, {}), measure_lines(texts, stop)
+    promised = lazy.promised(list(range(len(texts))))
+    heuristics, t = Heuristics(), Heuristics().thresholds(doc_of(["x"], extractor="resiliparse"))
+    assert heuristics.score(promised[0], t) > 0 > heuristics.score(own[0], t)
+    assert all(heuristics.score(promised[i], t) >= heuristics.score(own[i], t) for i in range(len(texts)))
+    assert [promised[i] for i in range(len(texts)) if not lazy.shape(texts[i]).full] == [
+        own[i] for i in range(len(texts)) if not lazy.shape(texts[i]).full]
 
 
 TOKENS = ["the", "harbour", "Reopened", "on", "Monday", ".", ":", "|", "•", "https://x.org/a", "www.x.org", "港口", "重新开放。",
