@@ -12,6 +12,8 @@ That ratio is the sampling's share of the run, without the noise of
 comparing two whole runs on a shared machine (`bench/report.py` compares
 runs with and without `--no-report-data`, whose spread under load is larger
 than 3%).
+What each of the sample's steps costs, free of that noise too, is
+`bench/sample_replay.py`'s (the steps replayed hot over one run's documents).
 
     python bench/sample_cost.py INPUT... [--rounds 3] [--baseline] [--json FILE] [-- EXTRA RUN OPTIONS]
 
