@@ -191,6 +191,14 @@ DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "datasets" / "trafilatura-eval"
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from cleaner.allocator import active, restart_with_allocator, wanted, without  # noqa: E402
+
+if __name__ == "__main__":
+    # Before the heavy imports: this process (the in-process parts, the peers timed beside them) and the peers'
+    # whole runs use the allocator a `cleaner run` starts itself under (`cleaner/allocator.py`), so that the
+    # ratios set the cleaner against its peers on the same allocator.
+    restart_with_allocator()
+
 # Imported before any timing: importing trafilatura takes a noticeable part of a second.
 import trafilatura  # noqa: E402
 
@@ -454,10 +462,11 @@ class CliFailed(RuntimeError):
 LAUNCHER = Launcher()  # starts every timed command (see `bench/launcher.py`: a peak RSS of the command's own)
 
 
-def timed_process(command: list[str], stderr: str | None = None) -> Completed:
-    """Run `command` from the project root in `run_environment`, through the launcher: seconds from Popen to wait4,
-    exit code, CPU seconds and peak RSS (wait4); its standard error into the file `stderr`, or discarded."""
-    return LAUNCHER.run(command, str(PROJECT_ROOT), run_environment(), stderr)
+def timed_process(command: list[str], stderr: str | None = None, peer: bool = False) -> Completed:
+    """Run `command` from the project root in `run_environment` (a peer's: `peer_environment`), through the launcher:
+    seconds from Popen to wait4, exit code, CPU seconds and peak RSS (wait4); its standard error into the file
+    `stderr`, or discarded."""
+    return LAUNCHER.run(command, str(PROJECT_ROOT), peer_environment() if peer else run_environment(), stderr)
 
 
 def error_tail(path: Path, lines: int) -> str:
@@ -474,10 +483,25 @@ def run_environment() -> dict[str, str]:
     cleaner's modules again, about 0.1 s of CPU each), after the cleaner's
     and the bench's modules are compiled once.
     """
-    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    env = user_environment()
     subprocess.run([sys.executable, "-m", "compileall", "-q", "cleaner", "bench"], cwd=PROJECT_ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return env
+
+
+def user_environment() -> dict[str, str]:
+    """This process's environment as a user's shell has it: without PYTHONDONTWRITEBYTECODE (see `run_environment`)
+    and without the allocator this script restarted itself under, which `cleaner run` then preloads itself, its
+    restart's cost included."""
+    env = without(os.environ, wanted(os.environ))
+    return {key: value for key, value in env.items() if key not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+
+
+@cache
+def peer_environment() -> dict[str, str]:
+    """The environment a peer's whole run is timed in: `run_environment` with the allocator this process runs under."""
+    preload = os.environ.get("LD_PRELOAD")
+    return {**run_environment(), "LD_PRELOAD": preload} if active() and preload else run_environment()
 
 
 def run_cli(corpus: Corpus, input_dir: Path, workers: int, extra_args: Sequence[str]) -> CliRun:
@@ -506,7 +530,7 @@ def run_alone(extractor: str, input_dir: Path) -> PeerRun:
     """`bench/alone.py` once on `input_dir`, timed from Popen to wait4 like `run_cli`."""
     with tempfile.TemporaryDirectory(prefix="speed-alone-") as output:
         command = [sys.executable, str(PROJECT_ROOT / "bench" / "alone.py"), extractor, str(input_dir), str(Path(output) / "out.jsonl")]
-        done = timed_process(command)
+        done = timed_process(command, peer=True)
     if done.returncode != 0:
         raise CliFailed(f"bench/alone.py {extractor} exited {done.returncode} on {input_dir}")
     return PeerRun(done.seconds, done.cpu_s)
@@ -583,7 +607,7 @@ def startup_commands(page: Path, one_file_dir: Path, output: Path) -> dict[str, 
 def startup_environments(pycache: Path) -> dict[str, dict[str, str]]:
     """`installed`: bytecode cached, as pip leaves a package; `no bytecode`: the cleaner's modules compiled at every
     start, as under PYTHONDONTWRITEBYTECODE=1 in a source checkout (third-party packages keep their bytecode)."""
-    base = {key: value for key, value in os.environ.items() if key not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    base = user_environment()
     return {
         "installed": {**base, "PYTHONPYCACHEPREFIX": str(pycache)},
         "no bytecode": {**base, "PYTHONDONTWRITEBYTECODE": "1"},
@@ -1076,7 +1100,8 @@ def header(args: argparse.Namespace) -> str:
     return (
         f"# speed.py  data {args.data}  limit {args.limit or 'none'}  repeat {args.repeat}  extra args {extra}\n"
         f"# python {platform.python_version()}  trafilatura {trafilatura.__version__}  {cpus} CPUs usable  "
-        f"MB = 10^6 bytes of input after gunzip  {load_average()}"
+        f"MB = 10^6 bytes of input after gunzip  {load_average()}\n"
+        f"# allocator {active() or 'the C library'}  (every run and peer; CLEANER_ALLOCATOR=system for glibc's)"
     )
 
 
@@ -1091,7 +1116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = in_process_config(args.cleaner_args)
     report: dict[str, Any] = {
         "data": str(args.data), "limit": args.limit, "repeat": args.repeat, "cleaner_args": args.cleaner_args,
-        "config": asdict(config), "paths": {},
+        "config": asdict(config), "paths": {}, "allocator": active(),
     }
     emit(header(args))
     targets: list[Target] = []

@@ -1,0 +1,137 @@
+"""The memory allocator a run's processes use: mimalloc when the machine has it, else the C library's.
+
+lxml (libxml2), which trafilatura parses and copies every page with, makes
+and frees millions of small blocks a run; glibc's allocator spends a tenth
+of an HTML run on them (`malloc` alone 4.7% of the in-process path, and
+freeing a page's tree 0.76 ms of its 26). mimalloc, Microsoft's allocator
+(Debian's `libmimalloc2.0`, MIT), does the same work for less: a whole
+1-worker run over the 990 dev pages took 0.88x the CPU with it, the fast
+path 0.95x and the text dumps 1.00x, every output byte-identical
+(`bench/HISTORY.md`).
+
+A process cannot change its allocator once it runs, so `cleaner run` and
+`cleaner learn-rules`, started as programs, start themselves again at once
+(the same process, `os.execv`) with the library preloaded (`LD_PRELOAD`),
+before they import anything heavy; the local executor's workers are forked
+from that process and share its allocator. A Ray worker uses its own node's
+environment: the library's path on the driver's machine is not passed on.
+
+`CLEANER_ALLOCATOR` chooses: `auto` (the default: mimalloc when found),
+`system` (the C library's), or the path of an allocator's shared library to
+preload instead (jemalloc's, say). An `LD_PRELOAD` that already names an
+allocator is left as the user set it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaner.errors import ConfigError
+
+ENV = "CLEANER_ALLOCATOR"
+PRELOAD = "LD_PRELOAD"
+# mimalloc's shared library by its Debian names, newest first (libmimalloc3 in Debian 14, libmimalloc2.0 in 12 and 13).
+MIMALLOC_NAMES = ("libmimalloc.so.3", "libmimalloc.so.2")
+# A preloaded library with one of these in its name replaces malloc already: the user chose an allocator.
+ALLOCATOR_MARKS = ("malloc",)
+
+
+@dataclass(frozen=True)
+class Restart:
+    """How to start this program again with an allocator preloaded: `os.execve(executable, argv, env)`."""
+
+    executable: str
+    argv: list[str]
+    env: dict[str, str]
+
+
+def library_dirs() -> list[Path]:
+    """Where the system's shared libraries are, as Debian and most distributions lay them out."""
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    dirs = [Path("/usr/lib") / multiarch] if multiarch else []
+    return [*dirs, Path("/usr/lib64"), Path("/usr/lib"), Path("/usr/local/lib")]
+
+
+def find_mimalloc(dirs: Iterable[Path] | None = None) -> Path | None:
+    """mimalloc's shared library on this machine, or None."""
+    for directory in library_dirs() if dirs is None else dirs:
+        for name in MIMALLOC_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def wanted(env: Mapping[str, str], dirs: Iterable[Path] | None = None) -> Path | None:
+    """The library `CLEANER_ALLOCATOR` asks to preload (None: the C library's allocator).
+
+    A path that is not a file is a usage error: the user asked for an
+    allocator that a run would silently go without.
+    """
+    choice = env.get(ENV, "auto").strip() or "auto"
+    if choice == "system":
+        return None
+    if choice == "auto":
+        return find_mimalloc(dirs)
+    path = Path(choice)
+    if not path.is_file():
+        raise ConfigError(f"{ENV}={choice}: not 'auto', 'system' or the path of a shared library")
+    return path
+
+
+def preloaded(env: Mapping[str, str]) -> list[str]:
+    """The libraries `LD_PRELOAD` names (separated by spaces or colons, as the dynamic loader reads it)."""
+    return env.get(PRELOAD, "").replace(":", " ").split()
+
+
+def restart(orig_argv: Sequence[str], executable: str, env: Mapping[str, str], library: Path | None) -> Restart | None:
+    """How to start this program again with `library` preloaded; None when there is nothing to do.
+
+    Nothing to do: no library, not on Linux, no interpreter to start, or
+    `library` preloaded already (after the restart: so a library the loader
+    could not preload is not tried twice) or another allocator preloaded.
+    """
+    if library is None or not sys.platform.startswith("linux") or not executable or not orig_argv:
+        return None
+    libraries = preloaded(env)
+    if str(library) in libraries or any(mark in Path(name).name for name in libraries for mark in ALLOCATOR_MARKS):
+        return None
+    return Restart(executable, list(orig_argv), {**env, PRELOAD: " ".join([*libraries, str(library)])})
+
+
+def without(env: Mapping[str, str], library: Path | None) -> dict[str, str]:
+    """`env` with `library` taken out of `LD_PRELOAD`: the environment a program had before it restarted under it."""
+    kept = [name for name in preloaded(env) if library is None or name != str(library)]
+    rest = {key: value for key, value in env.items() if key != PRELOAD}
+    return {**rest, PRELOAD: " ".join(kept)} if kept else rest
+
+
+def restart_with_allocator() -> None:
+    """Start this program again under the allocator `CLEANER_ALLOCATOR` wants, unless it runs under one already.
+
+    Returns only when no restart is needed or the restart failed (the run
+    then goes on with the C library's allocator).
+    """
+    plan = restart(sys.orig_argv, sys.executable, os.environ, wanted(os.environ))
+    if plan is None:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execve(plan.executable, plan.argv, plan.env)
+    except OSError:
+        return
+
+
+def active(maps: Path = Path("/proc/self/maps")) -> str:
+    """The allocator library mapped into this process ("" for the C library's, or where that cannot be told)."""
+    try:
+        mapped = {line.rsplit(None, 1)[-1] for line in maps.read_text().splitlines() if "/" in line}
+    except OSError:
+        return ""
+    return next((path for path in sorted(mapped) if any(mark in Path(path).name for mark in ALLOCATOR_MARKS)), "")
