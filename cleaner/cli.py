@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cleaner import __version__
-from cleaner.allocator import restart_with_allocator
+from cleaner.allocator import ALLOCATING_COMMANDS, restart_with_allocator
 from cleaner.config import COMMENTS_CHOICES, FAVOR_CHOICES, OUTPUT_FORMATS, SITE_MODES, Config, RunOptions
 from cleaner.errors import CleanerError, Terminated
 from cleaner.locations import location
@@ -32,9 +32,6 @@ from cleaner.second import SECOND_EXTRACTORS
 # does no linear algebra (its NumPy work is element-wise), so the command line asks for one thread unless
 # the user set a number; the library (`cleaner.api`) leaves the environment alone.
 BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
-# The commands that process a corpus start themselves again under mimalloc when the machine has it
-# (`cleaner/allocator.py`: a whole HTML run 0.88x the CPU); `explain` and the others do too little for it.
-ALLOCATING_COMMANDS = frozenset(("run", "learn-rules"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -127,3 +127,17 @@ def test_a_missing_allocator_is_a_one_line_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert errors == [f"cleaner: error: {ENV}={tmp_path / 'libmissing.so'}: not 'auto', 'system' or the path of a shared library"]
     assert "Traceback" not in done.stderr
+
+
+def test_restart_early_only_for_a_corpus_command_and_leaves_a_bad_choice_to_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(allocator, "restart_with_allocator", lambda: calls.append(1))
+    for argv in (["cleaner", "run", "in"], ["cleaner", "learn-rules", "in"], ["cleaner", "explain", "f"], ["cleaner", "--help"], ["cleaner"]):
+        allocator.restart_early(argv)
+    assert calls == [1, 1]
+
+    def refuse() -> None:
+        raise ConfigError("no such allocator")
+
+    monkeypatch.setattr(allocator, "restart_with_allocator", refuse)
+    allocator.restart_early(["cleaner", "run", "in"])  # no exception: `cli.main` restarts again and reports it
