@@ -85,10 +85,14 @@ BATCH_RECORDS = 8  # one pass (--site-by none): records a unit and a task hold
 # a worker waits a median 9.5 ms between tasks and Ray's task handling takes another ~4% of its main thread,
 # 12.8 ms of worker CPU a task more than a local worker; Ray / local throughput 0.71x -> 0.80x on that set, the
 # local run unchanged). The first tasks ramp up from FIRST_TASK_RECORDS (16, 32, then 64), so a run of 40 files
-# is still two tasks for two workers, and one of up to 16 records one task run in this process, as before.
+# is still two tasks for two workers, and one of up to 16 records one task run in this process, as before. The
+# last ramp down to about LAST_TASK_RECORDS (the 990 dev pages' tail 55, 28, 14, 13 instead of 64, 46): a pass
+# ends when its last task does, and a 64-page task of the fast HTML path is 0.45 s that the other worker spent
+# idle (2 workers over those pages: wall 5.12 -> 4.99 s, median of 10 alternated runs).
 UNIT_RECORDS = 32
 TASK_RECORDS = 64
 FIRST_TASK_RECORDS = 16
+LAST_TASK_RECORDS = 8
 COUNTS_FILE = "line-counts.sqlite"
 STAGED_INPUTS = "inputs"  # in scratch: the copies of containers given by URL, which their tasks read
 
@@ -411,8 +415,8 @@ class StagedInputs:
 
 
 def task_batches(units: Iterable[Unit], records: int = TASK_RECORDS) -> Iterator[UnitBatch]:
-    """The tasks of a two-pass run: `records` records each, after the ramp from `FIRST_TASK_RECORDS` (`stages.batches`)."""
-    return batches(units, records, first=min(records, FIRST_TASK_RECORDS))
+    """The tasks of a two-pass run: `records` records each, between the ramps from `FIRST_TASK_RECORDS` and down to `LAST_TASK_RECORDS` (`stages.batches`)."""
+    return batches(units, records, first=min(records, FIRST_TASK_RECORDS), last=LAST_TASK_RECORDS)
 
 
 def count_lines(executor: LocalExecutor, units: Iterable[Unit], counts: LineCounts, context: RunContext,

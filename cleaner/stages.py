@@ -26,7 +26,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import compress
 from dataclasses import dataclass, field, replace
@@ -275,26 +275,47 @@ def kept_path(scratch: str, number: int) -> Path:
     return Path(scratch) / "kept" / f"batch-{number:09d}.pickle"
 
 
-def batches(units: Iterable[Unit], records: int, first: int | None = None) -> Iterator[UnitBatch]:
+def batches(units: Iterable[Unit], records: int, first: int | None = None, last: int | None = None) -> Iterator[UnitBatch]:
     """Consecutive units grouped into tasks of about `records` records (a large container slice is a task alone).
 
     With `first`, the tasks ramp up to `records`: task n takes about
     `min(records, first * 2**n)`, so a run of a few records is still cut
-    into several tasks, while a long run's tasks are `records` long. The cut
-    depends on the units alone, never on the number of workers (a task's
-    partial report sample depends on which records it holds).
+    into several tasks, while a long run's tasks are `records` long. With
+    `last`, they ramp down at the end: the units are read a task ahead, and
+    what is left when they run out (under two tasks' worth) is cut into
+    tasks of half what is left each, down to about `last` records, so that
+    the workers finish a pass together rather than one of them running its
+    last long task alone. The cut depends on the units alone, never on the
+    number of workers (a task's partial report sample depends on which
+    records it holds).
     """
-    number, batch, size = 0, [], 0
+    number = 0
+    pending: deque[Unit] = deque()
+    held = 0  # records in `pending`
     wanted = records if first is None else min(records, first)
+    ahead = records if last is not None else 0
+
+    def take(size: int) -> UnitBatch:
+        nonlocal number, held
+        batch, taken = [], 0
+        while pending and (taken < size or not batch):
+            unit = pending.popleft()
+            batch.append(unit)
+            taken += unit.size_hint
+        held -= taken
+        number += 1
+        return UnitBatch(number - 1, tuple(batch))
+
     for unit in units:
-        batch.append(unit)
-        size += unit.size_hint
-        if size >= wanted:
-            yield UnitBatch(number, tuple(batch))
-            number, batch, size = number + 1, [], 0
+        pending.append(unit)
+        held += unit.size_hint
+        if held >= wanted + ahead:
+            yield take(wanted)
             wanted = min(records, 2 * wanted)
-    if batch:
-        yield UnitBatch(number, tuple(batch))
+    while last is not None and held > 2 * last:
+        yield take(min(wanted, (held + 1) // 2))
+    if pending:
+        yield take(held)
 
 
 def unit_records(unit: Unit, config: Config, stats: ReadStats) -> Iterator[Record]:

@@ -98,9 +98,10 @@ def test_a_run_of_a_few_tasks_starts_a_worker_per_task(tmp_path: Path, monkeypat
     assert sizes == [2]
 
 
-def test_a_two_pass_run_of_a_few_dozen_files_still_keeps_two_workers_busy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """40 files are fewer than one task of runner.TASK_RECORDS: the ramp cuts them into two tasks, a worker each."""
+def test_a_two_pass_run_of_a_few_dozen_files_still_keeps_several_workers_busy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """40 files are fewer than one task of runner.TASK_RECORDS: the ramps cut them into a few tasks, a worker each."""
     from cleaner import runner
+    from cleaner.records import Unit
 
     sizes = []
     real = concurrent.futures.ProcessPoolExecutor
@@ -110,12 +111,14 @@ def test_a_two_pass_run_of_a_few_dozen_files_still_keeps_two_workers_busy(tmp_pa
         return real(max_workers=max_workers, **kwargs)
 
     assert 40 < runner.TASK_RECORDS
+    tasks = len(list(runner.task_batches(Unit(str(n), str(n)) for n in range(40))))
+    assert 2 <= tasks < 8
     (tmp_path / "in").mkdir()
     for n in range(40):
         (tmp_path / "in" / f"{n:02d}.txt").write_text(f"Story {n}\n\n" + "\n\n".join(article(30 + n)))
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", recording)
     assert main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "--workers", "8"]) == 0
-    assert sizes == [2]
+    assert sizes == [tasks]
 
 
 def test_a_run_over_one_file_imports_no_process_pool(tmp_path: Path) -> None:

@@ -23,6 +23,20 @@ def test_batches_group_units_by_their_size() -> None:
     assert [b.number for b in batches(units, 100)] == [0]
 
 
+def test_batches_ramp_up_then_down_to_the_end_of_the_units() -> None:
+    pages = [Unit(f"{n}.html", f"{n}.html") for n in range(990)]
+    sizes = [len(b.units) for b in batches(pages, 64, first=16, last=8)]
+    assert sizes[:3] == [16, 32, 64] and set(sizes[2:-4]) == {64}
+    assert sizes[-4:] == [55, 28, 14, 13]  # half of what is left each, so the workers end a pass together
+    assert sum(sizes) == 990 and [len(b.units) for b in batches(pages, 64, first=16)][-1] == 46
+
+
+def test_a_short_run_keeps_one_task_and_a_ramp_down_keeps_whole_units() -> None:
+    assert [len(b.units) for b in batches((Unit(f"{n}", f"{n}") for n in range(16)), 64, first=16, last=8)] == [16]
+    slices = [Unit("crawl.warc.gz", "crawl.warc.gz", "warc", size_hint=32) for _ in range(10)]
+    assert [len(b.units) for b in batches(slices, 64, first=16, last=8)] == [1, 1, 2, 2, 2, 1, 1]  # 64 records, then 32 and 32
+
+
 def make_inputs(folder: Path) -> list[Unit]:
     folder.mkdir()
     (folder / "a.txt").write_text("A headline\n\n" + BODY)
