@@ -85,7 +85,7 @@ BATCH_RECORDS = 8  # one pass (--site-by none): records a unit and a task hold
 # a worker waits a median 9.5 ms between tasks and Ray's task handling takes another ~4% of its main thread,
 # 12.8 ms of worker CPU a task more than a local worker; Ray / local throughput 0.71x -> 0.80x on that set, the
 # local run unchanged). The first tasks ramp up from FIRST_TASK_RECORDS (16, 32, then 64), so a run of 40 files
-# is still two tasks for two workers, and one of up to 16 records one task run in this process, as before. The
+# is still several tasks (16, 12, 12), and one of up to 16 records one task run in this process, as before. The
 # last ramp down to about LAST_TASK_RECORDS (the 990 dev pages' tail 55, 28, 14, 13 instead of 64, 46): a pass
 # ends when its last task does, and a 64-page task of the fast HTML path is 0.45 s that the other worker spent
 # idle (2 workers over those pages: wall 5.12 -> 4.99 s, median of 10 alternated runs).
