@@ -87,8 +87,8 @@ BATCH_RECORDS = 8  # one pass (--site-by none): records a unit and a task hold
 # local run unchanged). The first tasks ramp up from FIRST_TASK_RECORDS (16, 32, then 64), so a run of 40 files
 # is still several tasks (16, 12, 12), and one of up to 16 records one task run in this process, as before. The
 # last ramp down to about LAST_TASK_RECORDS (the 990 dev pages' tail 55, 28, 14, 13 instead of 64, 46): a pass
-# ends when its last task does, and a 64-page task of the fast HTML path is 0.45 s that the other worker spent
-# idle (2 workers over those pages: wall 5.12 -> 4.99 s, median of 10 alternated runs).
+# ends when its last task does, and on the fast HTML path the last 46-page parse task (0.25 s) ran while the
+# other worker sat idle (2 workers over those pages: wall 5.12 -> 4.99 s, median of 10 alternated runs).
 UNIT_RECORDS = 32
 TASK_RECORDS = 64
 FIRST_TASK_RECORDS = 16
