@@ -143,6 +143,9 @@ class InputFile:
     problem: str = ""
     fmt: str = FILE
     root: str = ""  # the real path of the input directory it was found under; "" for a file named as an input
+    # (size, mtime in ns) from the walk's own `stat` of a file found in a directory, for the run's fingerprint
+    # (`runner.run_fingerprint`) without a second `stat` of every input; None when the walk did not stat it.
+    identity: tuple[int, int] | None = field(default=None, compare=False)
 
 
 def input_kind(name: str) -> str | None:
@@ -254,7 +257,7 @@ class Walker:
                     continue
                 yield from self._walk_dir(path, source + "/", real_root, ancestors | {real})
                 continue
-            yield from self._file(path, source, name, real_root, OUTSIDE if outside else "")
+            yield from self._file(path, source, name, real_root, OUTSIDE if outside else "", (info.st_size, info.st_mtime_ns))
 
     def _walk_url(self, url: str, label: str) -> Iterator[InputFile]:
         """The files under a URL folder, as `_walk_dir` gives a local one's (hidden entries skipped, each hidden folder counted once); or the file a URL names."""
@@ -275,12 +278,13 @@ class Walker:
                 continue
             yield from self._file(join(url, relative), prefix + "/".join(parts), parts[-1], "", "")
 
-    def _file(self, path: str, source: str, name: str, real_root: str, problem: str) -> Iterator[InputFile]:
+    def _file(self, path: str, source: str, name: str, real_root: str, problem: str,
+              identity: tuple[int, int] | None = None) -> Iterator[InputFile]:
         announced = input_format(name)
         if announced is None:
             self.skipped["other_type"] += 1
         elif self._selected(source, name):
-            yield InputFile(path if is_url(path) else Path(path), source, announced[1], problem, announced[0], real_root)
+            yield InputFile(path if is_url(path) else Path(path), source, announced[1], problem, announced[0], real_root, identity)
         else:
             self.skipped["excluded"] += 1
 

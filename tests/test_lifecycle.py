@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -375,6 +376,21 @@ def test_resume_refuses_an_edited_rule_file(fixtures_dir: Path, tmp_path: Path, 
         patch.setattr("cleaner.runner.join_files", disk_full)
         assert run_cli(*args) == 2
     (rules / "local.toml").write_text(shipped.replace("min_position = 0.5", "min_position = 0.6", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert run_cli(*args, "--resume") == 2
+    assert "other options or inputs" in capsys.readouterr().err
+
+
+def test_resume_refuses_an_input_file_changed_since(fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = tmp_path / "in"
+    shutil.copytree(fixtures_dir / "input/text", inputs)
+    args = (str(inputs), "-o", str(tmp_path / "out"))
+    with monkeypatch.context() as patch:
+        patch.setattr("cleaner.runner.join_files", disk_full)
+        assert run_cli(*args) == 2
+    edited = sorted(path for path in inputs.rglob("*") if path.is_file())[0]
+    edited.write_bytes(edited.read_bytes() + b"\nOne more line.\n")
     capsys.readouterr()
     assert run_cli(*args, "--resume") == 2
     assert "other options or inputs" in capsys.readouterr().err
