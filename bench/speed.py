@@ -59,8 +59,8 @@ What each figure means
 ``time deduplication adds``
     The 1-worker subprocess run (deduplication on, the default) against one
     more 1-worker run with ``--no-dedup``: seconds with / seconds without - 1.
-    Includes importing datasketch (about a second, once per run) and
-    signing every kept document.
+    Includes signing every kept document (rensa's MinHash) and the
+    clustering.
 
 ``in-process 1 worker``
     ``cleaner.pipeline.Pipeline(config).process_file(...)`` timed per file

@@ -3,7 +3,7 @@
 A worker signs each kept document after cleaning (`Signer.sign`), so chrome
 neither hides nor fakes similarity: a 64-bit hash of its normalised words
 (lower-cased ``\\w+`` runs) finds exact copies, and a MinHash of its word
-shingles (datasketch's scheme, computed in numpy) estimates the Jaccard
+shingles (rensa's, in compiled code) estimates the Jaccard
 similarity of near copies. The parent appends each signature to files in
 the run's staging directory (`SignatureStore`); texts never reach it (the
 records wait in the workers' part files). When the run has seen every
@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
+from rensa import RMinHash
 
 from cleaner.codepoints import CodePointTest, code_points
 from cleaner.errors import CleanerError
@@ -53,7 +54,6 @@ from cleaner.writer import to_json_line
 
 NUM_PERM = 256
 SEED = 1
-SCHEME = "affine32"  # datasketch's name for the permutation scheme `Signer` computes
 BLOCK = 1024
 FOLD_BASIS, FOLD_PRIME = 0xCBF29CE484222325, 0x100000001B3  # FNV-1a's, over 32-bit values instead of bytes
 WORD = re.compile(r"\w+")
@@ -105,77 +105,29 @@ class Cluster:
     removed: tuple[Member, ...]
 
 
-# Shingles permuted at a time when signing, into one buffer a `Signer` keeps: bounds a worker's memory whatever
-# the size of a text (num_perm x SIGN_CHUNK x 4 bytes, 1 MiB). On the 990 dev dumps' cleaned texts, minhash took
-# 239, 197, 184, 168, 161, 169 ms at 64, 128, 256, 512, 1024, 2048 (a fresh array per chunk, as before: 253 ms at
-# 2048, most of it the page faults of a new 2 MiB array).
-SIGN_CHUNK = 1024
 SPACE = ord(" ")
-FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))  # MurmurHash3's finalizer
-
-
-def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
-    """The affine permutations h -> a * h + b (mod 2^32, `a` odd) that datasketch's MinHash draws for `SCHEME`.
-
-    Drawn as datasketch 2.0 draws them (`draw_permutations`), and kept in
-    the user's cache (`cache.py`, keyed by NumPy's version and this module):
-    importing numpy.random to draw them took 20 ms of every start.
-    """
-    from cleaner.cache import cached
-
-    return cached(f"minhash-permutations-{num_perm}-{seed}", f"numpy {np.__version__}", [Path(__file__)],
-                  lambda: draw_permutations(num_perm, seed), encode_permutations,
-                  lambda payload: decode_permutations(payload, num_perm))
-
-
-def draw_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """`permutations` drawn as datasketch 2.0 draws them: numpy's `RandomState(seed)`, whose stream numpy
-    keeps stable across versions, so a signature made here is the MinHash datasketch makes of the same
-    shingle hashes, value for value (tests/test_dedup.py checks it against datasketch itself)."""
-    generator = np.random.RandomState(seed)
-    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-    return a, b
-
-
-def encode_permutations(drawn: tuple[np.ndarray, np.ndarray]) -> tuple[bytes, bytes]:
-    a, b = drawn
-    return a.astype("<u4").tobytes(), b.astype("<u4").tobytes()
-
-
-def decode_permutations(payload: object, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    a, b = (np.frombuffer(part, dtype="<u4").astype(np.uint32) for part in payload)  # type: ignore[union-attr]
-    if len(a) != num_perm or len(b) != num_perm or not np.all(a & np.uint32(1)):
-        raise ValueError("MinHash permutations of the wrong shape")
-    return a, b
-
-
-def fmix32(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, the bijection datasketch's affine schemes mix each input hash with first."""
-    s1, m1, s2, m2, s3 = FMIX32
-    values = values ^ (values >> s1)
-    values = values * m1
-    values = values ^ (values >> s2)
-    values = values * m2
-    return values ^ (values >> s3)
 
 
 class Signer:
-    """Signs cleaned texts; build once per process (the MinHash permutations are drawn once).
+    """Signs cleaned texts; build once per process.
 
-    The MinHash is datasketch's ``MinHash(num_perm, seed=SEED,
-    scheme="affine32")`` fed the 32-bit shingle hashes (`shingle_hashes`),
-    computed here in numpy arrays: datasketch turns each hash into a Python
-    int and back, which costs more than the permutations, and importing it
-    imports scipy.
+    The MinHash is rensa 0.4's R-MinHash (`RMinHash`) of the 64-bit
+    shingle hashes (`shingle_hashes`): for each of `num_perm` pairs (a odd,
+    b) drawn from Xoshiro256++ seeded with `SEED`, the least of
+    ``((a * h + b) mod 2^64) >> 32`` over the shingles, in compiled code
+    that gives the same values on each of its kernels (tests/test_dedup.py
+    computes them in numpy; rensa 0.5 computes other values). numpy's three
+    passes over each chunk of permuted hashes (multiply, add, minimum) took
+    0.137 s for the 990 dev dumps' kept texts, rensa takes 0.065 s. The high
+    half of a 64-bit product depends on every bit of the hash, so the
+    hashes need no mixing first.
     """
 
     def __init__(self, shingle_size: int = 5, num_perm: int = NUM_PERM) -> None:
         self.shingle_size = shingle_size
         self.num_perm = num_perm
-        self.a, self.b = permutations(num_perm)
-        self._permuted = np.empty((SIGN_CHUNK, num_perm), dtype=np.uint32)
         self._word = CodePointTest(WORD)
+        self._row = np.zeros(2, dtype=np.uint64)  # one row's offsets into a text's hashes: 0 and their count
 
     def sign(self, text: str) -> Signature:
         words = self.words(text)
@@ -200,21 +152,18 @@ class Signer:
         return kept.tobytes().decode("utf-32-le").encode("utf-8")
 
     def minhash(self, hashes: np.ndarray) -> np.ndarray:
-        """The `num_perm` minima over the permuted hashes (uint32), a chunk of `SIGN_CHUNK` hashes at a time."""
-        mixed = fmix32(hashes.astype(np.uint32))
-        minima = np.full(self.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-        a, b = self.a, self.b
-        for start in range(0, len(mixed), SIGN_CHUNK):
-            chunk = mixed[start : start + SIGN_CHUNK]
-            permuted = self._permuted[: len(chunk)]
-            np.multiply.outer(chunk, a, out=permuted)
-            permuted += b
-            np.minimum(minima, permuted.min(axis=0), out=minima)
-        return minima
+        """The `num_perm` minima of the permuted 64-bit `hashes` (uint32; all 2^32 - 1 for none).
+
+        One row a call: rensa spreads a matrix over threads from 256 rows on,
+        and a worker has one core to itself.
+        """
+        self._row[1] = len(hashes)
+        matrix = RMinHash.digest_matrix_from_flat_token_hashes(hashes, self._row, self.num_perm, SEED)
+        return np.array(matrix.to_rows()[0], dtype=np.uint32)
 
 
 def shingle_hashes(words: Sequence[bytes], size: int) -> np.ndarray:
-    """A 32-bit hash of each word `size`-gram of a text (its words in UTF-8); a text shorter than `size` words is one shingle.
+    """A 64-bit hash of each word `size`-gram of a text (its words in UTF-8); a text shorter than `size` words is one shingle.
 
     Each word is hashed once (CRC-32) and the n-grams are folded from those
     hashes with array arithmetic, which costs a small part of hashing every
@@ -230,7 +179,7 @@ def shingle_hashes(words: Sequence[bytes], size: int) -> np.ndarray:
     folded = np.full(count, np.uint64(FOLD_BASIS), dtype=np.uint64)
     for offset in range(min(size, len(words))):
         folded = (folded ^ hashes[offset : offset + count]) * np.uint64(FOLD_PRIME)
-    return folded >> np.uint64(32)
+    return folded
 
 
 def decision_cut(threshold: float, num_perm: int = NUM_PERM, *, matching: Matching = MATCHING) -> float:

@@ -451,7 +451,7 @@ def cleaned_batch(number: int, docs: Iterable[Document], run: RunContext) -> Cle
 
         def kept() -> Iterator[tuple]:
             # A chunk at a time, each step over all its documents (as `Pipeline.clean_batch` cleans them): their
-            # records, then their signatures (1,024 x 256 permutations warm in the caches), then the writes.
+            # records, then their signatures, then the writes.
             for chunk in cleaning_chunks(docs):
                 done = cleaned(chunk)
                 records = [record(doc, comments=comments_field) if doc.rejection is None else None for doc in done]

@@ -286,7 +286,7 @@ def test_help_names_the_comments_field(capsys: pytest.CaptureFixture) -> None:
 # ---------------------------------------------------------------- start-up: what each command imports
 
 EXTRACTORS_AND_MODELS = ("trafilatura", "langdetect", "resiliparse", "justext", "lxml", "htmldate", "courlan")
-WORKER_MACHINERY = ("numpy", "datasketch", "scipy", "pyarrow", "ray", "tqdm", "fastwarc", "charset_normalizer")
+WORKER_MACHINERY = ("numpy", "rensa", "scipy", "pyarrow", "ray", "tqdm", "fastwarc", "charset_normalizer")
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["explain", "--help"], ["--version"]])

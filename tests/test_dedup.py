@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 import random
 import re
 from pathlib import Path
@@ -54,19 +55,56 @@ def test_exact_copies_sign_alike_whatever_their_case_and_spacing() -> None:
     assert a == b
 
 
-def datasketch_minhash(words: list[str]) -> bytes:
-    """The reference: datasketch's own MinHash of the same shingle hashes, with the scheme, seed and size the signer uses."""
-    from datasketch import MinHash
-
-    reference = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED, scheme=dedup.SCHEME, hashfunc=int)
-    reference.update_batch(dedup.shingle_hashes([word.encode() for word in words], SIGNER.shingle_size).tolist())
-    return reference.hashvalues.astype("<u4").tobytes()
+UINT64 = (1 << 64) - 1
 
 
-@pytest.mark.parametrize("words", [0, 1, 4, 5, 6, 400, dedup.SIGN_CHUNK - 1, dedup.SIGN_CHUNK, 3 * dedup.SIGN_CHUNK + 7])
-def test_the_minhash_is_datasketchs_value_for_value(words: int) -> None:
+def xoshiro256plusplus(seed: int):
+    """Xoshiro256++ seeded from SplitMix64 (rand_xoshiro's `seed_from_u64`), the generator rensa draws its permutations from."""
+    state, words = seed, []
+    for _ in range(4):
+        state = (state + 0x9E3779B97F4A7C15) & UINT64
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & UINT64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & UINT64
+        words.append(z ^ (z >> 31))
+    s0, s1, s2, s3 = words
+    while True:
+        total = (s0 + s3) & UINT64
+        yield ((((total << 23) | (total >> 41)) & UINT64) + s0) & UINT64
+        t = (s1 << 17) & UINT64
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = ((s3 << 45) | (s3 >> 19)) & UINT64
+
+
+def reference_minhash(words: list[str]) -> bytes:
+    """The reference, in numpy: for each of NUM_PERM pairs (a | 1, b) drawn in turn, the least ((a * h + b) mod 2^64) >> 32
+    over the shingle hashes h, as rensa's R-MinHash computes it."""
+    drawn = xoshiro256plusplus(dedup.SEED)
+    pairs = [(next(drawn) | 1, next(drawn)) for _ in range(dedup.NUM_PERM)]
+    a, b = (np.array(column, dtype=np.uint64) for column in zip(*pairs))
+    hashes = dedup.shingle_hashes([word.encode() for word in words], SIGNER.shingle_size)
+    return ((np.multiply.outer(hashes, a) + b) >> np.uint64(32)).min(axis=0).astype("<u4").tobytes()
+
+
+@pytest.mark.parametrize("words", [0, 1, 4, 5, 6, 400, 1023, 1024, 3079])
+def test_the_minhash_is_rensas_value_for_value(words: int) -> None:
     text = " ".join(article(words, words=words))
-    assert SIGNER.sign(text).minhash == datasketch_minhash(WORD_RE.findall(text.lower()))
+    assert SIGNER.sign(text).minhash == reference_minhash(WORD_RE.findall(text.lower()))
+
+
+def test_every_kernel_of_rensa_gives_the_same_minhash() -> None:
+    """rensa picks a vectorised kernel by the processor (`RENSA_FORCE_KERNEL` forces one, where it runs): each signs alike."""
+    import subprocess
+    import sys
+
+    code = "from cleaner.dedup import Signer; print(Signer().sign(' '.join(f'w{i % 97}' for i in range(3000))).minhash.hex())"
+    signed = {kernel: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                     cwd=Path(__file__).parent.parent, env={**os.environ, "RENSA_FORCE_KERNEL": kernel}).stdout
+              for kernel in ("scalar", "avx2", "neon")}
+    assert len(set(signed.values())) == 1 and SIGNER.sign(" ".join(f"w{i % 97}" for i in range(3000))).minhash.hex() + "\n" in signed.values()
 
 
 def test_words_are_the_lowered_word_runs_joined() -> None:
@@ -83,17 +121,14 @@ def test_words_are_the_lowered_word_runs_joined() -> None:
 
 
 def test_signatures_are_unchanged() -> None:
-    """The exact hash and MinHash of a text, as signing made them before words were found on code points."""
+    """The exact hash and MinHash of a text: a change to either changes which documents a run finds duplicated.
+
+    The exact hash is as it was before words were found on code points; the MinHash is rensa's of the 64-bit shingle
+    hashes (it was datasketch's `affine32` of their top 32 bits before 2026-12-06).
+    """
     signature = SIGNER.sign("The market opened higher.\n\nTraders cheered, “loudly”: 12 000 — İstanbul.")
     assert signature.exact == 0x08CFB41EF39816D5
-    assert hashlib.sha256(signature.minhash).hexdigest() == "1db367daa61421476f3eb1fa53352b55e544f18470411bf361e70c967a0cede4"
-
-
-def test_the_permutations_are_datasketchs() -> None:
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED, scheme=dedup.SCHEME).permutations
-    assert np.array_equal(SIGNER.a, a) and np.array_equal(SIGNER.b, b)
+    assert hashlib.sha256(signature.minhash).hexdigest() == "ccca62c3ed0e00502900b0d0876e856ff8693e6606f951bd1e54a25b1fe9e173"
 
 
 def test_signing_imports_neither_datasketch_nor_scipy() -> None:
@@ -159,9 +194,12 @@ def test_clusters_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
         texts[f"{seed}/original.txt"] = " ".join(words)
         texts[f"{seed}/copy.txt"] = " ".join(edited(words, 30 + seed))
         texts[f"{seed}/exact.txt"] = " ".join(words)
-    forward = clusters_of(tmp_path, texts)
-    backward = clusters_of(tmp_path, dict(reversed(list(texts.items()))))
-    assert sorted(forward) == sorted(backward)
+    def decisions(texts: dict[str, str]) -> list[tuple[str, list[str]]]:
+        """Each cluster's kept source and its removed ones, which are listed in arrival order (the input's, in a run)."""
+        return sorted((kept, sorted(removed)) for kept, removed in clusters_of(tmp_path, texts))
+
+    forward = decisions(texts)
+    assert decisions(dict(reversed(list(texts.items())))) == forward
     assert len(forward) == 5
 
 
@@ -288,14 +326,3 @@ def test_a_bad_dedup_threshold_is_a_usage_error(value: str, tmp_path: Path, caps
         main(["run", str(tmp_path), "-o", str(tmp_path / "out"), "--dedup-threshold", value])
     assert exit_info.value.code == 2
     assert "--dedup-threshold" in capsys.readouterr().err
-
-
-def test_permutations_read_back_from_the_cache_are_the_drawn_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cleaner.dedup import draw_permutations, permutations
-
-    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
-    drawn = draw_permutations(dedup.NUM_PERM, dedup.SEED)
-    for _ in range(2):  # built and written, then read back
-        found = permutations()
-        assert all(np.array_equal(f, d) and f.dtype == np.uint32 for f, d in zip(found, drawn))
-    assert list(tmp_path.glob(f"minhash-permutations-{dedup.NUM_PERM}-{dedup.SEED}-*.cache"))
