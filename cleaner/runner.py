@@ -189,7 +189,7 @@ RESUMABLE = "finished work is kept: rerun with --resume to continue"
 
 
 def run_fingerprint(options: RunOptions) -> str:
-    """What makes a run's output: its options, the rule files' text and every input file's path, size and time.
+    """What makes a run's output: its options, the rule files' text, the libraries' versions and every input file's path, size and time.
 
     A resumed run must match it. The number of workers is left out (the
     output does not depend on it). The files are hashed as the walk gives
@@ -202,6 +202,7 @@ def run_fingerprint(options: RunOptions) -> str:
         "include": options.include, "exclude": options.exclude, "shard_size": options.shard_size,
         "format": options.format, "compress": options.compress, "config": repr(options.config),
         "rules": rules_digest(options.config), "report_data": repr(options.sample) if options.report_data else None,
+        "libraries": library_versions(),
         **({"scratch": str(options.scratch.absolute())} if options.scratch is not None else {}),
     }
     digest = hashlib.sha256(json.dumps(described).encode("utf-8", "surrogateescape"))
@@ -213,6 +214,24 @@ def run_fingerprint(options: RunOptions) -> str:
 
 # Input files hashed at a time by `run_fingerprint`.
 FINGERPRINT_CHUNK = 1024
+
+# The libraries whose results reach the output: extraction and its parse, decoding, normalising, language, stopword
+# lists, MinHash signatures. A run resumed after one of them changed would mix two versions' work (near copies signed
+# by two MinHash schemes never match), so their versions are part of the run's fingerprint.
+OUTPUT_LIBRARIES = ("trafilatura", "lxml", "resiliparse", "charset-normalizer", "ftfy", "langdetect", "justext", "rensa")
+
+
+def library_versions() -> dict[str, str]:
+    """The installed version of each of `OUTPUT_LIBRARIES` ("" for one that is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return ""
+
+    return {name: installed(name) for name in OUTPUT_LIBRARIES}
 
 
 def identity_line(item: InputFile) -> str:

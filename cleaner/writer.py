@@ -190,7 +190,7 @@ class OutputDir:
             if started != fingerprint:
                 raise OutputError(
                     f"cannot resume the run in {self.output}: it was started with other options or inputs "
-                    "(run without --resume to start over)"
+                    "or another version of a library that makes the output (run without --resume to start over)"
                 )
             self.resumed = True
         else:

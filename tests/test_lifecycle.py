@@ -396,6 +396,22 @@ def test_resume_refuses_an_input_file_changed_since(fixtures_dir: Path, tmp_path
     assert "other options or inputs" in capsys.readouterr().err
 
 
+def test_resume_refuses_another_version_of_a_library_that_makes_the_output(fixtures_dir: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner import runner
+
+    args = (str(fixtures_dir / "input/text"), "-o", str(tmp_path / "out"))
+    with monkeypatch.context() as patch:
+        patch.setattr("cleaner.runner.join_files", disk_full)
+        assert run_cli(*args) == 2
+    installed = runner.library_versions()
+    monkeypatch.setattr(runner, "library_versions", lambda: {**installed, "rensa": "0.5.0"})
+    capsys.readouterr()
+    assert run_cli(*args, "--resume") == 2
+    assert "another version of a library" in capsys.readouterr().err
+
+
 @linux_only
 def test_scratch_holds_the_intermediate_files_and_a_killed_run_resumes_from_it(tmp_path: Path) -> None:
     import signal

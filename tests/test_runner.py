@@ -248,6 +248,24 @@ def test_the_fingerprint_follows_each_input_file_and_nothing_else(tmp_path: Path
     assert runner.run_fingerprint(RunOptions(inputs=(folder,), output=tmp_path / "out", workers=4)) == added
 
 
+def test_the_fingerprint_follows_the_version_of_each_library_that_makes_the_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    from cleaner.config import RunOptions
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text("page\n", encoding="utf-8")
+    options = RunOptions(inputs=(tmp_path / "in",), output=tmp_path / "out")
+    installed = runner.library_versions()
+    assert installed["rensa"] and installed["trafilatura"] == metadata.version("trafilatura")
+    first = runner.run_fingerprint(options)
+    for name in runner.OUTPUT_LIBRARIES:
+        monkeypatch.setattr(runner, "library_versions", lambda name=name: {**installed, name: installed[name] + ".post1"})
+        assert runner.run_fingerprint(options) != first, name
+    monkeypatch.setattr(runner, "library_versions", lambda: dict(installed))
+    assert runner.run_fingerprint(options) == first
+
+
 def test_the_fingerprint_of_many_inputs_takes_no_more_memory_than_of_a_few(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tracemalloc
 
@@ -257,6 +275,10 @@ def test_the_fingerprint_of_many_inputs_takes_no_more_memory_than_of_a_few(tmp_p
     # The walk's own listing in small runs (`readers.sorted_names`), as `test_readers` bounds it.
     monkeypatch.setattr(readers, "WALK_CHUNK", 200)
     monkeypatch.setattr(readers, "RUN_READ", 1024)
+    # The libraries' versions are looked up once a fingerprint, whatever the inputs; the look-ups' own transient
+    # allocations vary from call to call, so they are left out of what this compares.
+    versions = runner.library_versions()
+    monkeypatch.setattr(runner, "library_versions", lambda: dict(versions))
 
     def peak(work) -> int:
         tracemalloc.start()
