@@ -127,7 +127,6 @@ class Signer:
         self.shingle_size = shingle_size
         self.num_perm = num_perm
         self._word = CodePointTest(WORD)
-        self._row = np.zeros(2, dtype=np.uint64)  # one row's offsets into a text's hashes: 0 and their count
 
     def sign(self, text: str) -> Signature:
         words = self.words(text)
@@ -157,8 +156,8 @@ class Signer:
         One row a call: rensa spreads a matrix over threads from 256 rows on,
         and a worker has one core to itself.
         """
-        self._row[1] = len(hashes)
-        matrix = RMinHash.digest_matrix_from_flat_token_hashes(hashes, self._row, self.num_perm, SEED)
+        row = np.array([0, len(hashes)], dtype=np.uint64)  # the one row's offsets into the hashes
+        matrix = RMinHash.digest_matrix_from_flat_token_hashes(hashes, row, self.num_perm, SEED)
         return np.array(matrix.to_rows()[0], dtype=np.uint32)
 
 
