@@ -10,19 +10,29 @@ The library API mirrors the command line::
 
 __version__ = "0.1.0"
 
-from cleaner.config import Config
-from cleaner.document import Document, Line, Rejection
-
 __all__ = ["Config", "Document", "Line", "Rejection", "clean_html", "clean_text", "__version__"]
+
+# Where each public name lives. They load on first use (PEP 562): `clean_text` and `clean_html` load the
+# extractor and language profiles, which a process that only schedules work, as a run's parent does, never
+# needs; and `cleaner run` starts itself again under the allocator (`cleaner/allocator.py`) before it imports
+# anything, so the modules the process it replaces would import for nothing (the configuration's dataclasses
+# and `inspect`, about 20 ms) wait for the process that uses them.
+LAZY = {
+    "Config": "cleaner.config",
+    "Document": "cleaner.document",
+    "Line": "cleaner.document",
+    "Rejection": "cleaner.document",
+    "clean_html": "cleaner.api",
+    "clean_text": "cleaner.api",
+}
 
 
 def __getattr__(name: str):
-    """`clean_text` and `clean_html` load the extractor and language profiles: only when asked for (PEP 562).
+    """The public name `name`, imported from its module when first asked for."""
+    if name in LAZY:
+        from importlib import import_module
 
-    So a process that only schedules work, as a run's parent does, never imports them.
-    """
-    if name in ("clean_html", "clean_text"):
-        from cleaner import api
-
-        return getattr(api, name)
+        value = getattr(import_module(LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'cleaner' has no attribute {name!r}")

@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import os
 import sys
-import sysconfig
+from collections import namedtuple
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from cleaner.errors import ConfigError
 
@@ -43,33 +41,39 @@ ALLOCATOR_MARKS = ("malloc",)
 ALLOCATING_COMMANDS = frozenset(("run", "learn-rules"))
 
 
-@dataclass(frozen=True)
-class Restart:
-    """How to start this program again with an allocator preloaded: `os.execve(executable, argv, env)`."""
-
-    executable: str
-    argv: list[str]
-    env: dict[str, str]
+# How to start this program again with an allocator preloaded: `os.execve(executable, argv, env)`. This module
+# is all the process a restart replaces imports, so it uses `os` and `sys` alone (dataclasses, pathlib and
+# sysconfig took 28 ms of an interpreter started without `site`, which a restart pays for nothing).
+Restart = namedtuple("Restart", ["executable", "argv", "env"])
 
 
-def library_dirs() -> list[Path]:
+def multiarch() -> str:
+    """The platform's multiarch name (x86_64-linux-gnu, say), "" where it has none."""
+    name = getattr(sys.implementation, "_multiarch", None)  # sysconfig's MULTIARCH, without importing sysconfig
+    if name is None:
+        import sysconfig
+
+        name = sysconfig.get_config_var("MULTIARCH")
+    return name or ""
+
+
+def library_dirs() -> list[str]:
     """Where the system's shared libraries are, as Debian and most distributions lay them out."""
-    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
-    dirs = [Path("/usr/lib") / multiarch] if multiarch else []
-    return [*dirs, Path("/usr/lib64"), Path("/usr/lib"), Path("/usr/local/lib")]
+    arch = multiarch()
+    return [*([os.path.join("/usr/lib", arch)] if arch else []), "/usr/lib64", "/usr/lib", "/usr/local/lib"]
 
 
-def find_mimalloc(dirs: Iterable[Path] | None = None) -> Path | None:
-    """mimalloc's shared library on this machine, or None."""
+def find_mimalloc(dirs: Iterable[str | os.PathLike] | None = None) -> str | None:
+    """The path of mimalloc's shared library on this machine, or None."""
     for directory in library_dirs() if dirs is None else dirs:
         for name in MIMALLOC_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
                 return candidate
     return None
 
 
-def wanted(env: Mapping[str, str], dirs: Iterable[Path] | None = None) -> Path | None:
+def wanted(env: Mapping[str, str], dirs: Iterable[str | os.PathLike] | None = None) -> str | None:
     """The library `CLEANER_ALLOCATOR` asks to preload (None: the C library's allocator).
 
     A path that is not a file is a usage error: the user asked for an
@@ -80,10 +84,9 @@ def wanted(env: Mapping[str, str], dirs: Iterable[Path] | None = None) -> Path |
         return None
     if choice == "auto":
         return find_mimalloc(dirs)
-    path = Path(choice)
-    if not path.is_file():
+    if not os.path.isfile(choice):
         raise ConfigError(f"{ENV}={choice}: not 'auto', 'system' or the path of a shared library")
-    return path
+    return choice
 
 
 def preloaded(env: Mapping[str, str]) -> list[str]:
@@ -91,7 +94,7 @@ def preloaded(env: Mapping[str, str]) -> list[str]:
     return env.get(PRELOAD, "").replace(":", " ").split()
 
 
-def restart(orig_argv: Sequence[str], executable: str, env: Mapping[str, str], library: Path | None) -> Restart | None:
+def restart(orig_argv: Sequence[str], executable: str, env: Mapping[str, str], library: str | None) -> Restart | None:
     """How to start this program again with `library` preloaded; None when there is nothing to do.
 
     Nothing to do: no library, not on Linux, no interpreter to start, or
@@ -101,14 +104,14 @@ def restart(orig_argv: Sequence[str], executable: str, env: Mapping[str, str], l
     if library is None or not sys.platform.startswith("linux") or not executable or not orig_argv:
         return None
     libraries = preloaded(env)
-    if str(library) in libraries or any(mark in Path(name).name for name in libraries for mark in ALLOCATOR_MARKS):
+    if library in libraries or any(mark in os.path.basename(name) for name in libraries for mark in ALLOCATOR_MARKS):
         return None
-    return Restart(executable, list(orig_argv), {**env, PRELOAD: " ".join([*libraries, str(library)])})
+    return Restart(executable, list(orig_argv), {**env, PRELOAD: " ".join([*libraries, library])})
 
 
-def without(env: Mapping[str, str], library: Path | None) -> dict[str, str]:
+def without(env: Mapping[str, str], library: str | None) -> dict[str, str]:
     """`env` with `library` taken out of `LD_PRELOAD`: the environment a program had before it restarted under it."""
-    kept = [name for name in preloaded(env) if library is None or name != str(library)]
+    kept = [name for name in preloaded(env) if library is None or name != library]
     rest = {key: value for key, value in env.items() if key != PRELOAD}
     return {**rest, PRELOAD: " ".join(kept)} if kept else rest
 
@@ -145,10 +148,11 @@ def restart_early(argv: Sequence[str]) -> None:
             return
 
 
-def active(maps: Path = Path("/proc/self/maps")) -> str:
+def active(maps: str | os.PathLike = "/proc/self/maps") -> str:
     """The allocator library mapped into this process ("" for the C library's, or where that cannot be told)."""
     try:
-        mapped = {line.rsplit(None, 1)[-1] for line in maps.read_text().splitlines() if "/" in line}
+        with open(maps, encoding="utf-8", errors="surrogateescape") as lines:
+            mapped = {line.rsplit(None, 1)[-1] for line in lines if "/" in line}
     except OSError:
         return ""
-    return next((path for path in sorted(mapped) if any(mark in Path(path).name for mark in ALLOCATOR_MARKS)), "")
+    return next((path for path in sorted(mapped) if any(mark in os.path.basename(path) for mark in ALLOCATOR_MARKS)), "")

@@ -61,6 +61,7 @@ from cleaner.stages import (
     write_task,
 )
 from cleaner.summary import Tally, format_table
+from cleaner.versions import installed_versions
 from cleaner.writer import OUTPUT_PATTERNS, OutputDir, check_format, join_files, kill_point, plan_shards
 
 if TYPE_CHECKING:
@@ -223,15 +224,7 @@ OUTPUT_LIBRARIES = ("trafilatura", "lxml", "resiliparse", "charset-normalizer", 
 
 def library_versions() -> dict[str, str]:
     """The installed version of each of `OUTPUT_LIBRARIES` ("" for one that is not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    def installed(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return ""
-
-    return {name: installed(name) for name in OUTPUT_LIBRARIES}
+    return installed_versions(OUTPUT_LIBRARIES)
 
 
 def identity_line(item: InputFile) -> str:

@@ -20,10 +20,10 @@ MIMALLOC = find_mimalloc()
 needs_mimalloc = pytest.mark.skipif(MIMALLOC is None, reason="mimalloc is not installed (Debian: apt-get install libmimalloc2.0)")
 
 
-def library(directory: Path, name: str) -> Path:
+def library(directory: Path, name: str) -> str:
     path = directory / name
     path.write_bytes(b"\x7fELF")
-    return path
+    return str(path)
 
 
 def test_find_mimalloc_takes_the_newest_name_in_the_first_directory_holding_one(tmp_path: Path) -> None:
@@ -76,8 +76,8 @@ def test_no_restart_off_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_without_takes_only_the_library_out() -> None:
-    assert without({PRELOAD: "/a.so /lib/libmimalloc.so.2", "X": "1"}, Path("/lib/libmimalloc.so.2")) == {PRELOAD: "/a.so", "X": "1"}
-    assert without({PRELOAD: "/lib/libmimalloc.so.2"}, Path("/lib/libmimalloc.so.2")) == {}
+    assert without({PRELOAD: "/a.so /lib/libmimalloc.so.2", "X": "1"}, "/lib/libmimalloc.so.2") == {PRELOAD: "/a.so", "X": "1"}
+    assert without({PRELOAD: "/lib/libmimalloc.so.2"}, "/lib/libmimalloc.so.2") == {}
     assert without({"X": "1"}, None) == {"X": "1"}
     assert preloaded({PRELOAD: " /a.so:/b.so  /c.so "}) == ["/a.so", "/b.so", "/c.so"]
 

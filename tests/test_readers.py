@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner import opening
 from cleaner.errors import InputError
 from cleaner.readers import Walker, decode, input_kind, read_bytes
 
@@ -245,7 +246,30 @@ def test_a_fifo_named_on_the_command_line_does_not_hang_the_run(tmp_path: Path, 
     assert (reason, detail) == ("unreadable", "not a regular file (fifo)")
 
 
-def test_a_link_swapped_out_of_the_tree_after_the_walk_is_not_read(tmp_path: Path) -> None:
+@pytest.fixture(params=["descriptor", "resolved"])
+def inside_check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each way `opening.check_inside` can tell where an opened file is: the kernel's name of it, or its path resolved."""
+    if request.param == "resolved":
+        monkeypatch.setattr(opening, "descriptor_path", lambda fd: "")
+    elif not Path("/proc/self/fd").is_dir():
+        pytest.skip("no /proc/self/fd on this system")
+    return request.param
+
+
+def test_the_kernel_names_an_open_descriptor_by_its_real_path(tmp_path: Path) -> None:
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("no /proc/self/fd on this system")
+    make_tree(tmp_path / "in", {"sub/a.txt": b"words"})
+    os.symlink("sub", tmp_path / "in" / "link")
+    fd = os.open(tmp_path / "in" / "link" / "a.txt", os.O_RDONLY)
+    try:
+        assert opening.descriptor_path(fd) == os.path.realpath(tmp_path / "in" / "sub" / "a.txt")
+    finally:
+        os.close(fd)
+    assert opening.descriptor_path(-1) == ""
+
+
+def test_a_link_swapped_out_of_the_tree_after_the_walk_is_not_read(tmp_path: Path, inside_check: str) -> None:
     from cleaner.config import Config
     from cleaner.readers import records_of, units_of
     from cleaner.records import ReadStats
@@ -263,7 +287,7 @@ def test_a_link_swapped_out_of_the_tree_after_the_walk_is_not_read(tmp_path: Pat
     assert record.problem == ("unreadable", "symbolic link leads out of the input tree")
 
 
-def test_a_directory_link_swapped_out_of_the_tree_after_the_walk_is_not_read(tmp_path: Path) -> None:
+def test_a_directory_link_swapped_out_of_the_tree_after_the_walk_is_not_read(tmp_path: Path, inside_check: str) -> None:
     from cleaner.config import Config
     from cleaner.readers import records_of, units_of
     from cleaner.records import ReadStats
@@ -279,7 +303,7 @@ def test_a_directory_link_swapped_out_of_the_tree_after_the_walk_is_not_read(tmp
     assert [(rec.text, rec.problem) for rec in records] == [(None, ("unreadable", "symbolic link leads out of the input tree"))]
 
 
-def test_links_inside_the_tree_are_read(tmp_path: Path) -> None:
+def test_links_inside_the_tree_are_read(tmp_path: Path, inside_check: str) -> None:
     make_tree(tmp_path / "in", {"sub/a.txt": b"inside words"})
     os.symlink("sub/a.txt", tmp_path / "in" / "link.txt")
     os.symlink("sub", tmp_path / "in" / "linkdir")
