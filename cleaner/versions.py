@@ -48,7 +48,10 @@ def installed_versions(names: Iterable[str], path: list[str] | None = None) -> d
                 key = normalized(low.rpartition(".")[0].partition("-")[0])
                 if key in wanted and key not in found:
                     found[key] = header_version(os.path.join(entry or ".", child)) if low.endswith(".dist-info") else None
-    return {name: found.get(normalized(name)) or metadata_version(name, path) for name in asked}
+        if len(found) == len(wanted):
+            break
+    # A name met nowhere is on no directory, egg or zip file of the path: importlib.metadata would not find it either.
+    return {name: "" if (key := normalized(name)) not in found else found[key] or metadata_version(name, path) for name in asked}
 
 
 def listing(entry: object) -> list[str]:

@@ -47,6 +47,6 @@ def test_what_only_importlib_metadata_reads_is_left_to_it(tmp_path: Path) -> Non
 
 
 def test_looking_up_versions_imports_no_importlib_metadata() -> None:
-    code = "import sys, cleaner.versions as v; v.installed_versions(['lxml', 'numpy']); print('importlib.metadata' in sys.modules)"
+    code = "import sys, cleaner.versions as v; v.installed_versions(['lxml', 'numpy', 'no-such-library']); print('importlib.metadata' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
